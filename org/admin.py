@@ -1,0 +1,109 @@
+"""The organisation chart in the Django admin (Thai by default); every save goes through org.services."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from core.audit import RequestMeta
+from org import services
+from org.models import ActingAppointment, Organisation, Person, Position, Unit
+
+
+class ServiceSaveMixin:
+    """Route the admin's saves through the audited service instead of Model.save()."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        services.org_object_save(obj=obj, actor=request.user, meta=RequestMeta.from_request(request))
+
+
+@admin.register(Person)
+class PersonAdmin(UserAdmin):
+    list_display = ("username", "full_name", "is_active", "is_staff")
+    search_fields = ("username", "first_name_th", "last_name_th", "email")
+    ordering = ("username",)
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Name as printed"), {"fields": ("title", "first_name_th", "last_name_th")}),
+        (_("Other details"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "password1", "password2")}),
+        (_("Name as printed"), {"fields": ("title", "first_name_th", "last_name_th")}),
+    )
+
+    @admin.display(description=_("full name"))
+    def full_name(self, obj: Person) -> str:
+        return obj.full_name
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(ServiceSaveMixin, admin.ModelAdmin[Organisation]):
+    list_display = ("name", "short_name", "document_code", "phone")
+
+
+class PositionInline(admin.TabularInline[Position, Unit]):
+    model = Position
+    fields = ("title", "is_head_of_unit", "holder", "reports_to", "sort_order")
+    extra = 0
+    show_change_link = True
+    can_delete = False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # positions are edited on their own page, through the service
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Unit)
+class UnitAdmin(ServiceSaveMixin, admin.ModelAdmin[Unit]):
+    list_display = ("name", "parent", "phone", "sort_order")
+    list_filter = ("organisation",)
+    search_fields = ("name",)
+    inlines = [PositionInline]
+
+
+@admin.register(Position)
+class PositionAdmin(ServiceSaveMixin, admin.ModelAdmin[Position]):
+    list_display = ("title", "unit", "is_head_of_unit", "holder_display", "reports_to")
+    list_filter = ("organisation", "is_head_of_unit", "unit")
+    search_fields = ("title", "holder__first_name_th", "holder__last_name_th", "holder__username")
+    list_select_related = ("unit", "holder", "reports_to")
+    autocomplete_fields = ("holder", "reports_to")
+
+    @admin.display(description=_("holder"))
+    def holder_display(self, obj: Position) -> str:
+        return obj.holder.full_name if obj.holder else str(_("(vacant)"))
+
+
+@admin.register(ActingAppointment)
+class ActingAppointmentAdmin(admin.ModelAdmin[ActingAppointment]):
+    list_display = ("position", "person", "capacity", "valid_from", "valid_to", "order_reference")
+    list_filter = ("capacity",)
+    list_select_related = ("position", "person")
+    search_fields = ("position__title", "person__first_name_th", "person__last_name_th", "order_reference")
+    autocomplete_fields = ("person",)
+    date_hierarchy = "valid_from"
+
+    def save_model(self, request: HttpRequest, obj: ActingAppointment, form: Any, change: bool) -> None:
+        meta = RequestMeta.from_request(request)
+        if change:
+            changes = {name: form.cleaned_data[name] for name in form.changed_data}
+            fresh = ActingAppointment.objects.get(pk=obj.pk)
+            services.acting_appointment_update(appointment=fresh, actor=request.user, meta=meta, **changes)
+        else:
+            services.acting_appointment_create(
+                position=obj.position,
+                person=obj.person,
+                capacity=obj.capacity,
+                valid_from=obj.valid_from,
+                valid_to=obj.valid_to,
+                order_reference=obj.order_reference,
+                actor=request.user,
+                meta=meta,
+            )

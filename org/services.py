@@ -1,0 +1,154 @@
+"""Every change to the organisation chart goes through here, with its audit event, in one transaction."""
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
+
+from core.audit import RequestMeta, audit_event_append
+from core.errors import OverlappingAppointment, ValidationFailed
+from org.models import ActingAppointment, ActingCapacity, Person, Position, overlap_message
+
+
+def _validation_failed(exc: ValidationError) -> ValidationFailed:
+    fields: dict[str, list[Any]] = {}
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            fields[name] = list(errors)
+    else:
+        fields["non_field_errors"] = list(exc.messages)
+    return ValidationFailed(fields=fields)
+
+
+def _changes(obj: models.Model, fields: list[str]) -> dict[str, str]:
+    return {name: str(getattr(obj, name)) for name in fields}
+
+
+def org_object_save(
+    *, obj: models.Model, actor: Person | None = None, meta: RequestMeta | None = None
+) -> models.Model:
+    """Validate and save an organisation, unit or position (configuration objects without locking needs)."""
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        raise _validation_failed(exc) from exc
+    created = obj._state.adding
+    with transaction.atomic(durable=True):
+        obj.save()
+        fields = [f.name for f in obj._meta.concrete_fields if not f.primary_key and f.name != "emblem"]
+        audit_event_append(
+            action=f"{obj._meta.model_name}.{'created' if created else 'changed'}",
+            obj=obj,
+            actor=actor,
+            data=_changes(obj, fields),
+            meta=meta,
+        )
+    return obj
+
+
+def person_create(
+    *,
+    username: str,
+    password: str | None,
+    title: str,
+    first_name_th: str,
+    last_name_th: str,
+    email: str = "",
+    is_staff: bool = False,
+    is_superuser: bool = False,
+    actor: Person | None = None,
+) -> Person:
+    person = Person(
+        username=username,
+        title=title,
+        first_name_th=first_name_th,
+        last_name_th=last_name_th,
+        email=email,
+        is_staff=is_staff or is_superuser,
+        is_superuser=is_superuser,
+    )
+    if password:
+        person.set_password(password)
+    else:
+        person.set_unusable_password()
+    try:
+        person.full_clean(exclude=["password"])
+    except ValidationError as exc:
+        raise _validation_failed(exc) from exc
+    with transaction.atomic(durable=True):
+        person.save()
+        audit_event_append(action="person.created", obj=person, actor=actor, data={"username": username})
+    return person
+
+
+def acting_appointment_create(
+    *,
+    position: Position,
+    person: Person,
+    capacity: str,
+    valid_from: date,
+    valid_to: date | None = None,
+    order_reference: str = "",
+    actor: Person | None = None,
+    meta: RequestMeta | None = None,
+) -> ActingAppointment:
+    """Appoint `person` to sign for `position`; refused if it overlaps another appointment for the position."""
+    appointment = ActingAppointment(
+        position=position,
+        person=person,
+        capacity=capacity,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        order_reference=order_reference,
+    )
+    return _acting_appointment_write(appointment=appointment, actor=actor, meta=meta)
+
+
+def acting_appointment_update(
+    *,
+    appointment: ActingAppointment,
+    actor: Person | None = None,
+    meta: RequestMeta | None = None,
+    **changes: Any,
+) -> ActingAppointment:
+    allowed = {"person", "capacity", "valid_from", "valid_to", "order_reference"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise TypeError(f"Cannot change {sorted(unknown)} on an acting appointment")
+    for name, value in changes.items():
+        setattr(appointment, name, value)
+    return _acting_appointment_write(appointment=appointment, actor=actor, meta=meta)
+
+
+def _acting_appointment_write(
+    *, appointment: ActingAppointment, actor: Person | None, meta: RequestMeta | None
+) -> ActingAppointment:
+    if appointment.capacity not in ActingCapacity.values:
+        raise ValidationFailed(fields={"capacity": [_("Choose รักษาราชการแทน, ปฏิบัติราชการแทน or รักษาการแทน.")]})
+    if appointment.valid_to is not None and appointment.valid_to < appointment.valid_from:
+        raise ValidationFailed(fields={"valid_to": [_("The end date is before the start date.")]})
+    created = appointment._state.adding
+    with transaction.atomic(durable=True):
+        # Lock the position so two administrators cannot each save an appointment that overlaps the other's.
+        Position.objects.select_for_update().get(pk=appointment.position_id)
+        clash = appointment.overlapping_appointments().first()
+        if clash is not None:
+            raise OverlappingAppointment(fields={"valid_from": [overlap_message(clash)]})
+        appointment.save()
+        audit_event_append(
+            action="acting_appointment.created" if created else "acting_appointment.changed",
+            obj=appointment,
+            actor=actor,
+            data={
+                "position": str(appointment.position_id),
+                "person": appointment.person.username,
+                "capacity": appointment.capacity,
+                "valid_from": appointment.valid_from.isoformat(),
+                "valid_to": appointment.valid_to.isoformat() if appointment.valid_to else None,
+                "order_reference": appointment.order_reference,
+            },
+            meta=meta,
+        )
+    return appointment
