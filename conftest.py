@@ -1,0 +1,44 @@
+"""Fixtures shared by every app's tests: the seed's organisation chart, and API clients for its people."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from org import demo
+from org.models import Organisation, Person, Position
+
+
+@pytest.fixture
+def demo_org(db: None) -> Organisation:
+    return demo.load_organisation()
+
+
+@pytest.fixture
+def person(demo_org: Organisation):
+    def get(username: str) -> Person:
+        return Person.objects.get(username=username)
+
+    return get
+
+
+@pytest.fixture
+def position(demo_org: Organisation):
+    def get(title: str) -> Position:
+        return Position.objects.get(organisation=demo_org, title=title)
+
+    return get
+
+
+@pytest.fixture
+def api_as(demo_org: Organisation):
+    """An API client authenticated as a demo user through the real token endpoint."""
+
+    def make(username: str) -> APIClient:
+        client = APIClient()
+        response = client.post(
+            "/api/v1/auth/token/", {"username": username, "password": demo.DEMO_PASSWORD}, format="json"
+        )
+        assert response.status_code == 200, response.content
+        client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+        return client
+
+    return make

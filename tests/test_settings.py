@@ -1,0 +1,43 @@
+"""Production settings refuse to start without their required values; with them, check --deploy is clean."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+GOOD = {
+    "SECRET_KEY": "k8#vP2!qz7@Lm4$Rt9^Wx1&Yb6*Nc3(Hd5)Fg0_Js-Ua+Ee=Oi~Pr",
+    "ALLOWED_HOSTS": "memo.example.go.th",
+    "DATABASE_URL": "postgres://memoflow@127.0.0.1:5432/memoflow",
+}
+
+
+def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"}}
+    clean.update(env, DJANGO_SETTINGS_MODULE="config.settings.production")
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"])
+def test_production_refuses_to_start_without(missing):
+    env = {k: v for k, v in GOOD.items() if k != missing}
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert f"{missing} must be set for production" in result.stderr
+
+
+def test_production_refuses_a_short_secret_key():
+    result = run_manage("check", env={**GOOD, "SECRET_KEY": "short"})
+    assert result.returncode != 0
+    assert "at least 50 characters" in result.stderr
+
+
+def test_check_deploy_reports_no_issues_with_the_required_values():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=GOOD)
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
