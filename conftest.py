@@ -1,5 +1,7 @@
 """Fixtures shared by every app's tests: the seed's organisation chart, and API clients for its people."""
 
+from collections.abc import Callable
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -13,7 +15,7 @@ def demo_org(db: None) -> Organisation:
 
 
 @pytest.fixture
-def person(demo_org: Organisation):
+def person(demo_org: Organisation) -> Callable[[str], Person]:
     def get(username: str) -> Person:
         return Person.objects.get(username=username)
 
@@ -21,7 +23,7 @@ def person(demo_org: Organisation):
 
 
 @pytest.fixture
-def position(demo_org: Organisation):
+def position(demo_org: Organisation) -> Callable[[str], Position]:
     def get(title: str) -> Position:
         return Position.objects.get(organisation=demo_org, title=title)
 
@@ -29,7 +31,7 @@ def position(demo_org: Organisation):
 
 
 @pytest.fixture
-def api_as(demo_org: Organisation):
+def api_as(demo_org: Organisation) -> Callable[[str], APIClient]:
     """An API client authenticated as a demo user through the real token endpoint."""
 
     def make(username: str) -> APIClient:

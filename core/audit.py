@@ -20,7 +20,9 @@ class RequestMeta:
         if request is None:
             return cls()
         meta = getattr(request, "META", {})
-        return cls(ip_address=meta.get("REMOTE_ADDR") or None, user_agent=meta.get("HTTP_USER_AGENT", "")[:512])
+        return cls(
+            ip_address=meta.get("REMOTE_ADDR") or None, user_agent=meta.get("HTTP_USER_AGENT", "")[:512]
+        )
 
 
 def audit_event_append(

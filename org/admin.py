@@ -12,15 +12,19 @@ from org import services
 from org.models import ActingAppointment, Organisation, Person, Position, Unit
 
 
+def _actor(request: HttpRequest) -> Person | None:
+    return request.user if isinstance(request.user, Person) else None
+
+
 class ServiceSaveMixin:
     """Route the admin's saves through the audited service instead of Model.save()."""
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        services.org_object_save(obj=obj, actor=request.user, meta=RequestMeta.from_request(request))
+        services.org_object_save(obj=obj, actor=_actor(request), meta=RequestMeta.from_request(request))
 
 
 @admin.register(Person)
-class PersonAdmin(UserAdmin):
+class PersonAdmin(UserAdmin[Person]):
     list_display = ("username", "full_name", "is_active", "is_staff")
     search_fields = ("username", "first_name_th", "last_name_th", "email")
     ordering = ("username",)
@@ -28,7 +32,10 @@ class PersonAdmin(UserAdmin):
         (None, {"fields": ("username", "password")}),
         (_("Name as printed"), {"fields": ("title", "first_name_th", "last_name_th")}),
         (_("Other details"), {"fields": ("first_name", "last_name", "email")}),
-        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (
+            _("Permissions"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
@@ -95,7 +102,7 @@ class ActingAppointmentAdmin(admin.ModelAdmin[ActingAppointment]):
         if change:
             changes = {name: form.cleaned_data[name] for name in form.changed_data}
             fresh = ActingAppointment.objects.get(pk=obj.pk)
-            services.acting_appointment_update(appointment=fresh, actor=request.user, meta=meta, **changes)
+            services.acting_appointment_update(appointment=fresh, actor=_actor(request), meta=meta, **changes)
         else:
             services.acting_appointment_create(
                 position=obj.position,
@@ -104,6 +111,6 @@ class ActingAppointmentAdmin(admin.ModelAdmin[ActingAppointment]):
                 valid_from=obj.valid_from,
                 valid_to=obj.valid_to,
                 order_reference=obj.order_reference,
-                actor=request.user,
+                actor=_actor(request),
                 meta=meta,
             )

@@ -1,5 +1,7 @@
 """API v1: sign in for a token, and who am I (positions and acting appointments)."""
 
+from typing import Any
+
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -32,7 +34,9 @@ class TokenObtainView(APIView):
         request=TokenRequestSerializer,
         responses={
             200: inline_serializer("Token", {"token": serializers.CharField()}),
-            400: inline_serializer("TokenError", {"code": serializers.CharField(), "detail": serializers.CharField()}),
+            400: inline_serializer(
+                "TokenError", {"code": serializers.CharField(), "detail": serializers.CharField()}
+            ),
         },
     )
     def post(self, request: Request) -> Response:
@@ -69,7 +73,7 @@ class MyActingSerializer(serializers.Serializer[None]):
     order_reference = serializers.CharField()
 
 
-class MeSerializer(serializers.Serializer[None]):
+class MeSerializer(serializers.Serializer[dict[str, Any]]):
     username = serializers.CharField()
     full_name = serializers.CharField()
     positions = MyPositionSerializer(many=True)
@@ -87,4 +91,4 @@ class MeView(APIView):
             "positions": selectors.person_positions(person=person),
             "acting": selectors.person_acting_appointments(person=person),
         }
-        return Response(MeSerializer(payload).data)
+        return Response(MeSerializer(instance=payload).data)

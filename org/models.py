@@ -22,7 +22,7 @@ class Person(AbstractUser):
     first_name_th = models.CharField(_("first name (Thai)"), max_length=150, blank=True)
     last_name_th = models.CharField(_("last name (Thai)"), max_length=150, blank=True)
 
-    class Meta(AbstractUser.Meta):
+    class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
         permissions = [("audit_memos", _("Can read every memo and its history (auditor)"))]
@@ -32,7 +32,7 @@ class Person(AbstractUser):
 
     @property
     def full_name(self) -> str:
-        """"นางราชวรี อนุกุล": the title is written against the first name, as in Thai documents."""
+        """ "นางราชวรี อนุกุล": the title is written against the first name, as in Thai documents."""
         first = self.first_name_th or self.first_name
         last = self.last_name_th or self.last_name
         name = f"{self.title}{first} {last}".strip()
@@ -88,7 +88,9 @@ class Unit(models.Model):
         verbose_name_plural = _("units")
         ordering = ["sort_order", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "parent", "name"], name="unit_unique_name_in_parent"),
+            models.UniqueConstraint(
+                fields=["organisation", "parent", "name"], name="unit_unique_name_in_parent"
+            ),
             models.UniqueConstraint(
                 fields=["organisation", "name"],
                 condition=Q(parent__isnull=True),
@@ -116,14 +118,16 @@ class Unit(models.Model):
 
     @property
     def full_name(self) -> str:
-        """"งานประชาสัมพันธ์ สำนักปลัด": as printed after ส่วนราชการ."""
+        """ "งานประชาสัมพันธ์ สำนักปลัด": as printed after ส่วนราชการ."""
         return " ".join([self.name, *(u.name for u in self.ancestors())])
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
         if self.parent_id is not None:
-            if self.parent_id == self.pk or (self.parent and self.pk in {u.pk for u in self.parent.ancestors()}):
+            if self.parent_id == self.pk or (
+                self.parent and self.pk in {u.pk for u in self.parent.ancestors()}
+            ):
                 raise ValidationError({"parent": _("A unit cannot be inside itself.")})
             if self.parent and self.parent.organisation_id != self.organisation_id:
                 raise ValidationError({"parent": _("The parent unit belongs to another organisation.")})

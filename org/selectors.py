@@ -6,9 +6,8 @@ from datetime import date, datetime
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from core.thai import BANGKOK
-
 from core.errors import NoSignatory
+from core.thai import BANGKOK
 from org.models import ActingAppointment, Person, Position
 
 
@@ -48,7 +47,10 @@ def signatory_for(*, position: Position, at: datetime | None = None) -> Signator
     )
     if appointment is not None:
         return Signatory(
-            person=appointment.person, position=position, capacity=appointment.capacity, appointment=appointment
+            person=appointment.person,
+            position=position,
+            capacity=appointment.capacity,
+            appointment=appointment,
         )
     if position.holder_id is not None:
         holder = position.holder
@@ -59,7 +61,11 @@ def signatory_for(*, position: Position, at: datetime | None = None) -> Signator
 
 
 def person_positions(*, person: Person) -> QuerySet[Position]:
-    return Position.objects.filter(holder=person).select_related("unit__parent__parent").order_by("sort_order", "title")
+    return (
+        Position.objects.filter(holder=person)
+        .select_related("unit__parent__parent")
+        .order_by("sort_order", "title")
+    )
 
 
 def person_acting_appointments(*, person: Person, today: date | None = None) -> QuerySet[ActingAppointment]:

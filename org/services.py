@@ -94,7 +94,7 @@ def acting_appointment_create(
     actor: Person | None = None,
     meta: RequestMeta | None = None,
 ) -> ActingAppointment:
-    """Appoint `person` to sign for `position`; refused if it overlaps another appointment for the position."""
+    """Appoint `person` to sign for `position`; refused if it overlaps another one for the position."""
     appointment = ActingAppointment(
         position=position,
         person=person,

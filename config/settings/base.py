@@ -1,9 +1,10 @@
-"""Settings shared by every environment; each value that differs between deployments comes from the environment.
+"""Settings shared by every environment; what differs between deployments comes from the environment.
 
 Every variable read here is documented in docs/configuration.md.
 """
 
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.utils.translation import gettext_lazy as _
@@ -18,9 +19,9 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 DEFAULT_SQLITE_URL = f"sqlite:///{VAR_DIR / 'memoflow.sqlite3'}"
 
 
-def database_from_env(url: str) -> dict:
+def database_from_env(url: str) -> dict[str, Any]:
     """Parse DATABASE_URL and apply what memoflow needs from each engine."""
-    db = environ.Env.db_url_config(url)
+    db: dict[str, Any] = dict(environ.Env.db_url_config(url))
     db["ATOMIC_REQUESTS"] = False  # services own their transactions (house style)
     if db["ENGINE"] == "django.db.backends.sqlite3":
         options = db.setdefault("OPTIONS", {})

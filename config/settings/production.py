@@ -7,7 +7,7 @@ from .base import database_from_env, env
 
 
 def _required(name: str) -> str:
-    value = env.str(name, default="").strip()
+    value = str(env.str(name, default="")).strip()
     if not value:
         raise ImproperlyConfigured(
             f"{name} must be set for production (ต้องกำหนดค่า {name} ในสภาพแวดล้อมก่อนเริ่มระบบ)"

@@ -110,8 +110,18 @@ def test_loading_the_demo_twice_changes_nothing(demo_org):
     from org import demo
     from org.models import Person, Position, Unit
 
-    counts = (Person.objects.count(), Unit.objects.count(), Position.objects.count(), AuditEvent.objects.count())
+    counts = (
+        Person.objects.count(),
+        Unit.objects.count(),
+        Position.objects.count(),
+        AuditEvent.objects.count(),
+    )
     demo.load_organisation()
-    after = (Person.objects.count(), Unit.objects.count(), Position.objects.count(), AuditEvent.objects.count())
+    after = (
+        Person.objects.count(),
+        Unit.objects.count(),
+        Position.objects.count(),
+        AuditEvent.objects.count(),
+    )
     assert after == counts
     assert counts[:3] == (10, 5, 10)
