@@ -1,0 +1,59 @@
+# memoflow developer tasks. `make` (or `make help`) lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+LOCK_FILE ?= requirements/lock.txt
+UV_VENV := var/tools/uv
+ARGS ?=
+
+.PHONY: help demo test lint format lock venv migrate worker messages clean reset-demo
+
+help: ## List the targets
+	@echo "memoflow — make targets:"
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
+	@echo
+	@echo "  e.g. make test ARGS='-k health -x'   PORT=8123 make demo"
+
+demo: ## Migrate, load demo data, run the dev server + background worker (PORT=8000)
+	bash scripts/demo.sh
+
+test: ## Run the tests on PostgreSQL and on SQLite (pytest arguments: ARGS='...')
+	bash scripts/test.sh $(ARGS)
+
+venv: ## Create .venv (Python 3.12) and install requirements/lock.txt when it changed
+	bash scripts/lib.sh ensure_venv
+
+lint: venv ## ruff check, ruff format --check and mypy
+	@rc=0; \
+	echo "== ruff check =="; $(VENV)/bin/ruff check . || rc=1; \
+	echo "== ruff format --check =="; $(VENV)/bin/ruff format --check . || rc=1; \
+	echo "== mypy =="; $(VENV)/bin/mypy . || rc=1; \
+	exit $$rc
+
+format: venv ## Format the code and sort imports with ruff
+	$(VENV)/bin/ruff check --select I --fix .
+	$(VENV)/bin/ruff format .
+
+lock: venv ## Regenerate requirements/lock.txt from pyproject.toml with uv
+	@test -x $(UV_VENV)/bin/uv || { $(PY) -m venv $(UV_VENV) && $(UV_VENV)/bin/pip install --disable-pip-version-check -q uv; }
+	$(UV_VENV)/bin/uv pip compile --quiet pyproject.toml --extra dev --python-version 3.12 --generate-hashes -o $(LOCK_FILE)
+
+migrate: venv ## Apply database migrations
+	$(PY) manage.py migrate
+
+worker: venv ## Run the background task worker (db_worker)
+	$(PY) manage.py db_worker --interval 1 $(ARGS)
+
+messages: venv ## Compile translations (.po -> .mo)
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=var --ignore=node_modules
+
+clean: ## Remove test databases, test media and __pycache__ (keeps the demo database)
+	rm -f var/test.sqlite3 var/test.sqlite3-* var/test-*.sqlite3 var/test-*.sqlite3-*
+	rm -rf var/test-media
+	find . -path ./.venv -prune -o -path ./node_modules -prune -o -type d -name __pycache__ -exec rm -rf {} +
+
+reset-demo: ## Delete the demo database and media (var/memoflow.sqlite3, var/media); `make demo` recreates them
+	rm -f var/memoflow.sqlite3 var/memoflow.sqlite3-wal var/memoflow.sqlite3-shm
+	rm -rf var/media var/static

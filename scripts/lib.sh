@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# Shared helpers for memoflow's scripts (demo.sh, test.sh, the Makefile and .ci/run).
+#
+# Source it:             source scripts/lib.sh && ensure_venv
+# or run one function:   bash scripts/lib.sh ensure_venv
+#
+# Functions:
+#   find_python312          echo the path of a working Python 3.12 interpreter
+#   ensure_system_packages  install the Debian packages memoflow needs (Thai font, PDF libraries, gettext)
+#   ensure_venv             create .venv with Python 3.12 and install requirements/lock.txt when it changed
+
+# The repository root: the parent of the directory holding this file.
+MEMOFLOW_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+MEMOFLOW_VENV="${MEMOFLOW_ROOT}/.venv"
+MEMOFLOW_LOCK="${MEMOFLOW_ROOT}/requirements/lock.txt"
+
+# Debian packages needed at run time: Thai font for PDFs, WeasyPrint's libraries, pdftoppm/pdftotext for
+# tests, and gettext for compilemessages.
+MEMOFLOW_SYSTEM_PACKAGES=(
+    fonts-tlwg-laksaman-ttf
+    libharfbuzz-subset0
+    poppler-utils
+    libpango-1.0-0
+    libpangoft2-1.0-0
+    gettext
+)
+
+log() { printf '[memoflow] %s\n' "$*" >&2; }
+die() {
+    printf '[memoflow] ERROR: %s\n' "$*" >&2
+    exit 1
+}
+
+# True when "$1" runs and is Python 3.12.
+_is_python312() {
+    [[ -n "$1" ]] && "$1" -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 12) else 1)' >/dev/null 2>&1
+}
+
+find_python312() {
+    local candidate pyenv_root
+    # 1. python3.12 on PATH, if it actually works (a pyenv shim may exist and still fail).
+    if python3.12 --version >/dev/null 2>&1 && _is_python312 python3.12; then
+        # Resolve to the real interpreter so the answer does not depend on pyenv's current selection.
+        python3.12 -c 'import sys; print(sys.executable)'
+        return 0
+    fi
+    # 2. pyenv installations (newest 3.12.x first).
+    local -a pyenv_roots=("${PYENV_ROOT:-}" /root/.pyenv "${HOME:-/nonexistent}/.pyenv")
+    if command -v pyenv >/dev/null 2>&1; then
+        pyenv_root="$(pyenv root 2>/dev/null || true)"
+        pyenv_roots+=("$pyenv_root")
+    fi
+    local root
+    for root in "${pyenv_roots[@]}"; do
+        [[ -n "$root" && -d "$root/versions" ]] || continue
+        while IFS= read -r candidate; do
+            if _is_python312 "$candidate"; then
+                echo "$candidate"
+                return 0
+            fi
+        done < <(compgen -G "$root/versions/3.12*/bin/python3.12" | sort -rV)
+    done
+    # 3. System locations.
+    for candidate in /usr/bin/python3.12 /usr/local/bin/python3.12; do
+        if _is_python312 "$candidate"; then
+            echo "$candidate"
+            return 0
+        fi
+    done
+    printf '[memoflow] ERROR: no working Python 3.12 found (tried python3.12 on PATH, pyenv versions 3.12*, ' >&2
+    printf '/usr/bin/python3.12, /usr/local/bin/python3.12).\n' >&2
+    printf '[memoflow] Install it, e.g. on Debian/Ubuntu with Python 3.12 available: sudo apt-get install python3.12 python3.12-venv\n' >&2
+    return 1
+}
+
+ensure_system_packages() {
+    if ! command -v dpkg-query >/dev/null 2>&1; then
+        log "dpkg-query not found (not Debian?): make sure these are installed: ${MEMOFLOW_SYSTEM_PACKAGES[*]}"
+        return 0
+    fi
+    local pkg
+    local -a missing=()
+    for pkg in "${MEMOFLOW_SYSTEM_PACKAGES[@]}"; do
+        if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+            missing+=("$pkg")
+        fi
+    done
+    ((${#missing[@]} == 0)) && return 0
+
+    if [[ "$(id -u)" -ne 0 ]]; then
+        printf '[memoflow] ERROR: missing Debian packages: %s\n' "${missing[*]}" >&2
+        printf '[memoflow] Install them first:\n' >&2
+        printf '  sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends %s\n' \
+            "${missing[*]}" >&2
+        exit 1
+    fi
+    log "installing missing Debian packages: ${missing[*]}"
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+}
+
+ensure_venv() {
+    (
+        set -euo pipefail
+        cd "$MEMOFLOW_ROOT"
+        [[ -f "$MEMOFLOW_LOCK" ]] || die "missing $MEMOFLOW_LOCK"
+
+        # Serialise concurrent runs (e.g. two `make test` at once) so they do not install into the same venv.
+        if command -v flock >/dev/null 2>&1; then
+            local lock_file
+            lock_file="${TMPDIR:-/tmp}/memoflow-venv-$(printf '%s' "$MEMOFLOW_ROOT" | sha256sum | cut -c1-16).lock"
+            exec 9>"$lock_file"
+            flock 9
+        fi
+
+        if ! _is_python312 "$MEMOFLOW_VENV/bin/python"; then
+            local py
+            py="$(find_python312)" || exit 1
+            if [[ -e "$MEMOFLOW_VENV" ]]; then
+                log "$MEMOFLOW_VENV is not a working Python 3.12 venv: recreating it"
+                rm -rf "$MEMOFLOW_VENV"
+            fi
+            log "creating $MEMOFLOW_VENV with $py"
+            "$py" -m venv "$MEMOFLOW_VENV"
+        fi
+
+        local want have=""
+        want="$(sha256sum "$MEMOFLOW_LOCK" | cut -d' ' -f1)"
+        [[ -f "$MEMOFLOW_VENV/.lock-sha256" ]] && have="$(<"$MEMOFLOW_VENV/.lock-sha256")"
+        if [[ "$want" == "$have" ]]; then
+            exit 0
+        fi
+        log "installing requirements/lock.txt into .venv (lock changed or first run)"
+        "$MEMOFLOW_VENV/bin/python" -m pip install --disable-pip-version-check --progress-bar off -q \
+            --require-hashes --no-deps -r "$MEMOFLOW_LOCK"
+        printf '%s\n' "$want" >"$MEMOFLOW_VENV/.lock-sha256"
+        log ".venv is up to date with requirements/lock.txt"
+    )
+}
+
+# `bash scripts/lib.sh FUNCTION [ARGS...]` runs one function.
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+    set -euo pipefail
+    if [[ $# -eq 0 ]] || ! declare -F "$1" >/dev/null; then
+        die "usage: bash scripts/lib.sh {find_python312|ensure_system_packages|ensure_venv}"
+    fi
+    "$@"
+fi
