@@ -3,8 +3,22 @@
 from django.urls import path
 
 from org import api as org_api
+from workflow import api as workflow_api
 
 urlpatterns = [
     path("auth/token/", org_api.TokenObtainView.as_view(), name="api-token"),
     path("me/", org_api.MeView.as_view(), name="api-me"),
+    path("memos/", workflow_api.MemoListView.as_view(), name="api-memos"),
+    path("memos/<uuid:memo_id>/", workflow_api.MemoDetailView.as_view(), name="api-memo"),
+    path("memos/<uuid:memo_id>/route/", workflow_api.MemoRouteView.as_view(), name="api-memo-route"),
+    path(
+        "memos/<uuid:memo_id>/attachments/", workflow_api.MemoAttachmentView.as_view(), name="api-memo-attach"
+    ),
+    path("memos/<uuid:memo_id>/submit/", workflow_api.MemoSubmitView.as_view(), name="api-memo-submit"),
+    path("memos/<uuid:memo_id>/withdraw/", workflow_api.MemoWithdrawView.as_view(), name="api-memo-withdraw"),
+    path("tasks/", workflow_api.TaskListView.as_view(), name="api-tasks"),
+    path("tasks/<uuid:step_id>/approve/", workflow_api.TaskApproveView.as_view(), name="api-task-approve"),
+    path("tasks/<uuid:step_id>/return/", workflow_api.TaskReturnView.as_view(), name="api-task-return"),
+    path("tasks/<uuid:step_id>/reject/", workflow_api.TaskRejectView.as_view(), name="api-task-reject"),
+    path("tasks/<uuid:step_id>/reassign/", workflow_api.TaskReassignView.as_view(), name="api-task-reassign"),
 ]

@@ -65,3 +65,31 @@ class NoSignatory(ApplicationError):
     code = "no_signatory"
     http_status = 409
     default_message = _("The position is vacant and nobody is appointed to act for it.")
+
+
+class AlreadyDone(ApplicationError):
+    """The step was acted on already (by this person, or a concurrent request)."""
+
+    code = "already_done"
+    http_status = 409
+    default_message = _("This step has already been acted on.")
+
+
+class NotYourTask(ApplicationError):
+    code = "not_your_task"
+    http_status = 403
+    default_message = _("Only the person this step is assigned to can act on it.")
+
+
+class BadPassword(ApplicationError):
+    """The step-up password check failed; nothing was changed."""
+
+    code = "bad_password"
+    http_status = 403
+    default_message = _("The password is not correct. Nothing was signed or changed.")
+
+
+class Busy(ApplicationError):
+    code = "busy"
+    http_status = 409
+    default_message = _("Someone else is acting on this memo right now. Please try again.")

@@ -81,6 +81,12 @@ class Unit(models.Model):
     )
     name = models.CharField(_("name"), max_length=255)
     phone = models.CharField(_("phone"), max_length=64, blank=True)
+    document_code = models.CharField(
+        _("document code"),
+        max_length=32,
+        blank=True,
+        help_text=_("Only when this unit numbers its own memos; empty: the organisation's code."),
+    )
     sort_order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
@@ -115,6 +121,14 @@ class Unit(models.Model):
     def top_level(self) -> "Unit":
         chain = self.ancestors()
         return chain[-1] if chain else self
+
+    @property
+    def register_code(self) -> str:
+        """The code of the register this unit's memos are numbered from (its own, a parent's, or the org's)."""
+        for unit in [self, *self.ancestors()]:
+            if unit.document_code:
+                return unit.document_code
+        return self.organisation.document_code
 
     @property
     def full_name(self) -> str:

@@ -1,0 +1,230 @@
+"""The memo as a document: its content, its immutable revisions, its enclosures and the numbering register.
+
+The lifecycle (draft → in_review → completed → archived, with return, reject and withdraw) is declared here once
+with django-fsm-2; the workflow app decides when each transition happens.
+"""
+
+import uuid
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from viewflow.workflow.models import Process
+
+from org.models import Organisation, Person, Position, Unit
+
+
+class MemoStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    RETURNED = "returned", _("Returned for revision")
+    COMPLETED = "completed", _("Completed")
+    ARCHIVED = "archived", _("Archived")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+EDITABLE_STATUSES = (MemoStatus.DRAFT, MemoStatus.RETURNED)
+FINAL_STATUSES = (MemoStatus.COMPLETED, MemoStatus.ARCHIVED, MemoStatus.REJECTED, MemoStatus.WITHDRAWN)
+
+
+class Urgency(models.TextChoices):
+    """ชั้นความเร็ว as stamped on the memo."""
+
+    NORMAL = "normal", _("Normal (ปกติ)")
+    URGENT = "urgent", _("Urgent (ด่วน)")
+    VERY_URGENT = "very_urgent", _("Very urgent (ด่วนมาก)")
+    MOST_URGENT = "most_urgent", _("Most urgent (ด่วนที่สุด)")
+
+
+URGENCY_STAMP = {
+    Urgency.NORMAL: "",
+    Urgency.URGENT: "ด่วน",
+    Urgency.VERY_URGENT: "ด่วนมาก",
+    Urgency.MOST_URGENT: "ด่วนที่สุด",
+}
+
+
+class Memo(ConcurrentTransitionMixin, models.Model):
+    """บันทึกข้อความ: an internal memo, written by a person in a position, routed for signatures."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="memos")
+    writer = models.ForeignKey(
+        Person, verbose_name=_("writer"), on_delete=models.PROTECT, related_name="memos_written"
+    )
+    writer_position = models.ForeignKey(
+        Position, verbose_name=_("writer's position"), on_delete=models.PROTECT, related_name="+"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="memos"
+    )
+    department = models.CharField(
+        _("department (ส่วนราชการ)"), max_length=500, help_text=_("The owning unit and its phone, as printed.")
+    )
+    number = models.CharField(_("number (ที่)"), max_length=64, blank=True)
+    register_year = models.PositiveIntegerField(_("register year (B.E.)"), null=True, blank=True)
+    sequence = models.PositiveIntegerField(_("running number"), null=True, blank=True)
+    date = models.DateField(_("date (วันที่)"), null=True, blank=True)
+    subject = models.CharField(_("subject (เรื่อง)"), max_length=1000)
+    addressee = models.CharField(
+        _("addressee (เรียน)"), max_length=500, blank=True, help_text=_("Empty: the final step's position.")
+    )
+    body = models.TextField(_("body"), help_text=_("One paragraph per line."))
+    urgency = models.CharField(_("urgency"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
+    status = FSMField(
+        _("status"), max_length=16, choices=MemoStatus.choices, default=MemoStatus.DRAFT, protected=True
+    )
+    revision = models.PositiveIntegerField(_("revision"), default=0, help_text=_("0 until first submitted."))
+    current_revision = models.ForeignKey(
+        "MemoRevision", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    process = models.OneToOneField(
+        Process, null=True, blank=True, on_delete=models.PROTECT, related_name="memo", editable=False
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    status_changed_at = models.DateTimeField(_("status changed"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("memo")
+        verbose_name_plural = _("memos")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["writer", "-created_at"]),
+            models.Index(fields=["status", "-created_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "number"], condition=~Q(number=""), name="memo_number_unique"
+            ),
+        ]
+        permissions = [("manage_memos", _("Can reassign steps of any memo (administrator)"))]
+
+    def __str__(self) -> str:
+        return f"{self.number or _('(no number)')} {self.subject[:60]}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [line.strip() for line in self.body.splitlines() if line.strip()]
+
+    # The lifecycle. Each transition is called only by a service in workflow.services, under a row lock.
+    @transition(field=status, source=[MemoStatus.DRAFT, MemoStatus.RETURNED], target=MemoStatus.IN_REVIEW)
+    def submit(self) -> None:
+        """ส่งเสนอ: the writer signs; the route starts (again) from the first step after the writer."""
+
+    @transition(field=status, source=MemoStatus.IN_REVIEW, target=MemoStatus.RETURNED)
+    def return_for_revision(self) -> None:
+        """ส่งคืนแก้ไข."""
+
+    @transition(field=status, source=MemoStatus.IN_REVIEW, target=MemoStatus.REJECTED)
+    def reject(self) -> None:
+        """ไม่อนุมัติ/ยุติเรื่อง: terminal."""
+
+    @transition(field=status, source=MemoStatus.IN_REVIEW, target=MemoStatus.COMPLETED)
+    def complete(self) -> None:
+        """The last step has signed."""
+
+    @transition(field=status, source=MemoStatus.COMPLETED, target=MemoStatus.ARCHIVED)
+    def archive(self) -> None:
+        """The sealed PDF is stored."""
+
+    @transition(
+        field=status,
+        source=[MemoStatus.DRAFT, MemoStatus.RETURNED, MemoStatus.IN_REVIEW],
+        target=MemoStatus.WITHDRAWN,
+    )
+    def withdraw(self) -> None:
+        """ถอนเรื่อง: terminal. From in_review only while nobody after the writer has acted (checked by the service)."""
+
+
+class MemoRevision(models.Model):
+    """An immutable snapshot of what was submitted; signatures bind to its SHA-256."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    memo = models.ForeignKey(Memo, on_delete=models.PROTECT, related_name="revisions")
+    number = models.PositiveIntegerField(_("revision"))
+    content = models.JSONField(_("content"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("memo revision")
+        verbose_name_plural = _("memo revisions")
+        ordering = ["memo", "number"]
+        constraints = [models.UniqueConstraint(fields=["memo", "number"], name="revision_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.memo_id} r{self.number} {self.sha256[:12]}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise TypeError("A memo revision is immutable.")
+        super().save(*args, **kwargs)
+
+
+def enclosure_upload_to(instance: "Enclosure", filename: str) -> str:
+    return f"enclosures/{instance.memo_id}/{instance.id}{instance.extension}"
+
+
+class Enclosure(models.Model):
+    """สิ่งที่ส่งมาด้วย: a title, and a file (PDF/PNG/JPEG) or structured table rows rendered later."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    memo = models.ForeignKey(Memo, on_delete=models.CASCADE, related_name="enclosures")
+    order = models.PositiveIntegerField(_("order"))
+    title = models.CharField(_("title"), max_length=1000)
+    file = models.FileField(_("file"), upload_to=enclosure_upload_to, blank=True, max_length=255)
+    original_name = models.CharField(_("original file name"), max_length=255, blank=True)
+    content_type = models.CharField(_("content type"), max_length=64, blank=True)
+    extension = models.CharField(max_length=8, blank=True)
+    size = models.PositiveBigIntegerField(_("size"), default=0)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    table = models.JSONField(
+        _("table"), null=True, blank=True, help_text=_("Structured rows for a report table enclosure.")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("enclosure")
+        verbose_name_plural = _("enclosures")
+        ordering = ["memo", "order"]
+        constraints = [models.UniqueConstraint(fields=["memo", "order"], name="enclosure_unique_order")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RegisterYear(models.TextChoices):
+    CALENDAR = "calendar", _("Calendar year")
+    FISCAL = "fiscal", _("Fiscal year")
+
+
+class Register(models.Model):
+    """ทะเบียนหนังสือ: the running numbers of one document code in one year. A number is never reused."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="registers")
+    document_code = models.CharField(_("document code"), max_length=32)
+    year_kind = models.CharField(_("year"), max_length=16, choices=RegisterYear.choices)
+    year = models.PositiveIntegerField(_("year (B.E.)"))
+    last_number = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("register")
+        verbose_name_plural = _("registers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "document_code", "year_kind", "year"], name="register_unique_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_code} {self.year}"

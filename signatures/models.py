@@ -1,0 +1,41 @@
+"""Signatures: the evidence that a person signed a revision, in a position and capacity, at a time, from where."""
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from memos.models import Memo, MemoRevision
+from org.models import Person, Position
+from workflow.models import RouteStep
+
+
+class SignatureMethod(models.TextChoices):
+    PASSWORD = "password", _("Password confirmation (step-up)")
+
+
+class Signature(models.Model):
+    """One signature on one memo revision. Never changed after it is written."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    memo = models.ForeignKey(Memo, on_delete=models.PROTECT, related_name="signatures")
+    step = models.OneToOneField(RouteStep, on_delete=models.PROTECT, related_name="signature")
+    revision = models.ForeignKey(MemoRevision, on_delete=models.PROTECT, related_name="signatures")
+    revision_sha256 = models.CharField(_("revision SHA-256"), max_length=64)
+    signer = models.ForeignKey(Person, verbose_name=_("signer"), on_delete=models.PROTECT, related_name="+")
+    position = models.ForeignKey(
+        Position, verbose_name=_("position"), on_delete=models.PROTECT, related_name="+"
+    )
+    capacity = models.CharField(_("capacity"), max_length=32, blank=True)
+    signed_at = models.DateTimeField(_("signed at"))
+    method = models.CharField(_("method"), max_length=16, choices=SignatureMethod.choices)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=512, blank=True)
+
+    class Meta:
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
+        ordering = ["memo", "signed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.signer} {self.signed_at:%Y-%m-%d %H:%M} {self.revision_sha256[:12]}"

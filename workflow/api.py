@@ -1,0 +1,428 @@
+"""API v1 for memos and tasks: thin views over workflow.selectors (reads) and workflow.services (writes)."""
+
+from typing import Any
+
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.audit import RequestMeta
+from core.errors import ValidationFailed
+from memos.models import Enclosure, Memo, MemoStatus, Urgency
+from org.api import PositionRefSerializer
+from org.models import Person, Position
+from workflow import selectors, services
+from workflow.models import ROUTE_ROLES, Decision, RouteStep, StepState
+
+# Output -----------------------------------------------------------------------------------------------------
+
+
+class PersonRefSerializer(serializers.Serializer[Any]):
+    username = serializers.CharField()
+    full_name = serializers.CharField()
+
+
+class RouteStepSerializer(serializers.Serializer[Any]):
+    order = serializers.IntegerField()
+    role = serializers.CharField()
+    position = PositionRefSerializer()
+    assignee = PersonRefSerializer(allow_null=True)
+    capacity = serializers.CharField()
+    state = serializers.ChoiceField(choices=StepState.choices)
+    waiting_for_assignment = serializers.BooleanField()
+    opinion = serializers.CharField()
+    decision = serializers.CharField()
+    decision_text = serializers.CharField()
+    reason = serializers.CharField()
+    since = serializers.DateTimeField(source="activated_at", allow_null=True)
+    signed_at = serializers.SerializerMethodField()
+
+    def get_signed_at(self, step: RouteStep) -> str | None:
+        if step.state != StepState.SIGNED or step.acted_at is None:
+            return None
+        return serializers.DateTimeField().to_representation(step.acted_at)
+
+
+class EnclosureSerializer(serializers.Serializer[Any]):
+    id = serializers.UUIDField()
+    order = serializers.IntegerField()
+    title = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    has_table = serializers.SerializerMethodField()
+
+    def get_has_table(self, enclosure: Enclosure) -> bool:
+        return enclosure.table is not None
+
+
+class MemoSerializer(serializers.Serializer[Any]):
+    id = serializers.UUIDField()
+    number = serializers.CharField()
+    date = serializers.DateField(allow_null=True)
+    subject = serializers.CharField()
+    addressee = serializers.SerializerMethodField()
+    department = serializers.CharField()
+    body = serializers.CharField()
+    urgency = serializers.ChoiceField(choices=Urgency.choices)
+    status = serializers.ChoiceField(choices=MemoStatus.choices)
+    revision = serializers.IntegerField()
+    writer = PersonRefSerializer()
+    route = RouteStepSerializer(source="route_steps", many=True)
+    current_step = serializers.SerializerMethodField()
+    enclosures = EnclosureSerializer(many=True)
+
+    def get_addressee(self, memo: Memo) -> str:
+        if memo.addressee:
+            return memo.addressee
+        route: list[RouteStep] = memo.route_steps  # type: ignore[attr-defined]
+        return route[-1].position.title if len(route) > 1 else ""
+
+    def get_current_step(self, memo: Memo) -> int | None:
+        route: list[RouteStep] = memo.route_steps  # type: ignore[attr-defined]
+        return next((s.order for s in route if s.state == StepState.ACTIVE), None)
+
+
+class MemoListItemSerializer(serializers.Serializer[Any]):
+    id = serializers.UUIDField()
+    number = serializers.CharField()
+    date = serializers.DateField(allow_null=True)
+    subject = serializers.CharField()
+    urgency = serializers.CharField()
+    status = serializers.CharField()
+    writer = PersonRefSerializer()
+    created_at = serializers.DateTimeField()
+    status_changed_at = serializers.DateTimeField()
+    current = serializers.SerializerMethodField(help_text="Where the memo is: the active step, if any.")
+
+    def get_current(self, memo: Memo) -> dict[str, Any] | None:
+        active = getattr(memo, "active_steps", [])
+        if not active:
+            return None
+        step = active[0]
+        return {
+            "order": step.order,
+            "position": step.position.title,
+            "assignee": step.assignee.full_name if step.assignee else None,
+            "since": serializers.DateTimeField().to_representation(step.activated_at),
+        }
+
+
+class TaskMemoSerializer(serializers.Serializer[Any]):
+    id = serializers.UUIDField()
+    number = serializers.CharField()
+    subject = serializers.CharField()
+    urgency = serializers.CharField()
+    status = serializers.CharField()
+    writer = PersonRefSerializer()
+
+
+class TaskSerializer(serializers.Serializer[Any]):
+    id = serializers.UUIDField()
+    memo = TaskMemoSerializer()
+    order = serializers.IntegerField()
+    role = serializers.CharField()
+    position = PositionRefSerializer()
+    capacity = serializers.CharField()
+    since = serializers.DateTimeField(source="activated_at")
+
+
+# Input ------------------------------------------------------------------------------------------------------
+
+
+class MemoCreateSerializer(serializers.Serializer[Any]):
+    subject = serializers.CharField(allow_blank=True, trim_whitespace=False)
+    body = serializers.CharField(allow_blank=True, trim_whitespace=False)
+    addressee = serializers.CharField(required=False, allow_blank=True)
+    department = serializers.CharField(required=False, allow_blank=True)
+    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
+
+
+class MemoUpdateSerializer(MemoCreateSerializer):
+    subject = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    body = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+
+
+class RouteEntrySerializer(serializers.Serializer[Any]):
+    position_id = serializers.UUIDField()
+    role = serializers.ChoiceField(choices=[(r.value, r.label) for r in ROUTE_ROLES])
+
+
+class PasswordSerializer(serializers.Serializer[Any]):
+    password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+
+
+class ApproveSerializer(PasswordSerializer):
+    opinion = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)
+    decision = serializers.ChoiceField(choices=Decision.choices, required=False, allow_blank=True)
+    decision_text = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReasonSerializer(PasswordSerializer):
+    reason = serializers.CharField(allow_blank=True)
+
+
+class WithdrawSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReassignSerializer(serializers.Serializer[Any]):
+    username = serializers.CharField()
+    reason = serializers.CharField(allow_blank=True)
+    capacity = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AttachmentSerializer(serializers.Serializer[Any]):
+    file = serializers.FileField()
+    title = serializers.CharField(allow_blank=True)
+
+
+def _valid(serializer_class: type[serializers.Serializer[Any]], data: Any) -> dict[str, Any]:
+    """Shape errors become the same 400 body as domain validation errors."""
+    serializer = serializer_class(data=data)
+    if not serializer.is_valid():
+        fields: dict[str, list[Any]] = {
+            name: [str(m) for m in messages] for name, messages in _flatten(serializer.errors).items()
+        }
+        raise ValidationFailed(fields=fields)
+    return dict(serializer.validated_data)
+
+
+def _flatten(errors: Any) -> dict[str, list[Any]]:
+    if isinstance(errors, dict):
+        return {
+            k: (v if isinstance(v, list) and all(isinstance(i, str) for i in v) else [str(v)])
+            for k, v in errors.items()
+        }
+    return {"non_field_errors": [str(e) for e in errors]}
+
+
+def _memo_response(memo: Memo, code: int = status.HTTP_200_OK) -> Response:
+    return Response(MemoSerializer(memo).data, status=code)
+
+
+def _meta(request: Request) -> RequestMeta:
+    return RequestMeta.from_request(request._request)
+
+
+def _user(request: Request) -> Person:
+    user = request.user
+    assert isinstance(user, Person)
+    return user
+
+
+# Memos ------------------------------------------------------------------------------------------------------
+
+
+class MemoListView(GenericAPIView[Any]):
+    serializer_class = MemoListItemSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("box", enum=["authored", "done", "all"], default="all"),
+            OpenApiParameter("status", enum=MemoStatus.values),
+            OpenApiParameter("urgency", enum=Urgency.values),
+            OpenApiParameter("date_from", type=str, description="YYYY-MM-DD (Gregorian)"),
+            OpenApiParameter("date_to", type=str, description="YYYY-MM-DD (Gregorian)"),
+            OpenApiParameter("q", type=str, description="Number or subject contains"),
+        ],
+        responses=MemoListItemSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        params = request.query_params
+        box = params.get("box", "all")
+        if box not in ("authored", "done", "all"):
+            raise ValidationFailed(fields={"box": [_("Choose authored, done or all.")]})
+        dates = {}
+        for name in ("date_from", "date_to"):
+            raw = params.get(name)
+            if raw:
+                parsed = parse_date(raw)
+                if parsed is None:
+                    raise ValidationFailed(fields={name: [_("Use the form YYYY-MM-DD.")]})
+                dates[name] = parsed
+        qs = selectors.memo_list(
+            user=_user(request),
+            box=box,
+            status=params.get("status") or None,
+            urgency=params.get("urgency") or None,
+            query=params.get("q") or None,
+            **dates,
+        )
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(MemoListItemSerializer(page, many=True).data)
+
+    @extend_schema(request=MemoCreateSerializer, responses={201: MemoSerializer})
+    def post(self, request: Request) -> Response:
+        data = _valid(MemoCreateSerializer, request.data)
+        memo = services.memo_create(writer=_user(request), meta=_meta(request), **data)
+        return _memo_response(
+            selectors.memo_get(memo_id=memo.pk, user=_user(request)), status.HTTP_201_CREATED
+        )
+
+
+class MemoDetailView(APIView):
+    @extend_schema(responses=MemoSerializer)
+    def get(self, request: Request, memo_id: str) -> Response:
+        return _memo_response(selectors.memo_get(memo_id=memo_id, user=_user(request)))
+
+    @extend_schema(request=MemoUpdateSerializer, responses=MemoSerializer)
+    def patch(self, request: Request, memo_id: str) -> Response:
+        memo = selectors.memo_get(memo_id=memo_id, user=_user(request))
+        data = _valid(MemoUpdateSerializer, request.data)
+        services.memo_update(memo=memo, actor=_user(request), meta=_meta(request), **data)
+        return _memo_response(selectors.memo_get(memo_id=memo_id, user=_user(request)))
+
+
+class MemoRouteView(APIView):
+    @extend_schema(request=RouteEntrySerializer(many=True), responses=MemoSerializer)
+    def put(self, request: Request, memo_id: str) -> Response:
+        memo = selectors.memo_get(memo_id=memo_id, user=_user(request))
+        if not isinstance(request.data, list):
+            raise ValidationFailed(fields={"route": [_("Send a list of steps: [{position_id, role}, ...].")]})
+        entries = [_valid(RouteEntrySerializer, item) for item in request.data]
+        positions = {
+            p.pk: p
+            for p in Position.objects.filter(
+                pk__in=[e["position_id"] for e in entries], organisation=memo.organisation
+            )
+        }
+        missing = [str(e["position_id"]) for e in entries if e["position_id"] not in positions]
+        if missing:
+            raise ValidationFailed(
+                fields={"route": [_("Unknown position: %(ids)s") % {"ids": ", ".join(missing)}]}
+            )
+        services.memo_route_set(
+            memo=memo,
+            actor=_user(request),
+            steps=[(positions[e["position_id"]], e["role"]) for e in entries],
+            meta=_meta(request),
+        )
+        return _memo_response(selectors.memo_get(memo_id=memo_id, user=_user(request)))
+
+
+class MemoAttachmentView(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": AttachmentSerializer}, responses={201: EnclosureSerializer}
+    )
+    def post(self, request: Request, memo_id: str) -> Response:
+        memo = selectors.memo_get(memo_id=memo_id, user=_user(request))
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationFailed(fields={"file": [_("Choose a file to attach.")]})
+        enclosure = services.enclosure_add(
+            memo=memo,
+            actor=_user(request),
+            title=str(request.POST.get("title", "")),
+            upload=upload,
+            meta=_meta(request),
+        )
+        return Response(EnclosureSerializer(enclosure).data, status=status.HTTP_201_CREATED)
+
+
+class MemoSubmitView(APIView):
+    @extend_schema(request=PasswordSerializer, responses=MemoSerializer)
+    def post(self, request: Request, memo_id: str) -> Response:
+        memo = selectors.memo_get(memo_id=memo_id, user=_user(request))
+        data = _valid(PasswordSerializer, request.data)
+        services.memo_submit(memo=memo, actor=_user(request), password=data["password"], meta=_meta(request))
+        return _memo_response(selectors.memo_get(memo_id=memo_id, user=_user(request)))
+
+
+class MemoWithdrawView(APIView):
+    @extend_schema(request=WithdrawSerializer, responses=MemoSerializer)
+    def post(self, request: Request, memo_id: str) -> Response:
+        memo = selectors.memo_get(memo_id=memo_id, user=_user(request))
+        data = _valid(WithdrawSerializer, request.data)
+        services.memo_withdraw(memo=memo, actor=_user(request), reason=data["reason"], meta=_meta(request))
+        return _memo_response(selectors.memo_get(memo_id=memo_id, user=_user(request)))
+
+
+# Tasks ------------------------------------------------------------------------------------------------------
+
+
+class TaskListView(GenericAPIView[Any]):
+    serializer_class = TaskSerializer
+
+    @extend_schema(responses=TaskSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(selectors.tasks_for(user=_user(request)))
+        return self.get_paginated_response(TaskSerializer(page, many=True).data)
+
+
+def _step_result(step: RouteStep) -> Response:
+    return Response(RouteStepSerializer(step).data)
+
+
+class TaskApproveView(APIView):
+    @extend_schema(request=ApproveSerializer, responses=RouteStepSerializer)
+    def post(self, request: Request, step_id: str) -> Response:
+        step = selectors.step_get(step_id=step_id, user=_user(request))
+        data = _valid(ApproveSerializer, request.data)
+        result = services.step_approve(
+            step=step,
+            actor=_user(request),
+            password=data["password"],
+            opinion=data.get("opinion", ""),
+            decision=data.get("decision") or None,
+            decision_text=data.get("decision_text") or None,
+            meta=_meta(request),
+        )
+        return _step_result(result)
+
+
+class TaskReturnView(APIView):
+    @extend_schema(request=ReasonSerializer, responses=RouteStepSerializer)
+    def post(self, request: Request, step_id: str) -> Response:
+        step = selectors.step_get(step_id=step_id, user=_user(request))
+        data = _valid(ReasonSerializer, request.data)
+        result = services.step_return(
+            step=step,
+            actor=_user(request),
+            password=data["password"],
+            reason=data["reason"],
+            meta=_meta(request),
+        )
+        return _step_result(result)
+
+
+class TaskRejectView(APIView):
+    @extend_schema(request=ReasonSerializer, responses=RouteStepSerializer)
+    def post(self, request: Request, step_id: str) -> Response:
+        step = selectors.step_get(step_id=step_id, user=_user(request))
+        data = _valid(ReasonSerializer, request.data)
+        result = services.step_reject(
+            step=step,
+            actor=_user(request),
+            password=data["password"],
+            reason=data["reason"],
+            meta=_meta(request),
+        )
+        return _step_result(result)
+
+
+class TaskReassignView(APIView):
+    @extend_schema(request=ReassignSerializer, responses=RouteStepSerializer)
+    def post(self, request: Request, step_id: str) -> Response:
+        step = selectors.step_get(step_id=step_id, user=_user(request))
+        data = _valid(ReassignSerializer, request.data)
+        assignee = Person.objects.filter(username=data["username"]).first()
+        if assignee is None:
+            raise ValidationFailed(fields={"username": [_("No such user.")]})
+        result = services.step_reassign(
+            step=step,
+            actor=_user(request),
+            assignee=assignee,
+            reason=data["reason"],
+            capacity=data.get("capacity", ""),
+            meta=_meta(request),
+        )
+        return _step_result(result)

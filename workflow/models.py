@@ -1,0 +1,171 @@
+"""Routes: templates (configuration) apart from runs (history).
+
+A RouteTemplate is an ordered list of positions with roles; a memo copies one when it is created. RouteStep rows
+are the memo's run: one row per step per revision round, with who was assigned, in which capacity, and what they
+wrote. Editing a template never touches a memo's steps.
+"""
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.models import Process, Task
+
+from memos.models import Memo
+from org.models import Organisation, Person, Position, Unit
+
+
+class StepRole(models.TextChoices):
+    WRITER = "writer", _("Writer")
+    COSIGN = "cosign", _("Co-sign")
+    OPINION = "opinion", _("Opinion (ความเห็น)")
+    DECISION = "decision", _("Decision (ข้อสั่งการ)")
+
+
+ROUTE_ROLES = (StepRole.COSIGN, StepRole.OPINION, StepRole.DECISION)
+
+
+class StepState(models.TextChoices):
+    WAITING = "waiting", _("Waiting")
+    ACTIVE = "active", _("Active")
+    SIGNED = "signed", _("Signed")
+    RETURNED = "returned", _("Returned")
+    REJECTED = "rejected", _("Rejected")
+    SKIPPED = "skipped", _("Skipped")
+
+
+class Decision(models.TextChoices):
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged (ทราบ)")
+    APPROVED = "approved", _("Approved (อนุมัติ)")
+    NOT_APPROVED = "not_approved", _("Not approved (ไม่อนุมัติ)")
+    OTHER = "other", _("Other order (ข้อสั่งการอื่น)")
+
+
+class TemplateSlot(models.TextChoices):
+    POSITION = "position", _("The position chosen")
+    WRITER_UNIT_HEAD = "writer_unit_head", _("Head of the writer's top-level unit")
+
+
+class RouteTemplate(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="route_templates")
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="route_templates",
+        help_text=_("Empty: the organisation's default route. A unit's template also covers its sub-units."),
+    )
+    name = models.CharField(_("name"), max_length=255)
+
+    class Meta:
+        verbose_name = _("route template")
+        verbose_name_plural = _("route templates")
+        ordering = ["organisation", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation"], condition=Q(unit__isnull=True), name="route_template_one_default"
+            ),
+            models.UniqueConstraint(fields=["organisation", "unit"], name="route_template_one_per_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RouteTemplateStep(models.Model):
+    template = models.ForeignKey(RouteTemplate, on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveIntegerField(_("order"))
+    role = models.CharField(_("role"), max_length=16, choices=[(r.value, r.label) for r in ROUTE_ROLES])
+    slot = models.CharField(
+        _("who"), max_length=32, choices=TemplateSlot.choices, default=TemplateSlot.POSITION
+    )
+    position = models.ForeignKey(
+        Position,
+        verbose_name=_("position"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("route template step")
+        verbose_name_plural = _("route template steps")
+        ordering = ["template", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "order"], name="template_step_unique_order"),
+            models.CheckConstraint(
+                condition=Q(slot=TemplateSlot.WRITER_UNIT_HEAD) | Q(position__isnull=False),
+                name="template_step_has_position",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.position or self.get_slot_display()} ({self.role})"
+
+
+class RouteStep(models.Model):
+    """One step of a memo's route in one revision round: who signs, in which capacity, and what they wrote."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    memo = models.ForeignKey(Memo, on_delete=models.CASCADE, related_name="steps")
+    round = models.PositiveIntegerField(_("round"), help_text=_("The revision this step belongs to."))
+    order = models.PositiveIntegerField(_("order"), help_text=_("0 is the writer."))
+    role = models.CharField(_("role"), max_length=16, choices=StepRole.choices)
+    position = models.ForeignKey(
+        Position, verbose_name=_("position"), on_delete=models.PROTECT, related_name="+"
+    )
+    state = models.CharField(_("state"), max_length=16, choices=StepState.choices, default=StepState.WAITING)
+    assignee = models.ForeignKey(
+        Person,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="route_steps",
+    )
+    capacity = models.CharField(
+        _("capacity"), max_length=32, blank=True, help_text=_("รักษาราชการแทน / ปฏิบัติราชการแทน / รักษาการแทน")
+    )
+    activated_at = models.DateTimeField(_("active since"), null=True, blank=True)
+    acted_at = models.DateTimeField(_("acted at"), null=True, blank=True)
+    opinion = models.TextField(_("opinion"), blank=True)
+    decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices, blank=True)
+    decision_text = models.TextField(_("decision text"), blank=True)
+    reason = models.TextField(_("reason"), blank=True, help_text=_("Why the step was returned or rejected."))
+    task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("route step")
+        verbose_name_plural = _("route steps")
+        ordering = ["memo", "round", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["memo", "round", "order"], name="step_unique_order"),
+            # At most one active step per memo: the database itself refuses a second one.
+            models.UniqueConstraint(
+                fields=["memo"], condition=Q(state="active"), name="step_one_active_per_memo"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["assignee", "state", "activated_at"], name="step_inbox_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.memo_id} r{self.round}#{self.order} {self.role} {self.state}"
+
+    @property
+    def waiting_for_assignment(self) -> bool:
+        return self.state == StepState.ACTIVE and self.assignee_id is None
+
+
+class MemoProcess(Process):  # type: ignore[misc]
+    """The viewflow process of one memo (proxy: no table of its own, so viewflow adds no join)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("memo process")
+        verbose_name_plural = _("memo processes")

@@ -1,0 +1,113 @@
+"""The seed's route through the API: rujapa writes, ratchawari (acting) co-signs, nat gives an opinion, yutthana
+decides; a return-and-resubmit cycle; a vacancy; the queues."""
+
+import pytest
+
+from core.models import AuditEvent
+from memos.models import Memo
+from org.demo import DEMO_PASSWORD
+from signatures.models import Signature
+
+pytestmark = pytest.mark.django_db
+
+SUBJECT = (
+    "รายงานผลการดำเนินการเพื่อส่งเสริมคุณธรรมและความโปร่งใสภายในองค์การบริหารส่วนตำบลหนองโสน ประจำปีงบประมาณ พ.ศ.๒๕๖๖"
+)
+BODY = "ตามที่ได้ดำเนินการวิเคราะห์ผลการประเมินคุณธรรม...\nจึงเรียนมาเพื่อโปรดทราบ"
+
+
+def create_memo(client, **extra):
+    response = client.post("/api/v1/memos/", {"subject": SUBJECT, "body": BODY, **extra}, format="json")
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def active_task(client):
+    tasks = client.get("/api/v1/tasks/").json()["results"]
+    assert len(tasks) == 1, tasks
+    return tasks[0]
+
+
+def test_seed_route_through_the_api(api_as):
+    rujapa, ratchawari, nat, yutthana = (api_as(u) for u in ("rujapa", "ratchawari", "nat", "yutthana"))
+    memo = create_memo(rujapa)
+    assert memo["status"] == "draft"
+    assert memo["number"] == ""
+    assert memo["addressee"] == "นายกองค์การบริหารส่วนตำบลหนองโสน"
+    assert memo["department"] == "งานประชาสัมพันธ์ สำนักปลัด องค์การบริหารส่วนตำบลหนองโสน โทร. ๐-๓๒๔๐-๐๐๕๒"
+    assert [(s["order"], s["role"], s["position"]["title"]) for s in memo["route"]] == [
+        (0, "writer", "ผู้ช่วยนักประชาสัมพันธ์"),
+        (1, "cosign", "หัวหน้าสำนักปลัด"),
+        (2, "opinion", "ปลัดองค์การบริหารส่วนตำบลหนองโสน"),
+        (3, "decision", "นายกองค์การบริหารส่วนตำบลหนองโสน"),
+    ]
+    url = f"/api/v1/memos/{memo['id']}/"
+
+    submitted = rujapa.post(url + "submit/", {"password": DEMO_PASSWORD}, format="json")
+    assert submitted.status_code == 200, submitted.content
+    body = submitted.json()
+    assert body["status"] == "in_review"
+    assert body["number"].startswith("พบ ๓๒๘๐๑/")
+    assert body["revision"] == 1
+    assert body["current_step"] == 1
+    cosign = body["route"][1]
+    assert cosign["assignee"] == {"username": "ratchawari", "full_name": "นางราชวรี อนุกุล"}
+    assert cosign["capacity"] == "รักษาการแทน"
+    assert cosign["state"] == "active"
+
+    task = active_task(ratchawari)
+    assert task["memo"]["number"] == body["number"]
+    assert task["role"] == "cosign"
+    assert rujapa.get("/api/v1/tasks/").json()["results"] == []
+    approved = ratchawari.post(
+        f"/api/v1/tasks/{task['id']}/approve/", {"password": DEMO_PASSWORD}, format="json"
+    )
+    assert approved.status_code == 200, approved.content
+
+    task = active_task(nat)
+    response = nat.post(
+        f"/api/v1/tasks/{task['id']}/approve/",
+        {"password": DEMO_PASSWORD, "opinion": "เห็นควรเสนอนายก อบต. เพื่อโปรดทราบ"},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+
+    task = active_task(yutthana)
+    assert task["role"] == "decision"
+    response = yutthana.post(
+        f"/api/v1/tasks/{task['id']}/approve/",
+        {"password": DEMO_PASSWORD, "opinion": "", "decision": "acknowledged"},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+
+    final = rujapa.get(url).json()
+    assert final["status"] == "completed"
+    assert final["current_step"] is None
+    assert [s["state"] for s in final["route"]] == ["signed"] * 4
+    assert final["route"][2]["opinion"] == "เห็นควรเสนอนายก อบต. เพื่อโปรดทราบ"
+    assert final["route"][3]["decision"] == "acknowledged"
+    assert all(s["signed_at"] for s in final["route"])
+
+    signatures = Signature.objects.filter(memo_id=memo["id"]).order_by("signed_at")
+    assert [(s.signer.username, s.capacity, s.position.title) for s in signatures] == [
+        ("rujapa", "", "ผู้ช่วยนักประชาสัมพันธ์"),
+        ("ratchawari", "รักษาการแทน", "หัวหน้าสำนักปลัด"),
+        ("nat", "", "ปลัดองค์การบริหารส่วนตำบลหนองโสน"),
+        ("yutthana", "", "นายกองค์การบริหารส่วนตำบลหนองโสน"),
+    ]
+    revision = Memo.objects.get(pk=memo["id"]).current_revision
+    assert revision is not None
+    assert {s.revision_sha256 for s in signatures} == {revision.sha256}
+    actions = list(
+        AuditEvent.objects.filter(object_id=memo["id"])
+        .order_by("at")
+        .values_list("action", "actor__username")
+    )
+    assert actions == [
+        ("memo.created", "rujapa"),
+        ("memo.submitted", "rujapa"),
+        ("step.approved", "ratchawari"),
+        ("step.approved", "nat"),
+        ("step.approved", "yutthana"),
+    ]
