@@ -215,3 +215,22 @@ def enclosure_store(*, memo: Memo, title: str, upload: File[Any], inspected: Ins
             enclosure.file.storage.delete(enclosure.file.name)
         raise
     return enclosure
+
+
+def enclosure_store_table(*, memo: Memo, title: str, table: dict[str, Any]) -> Enclosure:
+    title = _nfc(title).strip()
+    if not title:
+        raise ValidationFailed(
+            fields={"title": [_("Give the enclosure a title, as it is listed on the memo.")]}
+        )
+    last = memo.enclosures.order_by("-order").values_list("order", flat=True).first()
+    encoded = canonical_json(table).encode()
+    return Enclosure.objects.create(
+        memo=memo,
+        order=(last or 0) + 1,
+        title=title[:1000],
+        content_type="application/vnd.memoflow.table+json",
+        size=len(encoded),
+        sha256=hashlib.sha256(encoded).hexdigest(),
+        table=table,
+    )

@@ -100,6 +100,7 @@ def load_organisation() -> Organisation:
                 title=d.title,
                 first_name_th=d.first,
                 last_name_th=d.last,
+                email=f"{d.username}@nongson.example",
                 is_superuser=d.username == "admin",
             )
 

@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from core.errors import NoSignatory
@@ -37,9 +38,8 @@ def signatory_for(*, position: Position, at: datetime | None = None) -> Signator
     holder is absent, the post is vacant, or the authority is delegated for that period. Without one, the
     holder signs as themself. A vacant position with no valid appointment raises NoSignatory.
     """
-    day = bangkok_day(at)
     appointment = (
-        ActingAppointment.objects.valid_on(day)
+        ActingAppointment.objects.valid_on(bangkok_day(at))
         .filter(position=position, person__is_active=True)
         .select_related("person")
         .order_by("-valid_from")
@@ -52,11 +52,33 @@ def signatory_for(*, position: Position, at: datetime | None = None) -> Signator
             capacity=appointment.capacity,
             appointment=appointment,
         )
-    if position.holder_id is not None:
-        holder = position.holder
-        assert holder is not None
-        if holder.is_active:
-            return Signatory(person=holder, position=position)
+    return signatory_from_annotations(position=position, acting_person_id=None, acting_capacity=None)
+
+
+def acting_annotations(*, position_field: str, at: datetime | None = None) -> dict[str, Subquery[Any]]:
+    """The same resolution as `signatory_for`, as annotations on a query over rows that point at a position
+    (`position_field`), so a page or a routing step resolves many positions in the query it already makes."""
+    valid = (
+        ActingAppointment.objects.valid_on(bangkok_day(at))
+        .filter(position=OuterRef(position_field), person__is_active=True)
+        .order_by("-valid_from")
+    )
+    return {
+        "acting_person_id": Subquery(valid.values("person_id")[:1]),
+        "acting_capacity": Subquery(valid.values("capacity")[:1]),
+    }
+
+
+def signatory_from_annotations(
+    *, position: Position, acting_person_id: int | None, acting_capacity: str | None
+) -> Signatory:
+    """Finish the resolution from `acting_annotations` (or no appointment): appointee, else active holder."""
+    if acting_person_id is not None:
+        # Only the id is known here; the routing code stores it as the assignee (no extra query).
+        return Signatory(person=Person(pk=acting_person_id), position=position, capacity=acting_capacity)
+    holder = position.holder if position.holder_id is not None else None
+    if holder is not None and holder.is_active:
+        return Signatory(person=holder, position=position)
     raise NoSignatory(extra={"position": {"id": str(position.pk), "title": position.title}})
 
 

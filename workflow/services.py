@@ -32,7 +32,7 @@ from memos import services as memo_services
 from memos.attachments import inspect_upload
 from memos.models import EDITABLE_STATUSES, Enclosure, Memo, MemoStatus
 from org.models import Person, Position
-from org.selectors import Signatory, signatory_for
+from org.selectors import Signatory, acting_annotations, signatory_for, signatory_from_annotations
 from signatures.models import Signature, SignatureMethod
 from workflow.flows import (
     OUTCOME_COMPLETED,
@@ -325,10 +325,26 @@ def enclosure_add(
 
 
 def _resolve(step: RouteStep, at: Any) -> Signatory | None:
+    """The step's signatory now, or None: the step then waits for an administrator to assign someone."""
     try:
+        if hasattr(step, "acting_person_id"):  # resolved in the query that loaded the step
+            return signatory_from_annotations(
+                position=step.position,
+                acting_person_id=getattr(step, "acting_person_id", None),
+                acting_capacity=getattr(step, "acting_capacity", None),
+            )
         return signatory_for(position=step.position, at=at)
     except NoSignatory:
         return None
+
+
+def _notify_activated(step: RouteStep) -> None:
+    """Tell the new assignee, by a job enqueued in this same transaction (it exists only if the change
+    commits); a step waiting for assignment notifies nobody."""
+    from workflow.tasks import notify_step_assignee
+
+    if step.assignee_id is not None:
+        notify_step_assignee.enqueue(str(step.pk))
 
 
 def _activate(step: RouteStep, signatory: Signatory | None, now: Any) -> None:
@@ -410,9 +426,10 @@ def _submit_locked(memo: Memo, actor: Person, meta: RequestMeta | None) -> Memo:
         process.pending_assignee = signatory.person if signatory else None
         _execute(revise, process, outcome=OUTCOME_NEXT)
     first.task = process.created_task
-    RouteStep.objects.bulk_update(
-        [writer_step, first], ["state", "assignee", "activated_at", "acted_at", "capacity", "task"]
-    )
+    # Writer first: the database allows one active step per memo at every moment.
+    writer_step.save(update_fields=["state", "assignee", "activated_at", "acted_at"])
+    first.save(update_fields=["state", "assignee", "activated_at", "capacity", "task"])
+    _notify_activated(first)
     _audit(
         "memo.submitted",
         memo,
@@ -465,9 +482,11 @@ def _acting_on(*, step: RouteStep, actor: Person) -> Iterator[_StepContext]:
     if memo.process_id is None:
         raise InvalidState()
     with _process_locked(memo.process_id):
+        now = timezone.now()
         steps = list(
             RouteStep.objects.filter(memo_id=memo.pk, round=step.round)
             .select_related("position__holder", "task__process")
+            .annotate(**acting_annotations(position_field="position", at=now))
             .order_by("order")
         )
         current = next(s for s in steps if s.pk == step.pk)
@@ -479,7 +498,7 @@ def _acting_on(*, step: RouteStep, actor: Person) -> Iterator[_StepContext]:
             raise InvalidState(_("This step is not waiting for anyone to act on it."))
         if current.assignee_id != actor.pk:
             raise NotYourTask()
-        yield _StepContext(memo=memo, steps=steps, current=current, now=timezone.now())
+        yield _StepContext(memo=memo, steps=steps, current=current, now=now)
 
 
 def _sign(ctx: _StepContext, actor: Person, meta: RequestMeta | None) -> Signature:
@@ -559,6 +578,7 @@ def step_approve(
             # Two statements, in this order: the database allows one active step per memo at every moment.
             current.save(update_fields=["state", "acted_at", "opinion", "decision", "decision_text"])
             following.save(update_fields=["state", "assignee", "activated_at", "capacity", "task"])
+            _notify_activated(following)
         else:
             current.save(update_fields=["state", "acted_at", "opinion", "decision", "decision_text"])
             _execute(current.task, process, outcome=OUTCOME_COMPLETED)
@@ -612,6 +632,7 @@ def step_return(
         writer_step.state = StepState.ACTIVE  # the writer's turn: revise and submit again
         writer_step.activated_at = ctx.now
         RouteStep.objects.bulk_create(next_round)
+        _notify_activated(writer_step)
         _audit(
             "step.returned",
             memo,
@@ -746,6 +767,7 @@ def step_reassign(
         current.assignee = assignee
         current.capacity = capacity
         current.save(update_fields=["assignee", "capacity"])
+        _notify_activated(current)
         task = current.task
         if task is not None:
             activation = task.flow_task.activation_class(task)
@@ -767,3 +789,55 @@ def step_reassign(
             reason=reason,
         )
     return current
+
+
+def enclosure_add_table(
+    *, memo: Memo, actor: Person, title: str, table: dict[str, Any], meta: RequestMeta | None = None
+) -> Enclosure:
+    """Attach a report table kept as structured rows (rendered to landscape pages with the memo's PDF)."""
+    if memo.writer_id != actor.pk:
+        raise Forbidden(_("Only the writer can change this memo."))
+    columns, rows = table.get("columns"), table.get("rows")
+    if not isinstance(columns, list) or not isinstance(rows, list) or not columns:
+        raise ValidationFailed(fields={"table": [_("A table needs a list of columns and a list of rows.")]})
+    if any(not isinstance(row, list) or len(row) != len(columns) for row in rows):
+        raise ValidationFailed(fields={"table": [_("Every row must have one cell per column.")]})
+    with _memo_locked(memo.pk) as locked:
+        _require_writer_and_editable(locked, actor)
+        enclosure = memo_services.enclosure_store_table(memo=locked, title=title, table=table)
+        _audit("memo.enclosure_added", locked, actor, meta, title=enclosure.title, table_rows=len(rows))
+    return enclosure
+
+
+def route_template_save(
+    *,
+    organisation: Any,
+    name: str,
+    steps: list[tuple[str, str, Position | None]],
+    unit: Any = None,
+    actor: Person | None = None,
+) -> RouteTemplate:
+    """Create or replace a route template: steps are (role, slot, position). Memos already created keep
+    the route they copied."""
+    from workflow.models import RouteTemplateStep
+
+    if not steps or steps[-1][0] != StepRole.DECISION or [s[0] for s in steps].count(StepRole.DECISION) != 1:
+        raise ValidationFailed(
+            fields={"steps": [_("The route must have exactly one decision step, and it must be the last.")]}
+        )
+    with transaction.atomic(durable=True):
+        template, _created = RouteTemplate.objects.update_or_create(
+            organisation=organisation, unit=unit, defaults={"name": name}
+        )
+        template.steps.all().delete()
+        RouteTemplateStep.objects.bulk_create(
+            RouteTemplateStep(template=template, order=index, role=role, slot=slot, position=position)
+            for index, (role, slot, position) in enumerate(steps, start=1)
+        )
+        audit_event_append(
+            action="route_template.saved",
+            obj=template,
+            actor=actor,
+            data={"steps": [{"role": r, "slot": s, "position": p.title if p else None} for r, s, p in steps]},
+        )
+    return template

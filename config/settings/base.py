@@ -152,6 +152,32 @@ SPECTACULAR_SETTINGS = {
 
 # memoflow's own settings.
 MEMOFLOW_API_TOKEN_TTL_DAYS = env.int("MEMOFLOW_API_TOKEN_TTL_DAYS", default=30)
+# Registers (ทะเบียนหนังสือส่ง) restart every year: "calendar" (1 Jan, the regulation's default) or "fiscal" (1 Oct).
+MEMOFLOW_REGISTER_YEAR = env.str("MEMOFLOW_REGISTER_YEAR", default="calendar")
+MEMOFLOW_ATTACHMENT_MAX_BYTES = env.int("MEMOFLOW_ATTACHMENT_MAX_MB", default=20) * 1024 * 1024
+MEMOFLOW_MEMO_ATTACHMENTS_MAX_BYTES = env.int("MEMOFLOW_MEMO_ATTACHMENTS_MAX_MB", default=50) * 1024 * 1024
+MEMOFLOW_IMAGE_MAX_PIXELS = env.int("MEMOFLOW_IMAGE_MAX_PIXELS", default=50_000_000)
+# Uploads above this size go to a temporary file instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Notifications go out through the office's SMTP relay (local development prints them instead).
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": env.str("EMAIL_HOST", default="localhost"),
+            "port": env.int("EMAIL_PORT", default=25),
+            "username": env.str("EMAIL_HOST_USER", default=""),
+            "password": env.str("EMAIL_HOST_PASSWORD", default=""),
+            "use_tls": env.bool("EMAIL_USE_TLS", default=False),
+            "timeout": 20,
+        },
+    }
+}
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="memoflow@localhost")
+# Where links in notifications point, e.g. https://memo.example.go.th
+MEMOFLOW_BASE_URL = env.str("MEMOFLOW_BASE_URL", default="http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,61 @@
+"""Background work: the assignee's notification is enqueued in the same transaction as the step change and run
+by the database worker (here in-process, as `manage.py db_worker --batch`)."""
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django_tasks_db.models import DBTaskResult
+
+from core.errors import BadPassword
+from org.demo import DEMO_PASSWORD
+from workflow import services
+
+pytestmark = pytest.mark.django_db
+
+
+def run_worker() -> None:
+    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
+
+
+def draft(person):
+    return services.memo_create(writer=person("rujapa"), subject="ขอความเห็นชอบจัดซื้อวัสดุ", body="ย่อหน้าแรก")
+
+
+@pytest.mark.django_db(transaction=True)  # the worker commits and reconnects as in production
+def test_submit_notifies_the_next_signatory_by_email(person):
+    memo = draft(person)
+    services.memo_submit(memo=memo, actor=person("rujapa"), password=DEMO_PASSWORD)
+    memo.refresh_from_db()
+    assert DBTaskResult.objects.filter(task_path="workflow.tasks.notify_step_assignee").count() == 1
+    assert mail.outbox == []  # nothing is sent inside the request: the worker does it
+
+    run_worker()
+
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["ratchawari@nongson.example"]
+    assert memo.number in message.subject
+    assert "รักษาการแทนหัวหน้าสำนักปลัด" in message.body
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+
+
+def test_a_refused_action_enqueues_nothing(person):
+    memo = draft(person)
+    with pytest.raises(BadPassword):
+        services.memo_submit(memo=memo, actor=person("rujapa"), password="wrong")
+    assert not DBTaskResult.objects.exists()
+
+
+def test_a_rolled_back_change_leaves_no_job_behind(person, monkeypatch):
+    memo = draft(person)
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(services, "_audit", fail)
+    with pytest.raises(RuntimeError):
+        services.memo_submit(memo=memo, actor=person("rujapa"), password=DEMO_PASSWORD)
+    memo.refresh_from_db()
+    assert memo.status == "draft"
+    assert memo.number == ""
+    assert not DBTaskResult.objects.exists()
