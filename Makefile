@@ -8,7 +8,7 @@ LOCK_FILE ?= requirements/lock.txt
 UV_VENV := var/tools/uv
 ARGS ?=
 
-.PHONY: help demo test lint format lock venv migrate worker messages clean reset-demo
+.PHONY: help demo test lint format lock venv migrate worker messages clean reset-demo bench
 
 help: ## List the targets
 	@echo "memoflow — make targets:"
@@ -21,6 +21,9 @@ demo: ## Migrate, load demo data, run the dev server + background worker (PORT=8
 
 test: ## Run the tests on PostgreSQL and on SQLite (pytest arguments: ARGS='...')
 	bash scripts/test.sh $(ARGS)
+
+bench: venv ## Benchmark the seed route through the API (PostgreSQL; figures go in docs/performance.md)
+	$(PY) scripts/bench_api.py --memos $${MEMOS:-30} --json var/bench-api.json
 
 venv: ## Create .venv (Python 3.12) and install requirements/lock.txt when it changed
 	bash scripts/lib.sh ensure_venv

@@ -22,3 +22,17 @@ class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+class ServiceTransactionMixin:
+    """Django's admin wraps a change form in its own transaction; memoflow's services own theirs
+    (atomic(durable=True)), so the admin's outer one is left out for models saved through a service."""
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict | None = None,
+    ) -> object:  # type: ignore[type-arg]
+        return self._changeform_view(request, object_id, form_url, extra_context)  # type: ignore[attr-defined]

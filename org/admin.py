@@ -7,6 +7,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ServiceTransactionMixin
 from core.audit import RequestMeta
 from org import services
 from org.models import ActingAppointment, Organisation, Person, Position, Unit
@@ -16,7 +17,7 @@ def _actor(request: HttpRequest) -> Person | None:
     return request.user if isinstance(request.user, Person) else None
 
 
-class ServiceSaveMixin:
+class ServiceSaveMixin(ServiceTransactionMixin):
     """Route the admin's saves through the audited service instead of Model.save()."""
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
@@ -89,7 +90,7 @@ class PositionAdmin(ServiceSaveMixin, admin.ModelAdmin[Position]):
 
 
 @admin.register(ActingAppointment)
-class ActingAppointmentAdmin(admin.ModelAdmin[ActingAppointment]):
+class ActingAppointmentAdmin(ServiceTransactionMixin, admin.ModelAdmin[ActingAppointment]):
     list_display = ("position", "person", "capacity", "valid_from", "valid_to", "order_reference")
     list_filter = ("capacity",)
     list_select_related = ("position", "person")

@@ -485,7 +485,7 @@ def _acting_on(*, step: RouteStep, actor: Person) -> Iterator[_StepContext]:
         now = timezone.now()
         steps = list(
             RouteStep.objects.filter(memo_id=memo.pk, round=step.round)
-            .select_related("position__holder", "task__process")
+            .select_related("position__holder", "task__process", "assignee")
             .annotate(**acting_annotations(position_field="position", at=now))
             .order_by("order")
         )
@@ -815,20 +815,30 @@ def route_template_save(
     name: str,
     steps: list[tuple[str, str, Position | None]],
     unit: Any = None,
+    template: RouteTemplate | None = None,
     actor: Person | None = None,
 ) -> RouteTemplate:
-    """Create or replace a route template: steps are (role, slot, position). Memos already created keep
-    the route they copied."""
+    """Create or replace a route template (or update `template`): steps are (role, slot, position).
+    Memos already created keep the route they copied."""
     from workflow.models import RouteTemplateStep
 
+    if any(slot == TemplateSlot.POSITION and position is None for _role, slot, position in steps):
+        raise ValidationFailed(fields={"steps": [_("Choose the position of each step.")]})
     if not steps or steps[-1][0] != StepRole.DECISION or [s[0] for s in steps].count(StepRole.DECISION) != 1:
         raise ValidationFailed(
             fields={"steps": [_("The route must have exactly one decision step, and it must be the last.")]}
         )
     with transaction.atomic(durable=True):
-        template, _created = RouteTemplate.objects.update_or_create(
-            organisation=organisation, unit=unit, defaults={"name": name}
-        )
+        if template is None:
+            template, _created = RouteTemplate.objects.update_or_create(
+                organisation=organisation, unit=unit, defaults={"name": name}
+            )
+        else:
+            clash = RouteTemplate.objects.filter(organisation=organisation, unit=unit).exclude(pk=template.pk)
+            if clash.exists():
+                raise ValidationFailed(fields={"unit": [_("This unit already has a route template.")]})
+            template.organisation, template.unit, template.name = organisation, unit, name
+            template.save()
         template.steps.all().delete()
         RouteTemplateStep.objects.bulk_create(
             RouteTemplateStep(template=template, order=index, role=role, slot=slot, position=position)
