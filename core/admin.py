@@ -1,7 +1,9 @@
-"""The audit log, read-only in the admin."""
+"""The audit log, read-only in the admin; and the mixin for admin pages that save through a service."""
+
+from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from core.models import AuditEvent
 
@@ -24,7 +26,7 @@ class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
         return False
 
 
-class ServiceTransactionMixin:
+class ServiceTransactionMixin(admin.ModelAdmin[Any]):
     """Django's admin wraps a change form in its own transaction; memoflow's services own theirs
     (atomic(durable=True)), so the admin's outer one is left out for models saved through a service."""
 
@@ -33,6 +35,6 @@ class ServiceTransactionMixin:
         request: HttpRequest,
         object_id: str | None = None,
         form_url: str = "",
-        extra_context: dict | None = None,
-    ) -> object:  # type: ignore[type-arg]
-        return self._changeform_view(request, object_id, form_url, extra_context)  # type: ignore[attr-defined]
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        return self._changeform_view(request, object_id, form_url, extra_context)  # type: ignore[attr-defined,no-any-return]
