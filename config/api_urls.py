@@ -14,6 +14,12 @@ urlpatterns = [
     path(
         "memos/<uuid:memo_id>/attachments/", workflow_api.MemoAttachmentView.as_view(), name="api-memo-attach"
     ),
+    path("memos/<uuid:memo_id>/history/", workflow_api.MemoHistoryView.as_view(), name="api-memo-history"),
+    path(
+        "memos/<uuid:memo_id>/attachments/<uuid:enclosure_id>/",
+        workflow_api.MemoAttachmentFileView.as_view(),
+        name="api-memo-attachment",
+    ),
     path("memos/<uuid:memo_id>/submit/", workflow_api.MemoSubmitView.as_view(), name="api-memo-submit"),
     path("memos/<uuid:memo_id>/withdraw/", workflow_api.MemoWithdrawView.as_view(), name="api-memo-withdraw"),
     path("tasks/", workflow_api.TaskListView.as_view(), name="api-tasks"),

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.http import FileResponse
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -13,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.audit import RequestMeta
-from core.errors import ValidationFailed
+from core.errors import NotFound, ValidationFailed
 from memos.models import Enclosure, Memo, MemoStatus, Urgency
 from org.api import PositionRefSerializer
 from org.models import Person, Position
@@ -344,6 +345,67 @@ class MemoWithdrawView(APIView):
         data = _valid(WithdrawSerializer, request.data)
         services.memo_withdraw(memo=memo, actor=_user(request), reason=data["reason"], meta=_meta(request))
         return _memo_response(selectors.memo_get(memo_id=memo_id, user=_user(request)))
+
+
+class HistoryStepSerializer(RouteStepSerializer):
+    round = serializers.IntegerField()
+    acted_at = serializers.DateTimeField(allow_null=True)
+    signature = serializers.SerializerMethodField()
+
+    def get_signature(self, step: RouteStep) -> dict[str, Any] | None:
+        signature = getattr(step, "signature", None)
+        if signature is None:
+            return None
+        return {
+            "signer": signature.signer.username,
+            "position": signature.position.title,
+            "capacity": signature.capacity,
+            "signed_at": serializers.DateTimeField().to_representation(signature.signed_at),
+            "revision": signature.revision.number,
+            "revision_sha256": signature.revision_sha256,
+            "method": signature.method,
+        }
+
+
+class AuditEventSerializer(serializers.Serializer[Any]):
+    at = serializers.DateTimeField()
+    action = serializers.CharField()
+    actor = serializers.CharField(source="actor.username", allow_null=True, default=None)
+    data = serializers.JSONField()
+    ip_address = serializers.IPAddressField(allow_null=True)
+    user_agent = serializers.CharField()
+
+
+class HistorySerializer(serializers.Serializer[Any]):
+    steps = HistoryStepSerializer(many=True)
+    events = AuditEventSerializer(many=True)
+
+
+class MemoHistoryView(APIView):
+    """Who did what, when, in which position and capacity: every round's steps with their signatures, and
+    the audit events of the memo."""
+
+    @extend_schema(responses=HistorySerializer)
+    def get(self, request: Request, memo_id: str) -> Response:
+        memo = selectors.memo_get(memo_id=memo_id, user=_user(request))
+        payload = {"steps": selectors.route_history(memo=memo), "events": selectors.memo_events(memo=memo)}
+        return Response(HistorySerializer(payload).data)
+
+
+class MemoAttachmentFileView(APIView):
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    def get(self, request: Request, memo_id: str, enclosure_id: str) -> FileResponse:
+        memo = selectors.memo_get(memo_id=memo_id, user=_user(request))
+        enclosure = memo.enclosures.filter(pk=enclosure_id).exclude(file="").first()
+        if enclosure is None:
+            raise NotFound()
+        filename = enclosure.original_name or f"{enclosure.order}{enclosure.extension}"
+        return FileResponse(
+            enclosure.file.open("rb"),
+            as_attachment=True,
+            filename=filename,
+            content_type=enclosure.content_type,
+        )
 
 
 # Tasks ------------------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from core.errors import NotFound
+from core.models import AuditEvent
 from memos.models import Enclosure, Memo
 from org.models import Person
 from workflow.models import RouteStep, StepState
@@ -79,10 +80,21 @@ def current_round_steps(*, memo: Memo) -> list[RouteStep]:
 
 
 def route_history(*, memo: Memo) -> QuerySet[RouteStep]:
+    """Every round's steps, with their signatures (signer, position, capacity, revision hash)."""
     return (
         RouteStep.objects.filter(memo=memo)
-        .select_related("position", "assignee", "signature")
+        .select_related(
+            "position", "assignee", "signature__signer", "signature__position", "signature__revision"
+        )
         .order_by("round", "order")
+    )
+
+
+def memo_events(*, memo: Memo) -> QuerySet[AuditEvent]:
+    return (
+        AuditEvent.objects.filter(object_type=memo._meta.label_lower, object_id=str(memo.pk))
+        .select_related("actor")
+        .order_by("at")
     )
 
 

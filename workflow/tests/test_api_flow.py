@@ -111,3 +111,65 @@ def test_seed_route_through_the_api(api_as):
         ("step.approved", "nat"),
         ("step.approved", "yutthana"),
     ]
+
+
+def test_history_shows_every_round_with_signer_position_and_capacity(api_as):
+    rujapa, ratchawari, nat = api_as("rujapa"), api_as("ratchawari"), api_as("nat")
+    memo = create_memo(rujapa)
+    url = f"/api/v1/memos/{memo['id']}/"
+    rujapa.post(url + "submit/", {"password": DEMO_PASSWORD}, format="json")
+    ratchawari.post(
+        f"/api/v1/tasks/{active_task(ratchawari)['id']}/approve/", {"password": DEMO_PASSWORD}, format="json"
+    )
+    nat.post(
+        f"/api/v1/tasks/{active_task(nat)['id']}/return/",
+        {"password": DEMO_PASSWORD, "reason": "ขอให้แนบรายงาน"},
+        format="json",
+    )
+    history = api_as("auditor").get(url + "history/").json()
+    first_round = [s for s in history["steps"] if s["round"] == 1]
+    assert [(s["order"], s["state"]) for s in first_round] == [
+        (0, "signed"),
+        (1, "signed"),
+        (2, "returned"),
+        (3, "skipped"),
+    ]
+    cosign = first_round[1]["signature"]
+    assert (cosign["signer"], cosign["position"], cosign["capacity"], cosign["revision"]) == (
+        "ratchawari",
+        "หัวหน้าสำนักปลัด",
+        "รักษาการแทน",
+        1,
+    )
+    assert first_round[2]["reason"] == "ขอให้แนบรายงาน"
+    assert [e["action"] for e in history["events"]] == [
+        "memo.created",
+        "memo.submitted",
+        "step.approved",
+        "step.returned",
+    ]
+    assert history["events"][-1]["data"]["position"] == "ปลัดองค์การบริหารส่วนตำบลหนองโสน"
+
+
+def test_people_not_involved_get_404_for_memo_history_and_attachments(api_as):
+    import io
+
+    from PIL import Image
+
+    rujapa = api_as("rujapa")
+    memo = create_memo(rujapa)
+    png = io.BytesIO()
+    Image.new("RGB", (20, 10), "white").save(png, "PNG")
+    png.seek(0)
+    png.name = "แผนผัง.png"
+    attached = rujapa.post(f"/api/v1/memos/{memo['id']}/attachments/", {"file": png, "title": "แผนผัง"})
+    assert attached.status_code == 201, attached.content
+    file_url = f"/api/v1/memos/{memo['id']}/attachments/{attached.json()['id']}/"
+    download = rujapa.get(file_url)
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"\x89PNG")
+
+    outsider = api_as("works_staff")
+    for path in ("", "history/", f"attachments/{attached.json()['id']}/"):
+        assert outsider.get(f"/api/v1/memos/{memo['id']}/{path}").status_code == 404, path
+    assert api_as("auditor").get(file_url).status_code == 200
