@@ -371,7 +371,7 @@ class AuditEventSerializer(serializers.Serializer[Any]):
     at = serializers.DateTimeField()
     action = serializers.CharField()
     actor = serializers.CharField(source="actor.username", allow_null=True, default=None)
-    data = serializers.JSONField()
+    data = serializers.JSONField()  # type: ignore[assignment]  # the event's details, not Serializer.data
     ip_address = serializers.IPAddressField(allow_null=True)
     user_agent = serializers.CharField()
 
