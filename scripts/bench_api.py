@@ -35,11 +35,20 @@ def main() -> int:
     )
     parser.add_argument("--memos", type=int, default=30, help="memos driven through the whole route")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--fast-hasher",
+        action="store_true",
+        help="use the tests' MD5 hasher, to see the engine's cost without the password check's PBKDF2 work",
+    )
     args = parser.parse_args()
 
     import django
+    from django.conf import settings
 
     django.setup()
+    if not args.fast_hasher:
+        # Production's hasher: each step-up password check costs what it costs a real signer.
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
     from django.db import connection
     from django.test.utils import CaptureQueriesContext, setup_test_environment
     from rest_framework.test import APIClient
@@ -134,7 +143,10 @@ def main() -> int:
                     "begin_commit": transaction_control[action],
                 }
             )
-        print(f"memoflow API benchmark: {args.memos} memos through the seed route on {connection.vendor}")
+        hasher = "MD5 (tests)" if args.fast_hasher else "PBKDF2 (production default)"
+        print(
+            f"memoflow API benchmark: {args.memos} memos through the seed route on {connection.vendor}, {hasher}"
+        )
         print("queries: SQL statements per request, BEGIN/COMMIT counted apart (+tx)")
         print(
             f"{'action':<20} {'n':>4} {'median ms':>10} {'p95 ms':>8} {'queries':>8} {'max q':>6} {'+tx':>4}"
@@ -147,7 +159,10 @@ def main() -> int:
         if args.json:
             args.json.parent.mkdir(parents=True, exist_ok=True)
             args.json.write_text(
-                json.dumps({"database": connection.vendor, "memos": args.memos, "rows": rows}, indent=1)
+                json.dumps(
+                    {"database": connection.vendor, "hasher": hasher, "memos": args.memos, "rows": rows},
+                    indent=1,
+                )
             )
     finally:
         connection.creation.destroy_test_db(test_db, verbosity=0)
