@@ -44,3 +44,15 @@ def api_as(demo_org: Organisation) -> Callable[[str], APIClient]:
         return client
 
     return make
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked `postgres` need real row locks; on SQLite they are skipped with the reason."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (row locks); this run is on SQLite")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)

@@ -87,6 +87,14 @@ class Memo(ConcurrentTransitionMixin, models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     status_changed_at = models.DateTimeField(_("status changed"), auto_now_add=True)
+    archive_file = models.CharField(
+        _("archived PDF"),
+        max_length=255,
+        blank=True,
+        help_text=_("Path under the archive storage; never overwritten."),
+    )
+    archive_sha256 = models.CharField(_("archived PDF SHA-256"), max_length=64, blank=True)
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("memo")

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ServiceTransactionMixin
-from core.audit import RequestMeta
+from core.audit import RequestMeta, audit_event_append
 from org import services
 from org.models import ActingAppointment, Organisation, Person, Position, Unit
 
@@ -47,6 +47,28 @@ class PersonAdmin(UserAdmin[Person]):
     @admin.display(description=_("full name"))
     def full_name(self, obj: Person) -> str:
         return obj.full_name
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """Accounts are saved by Django's user admin (it hashes passwords); every change is audited, in the
+        admin's transaction, including groups and permissions (the auditor role is one)."""
+        super().save_related(request, form, formsets, change)
+        person = form.instance
+        audit_event_append(
+            action="person.changed" if change else "person.created",
+            obj=person,
+            actor=_actor(request),
+            data={
+                "username": person.username,
+                "fields": sorted(
+                    name for name in form.changed_data if name not in ("password", "password1", "password2")
+                ),
+                "password_changed": bool({"password", "password1"} & set(form.changed_data)),
+                "is_active": person.is_active,
+                "is_superuser": person.is_superuser,
+                "groups": sorted(person.groups.values_list("name", flat=True)),
+            },
+            meta=RequestMeta.from_request(request),
+        )
 
 
 @admin.register(Organisation)
@@ -97,6 +119,9 @@ class ActingAppointmentAdmin(ServiceTransactionMixin, admin.ModelAdmin[ActingApp
     search_fields = ("position__title", "person__first_name_th", "person__last_name_th", "order_reference")
     autocomplete_fields = ("person",)
     date_hierarchy = "valid_from"
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # an appointment is ended by setting its last day, so its history stays
 
     def save_model(self, request: HttpRequest, obj: ActingAppointment, form: Any, change: bool) -> None:
         meta = RequestMeta.from_request(request)

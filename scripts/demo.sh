@@ -35,18 +35,7 @@ cat <<EOF
 
 memoflow demo — every account's password is: memoflow-demo
 
-  username        role
-  --------------  ------------------------------------------------------------
-  yutthana        นายก อบต.
-  nat             ปลัด อบต.
-  ratchawari      นักทรัพยากรบุคคล รักษาการแทนหัวหน้าสำนักปลัด
-  rujapa          ผู้ช่วยนักประชาสัมพันธ์
-  finance_head    ผู้อำนวยการกองคลัง
-  finance_staff   เจ้าหน้าที่กองคลัง
-  works_head      ผู้อำนวยการกองช่าง
-  works_staff     เจ้าหน้าที่กองช่าง
-  auditor         ผู้ตรวจสอบ (auditor)
-  admin           ผู้ดูแลระบบ (admin)
+$("$PY" manage.py load_demo --accounts-only)
 
   App:       http://127.0.0.1:${PORT}/
   Admin:     http://127.0.0.1:${PORT}/admin/

@@ -1,9 +1,11 @@
 """API v1 for memos and tasks: thin views over workflow.selectors (reads) and workflow.services (writes)."""
 
+import logging
 from typing import Any
 
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.utils.dateparse import parse_date
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -14,12 +16,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.audit import RequestMeta
-from core.errors import NotFound, ValidationFailed
+from core.errors import ApplicationError, NotFound, ValidationFailed
 from memos.models import Enclosure, Memo, MemoStatus, Urgency
 from org.api import PositionRefSerializer
 from org.models import Person, Position
 from workflow import selectors, services
 from workflow.models import ROUTE_ROLES, Decision, RouteStep, StepState
+
+logger = logging.getLogger(__name__)
 
 # Output -----------------------------------------------------------------------------------------------------
 
@@ -389,7 +393,12 @@ class MemoHistoryView(APIView):
     def get(self, request: Request, memo_id: str) -> Response:
         memo = selectors.memo_get(memo_id=memo_id, user=_user(request))
         payload = {"steps": selectors.route_history(memo=memo), "events": selectors.memo_events(memo=memo)}
-        return Response(HistorySerializer(payload).data)
+        data = HistorySerializer(payload).data
+        if not (selectors.is_auditor(request.user) or selectors.is_administrator(request.user)):
+            for event in data["events"]:  # where people signed from is for auditors, not for colleagues
+                event["ip_address"] = ""
+                event["user_agent"] = ""
+        return Response(data)
 
 
 class MemoAttachmentFileView(APIView):
@@ -406,6 +415,38 @@ class MemoAttachmentFileView(APIView):
             filename=filename,
             content_type=enclosure.content_type,
         )
+
+
+class MemoPdfView(APIView):
+    """The memo as a PDF: a watermarked preview for a draft, the signatures so far in review, the archived
+    file once archived (checked against its recorded SHA-256 before it is sent)."""
+
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    def get(self, request: Request, memo_id: str) -> HttpResponse:
+        from memos import archive
+        from workflow.pdf import pdf_filename, render_memo_pdf
+
+        memo = selectors.memo_get(memo_id=memo_id, user=_user(request))
+        if memo.status == MemoStatus.ARCHIVED:
+            result = archive.check(relative_name=memo.archive_file, sha256=memo.archive_sha256)
+            if result.problem:
+                logger.error("archived PDF %s of memo %s: %s", memo.archive_file, memo.pk, result.problem)
+                raise ArchiveDamaged()
+            content = archive.open_archived(memo.archive_file).read_bytes()
+        else:
+            content = render_memo_pdf(memo)
+        response = HttpResponse(content, content_type="application/pdf")
+        disposition = content_disposition_header(as_attachment=False, filename=pdf_filename(memo))
+        response["Content-Disposition"] = disposition or "inline"
+        return response
+
+
+class ArchiveDamaged(ApplicationError):
+    code = "archive_damaged"
+    http_status = 500
+    default_message = _(
+        "The archived PDF of this memo is missing or damaged. The administrator has been told."
+    )
 
 
 # Tasks ------------------------------------------------------------------------------------------------------

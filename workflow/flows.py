@@ -7,7 +7,7 @@
 
 Which exit an approve task takes is decided by workflow.services and recorded in the task's data
 ("outcome"); the branch is taken inside the approve node itself rather than through a Switch gateway, which
-would add a task row, a link row and a savepoint to every step (docs/adr/0003-viewflow-and-fsm.md).
+would add a task row, a link row and a savepoint to every step (docs/adr/0003-viewflow-and-django-fsm.md).
 Assignees are resolved by the services through the org chart before the node creates the task.
 """
 

@@ -169,3 +169,33 @@ class MemoProcess(Process):  # type: ignore[misc]
         proxy = True
         verbose_name = _("memo process")
         verbose_name_plural = _("memo processes")
+
+
+class StepReassignment(models.Model):
+    """An administrator moved a step to another person. The person moved away keeps read access to the memo
+    (they were on its route); the reason stays with the history."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    step = models.ForeignKey(RouteStep, on_delete=models.CASCADE, related_name="reassignments")
+    previous_assignee = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("previous assignee"),
+    )
+    new_assignee = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("new assignee")
+    )
+    reason = models.TextField(_("reason"))
+    actor = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("step reassignment")
+        verbose_name_plural = _("step reassignments")
+        ordering = ["step", "at"]
+
+    def __str__(self) -> str:
+        return f"{self.step_id}: {self.previous_assignee_id} → {self.new_assignee_id}"

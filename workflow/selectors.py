@@ -9,7 +9,7 @@ from core.errors import NotFound
 from core.models import AuditEvent
 from memos.models import Enclosure, Memo
 from org.models import Person
-from workflow.models import RouteStep, StepState
+from workflow.models import RouteStep, StepReassignment, StepState
 
 
 def is_administrator(user: Any) -> bool:
@@ -29,7 +29,8 @@ def memos_visible_to(*, user: Any) -> QuerySet[Memo]:
     if is_administrator(user) or is_auditor(user):
         return qs
     on_route = RouteStep.objects.filter(memo=OuterRef("pk"), assignee=user)
-    return qs.filter(Q(writer=user) | Exists(on_route))
+    moved_away = StepReassignment.objects.filter(step__memo=OuterRef("pk"), previous_assignee=user)
+    return qs.filter(Q(writer=user) | Exists(on_route) | Exists(moved_away))
 
 
 def memo_visible_to(*, memo: Memo, user: Any) -> bool:
@@ -37,7 +38,10 @@ def memo_visible_to(*, memo: Memo, user: Any) -> bool:
         return False
     if memo.writer_id == user.pk or is_administrator(user) or is_auditor(user):
         return True
-    return RouteStep.objects.filter(memo=memo, assignee=user).exists()
+    return (
+        RouteStep.objects.filter(memo=memo, assignee=user).exists()
+        or StepReassignment.objects.filter(step__memo=memo, previous_assignee=user).exists()
+    )
 
 
 def memo_get(*, memo_id: Any, user: Any) -> Memo:

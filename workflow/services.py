@@ -1,9 +1,12 @@
 """Every routing action: one service each, owning its transaction, its lock, its audit event.
 
-Lock order, everywhere: the viewflow process row (MemoFlow.lock, select_for_update), then the memo row. Actions
-before a memo has a process (draft edits, first submit) lock the memo row only.
+Locks: actions on a memo in its route take the viewflow process row first (MemoFlow.lock, select_for_update);
+those that also rewrite the memo row (resubmit, return, withdraw) then lock the memo row. Approve and reject
+update the memo's status only through django-fsm-2's guarded UPDATE (… WHERE status = 'in_review') while holding
+the process lock. Actions before a memo has a process (draft edits, first submit) lock the memo row only.
 """
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -47,6 +50,7 @@ from workflow.models import (
     MemoProcess,
     RouteStep,
     RouteTemplate,
+    StepReassignment,
     StepRole,
     StepState,
     TemplateSlot,
@@ -338,6 +342,13 @@ def _resolve(step: RouteStep, at: Any) -> Signatory | None:
         return None
 
 
+def _enqueue_archive(memo: Memo) -> None:
+    """The final PDF is rendered and archived by the worker; enqueued in the transaction that completes."""
+    from workflow.tasks import archive_memo
+
+    archive_memo.enqueue(str(memo.pk))
+
+
 def _notify_activated(step: RouteStep) -> None:
     """Tell the new assignee, by a job enqueued in this same transaction (it exists only if the change
     commits); a step waiting for assignment notifies nobody."""
@@ -394,7 +405,20 @@ def _submit_locked(memo: Memo, actor: Person, meta: RequestMeta | None) -> Memo:
     revision = memo_services.revision_create(memo=memo, route=_route_snapshot(steps), actor=actor)
     memo.submit()
     memo.status_changed_at = now
-    memo.save()
+    memo.save(
+        update_fields=[
+            "status",
+            "status_changed_at",
+            "updated_at",
+            "number",
+            "register_year",
+            "sequence",
+            "date",
+            "addressee",
+            "revision",
+            "current_revision",
+        ]
+    )
 
     writer_step, first = steps[0], steps[1]
     writer_step.state = StepState.SIGNED
@@ -586,6 +610,7 @@ def step_approve(
             memo.complete()
             memo.status_changed_at = ctx.now
             memo.save(update_fields=["status", "status_changed_at", "updated_at"])
+            _enqueue_archive(memo)
         _audit(
             "step.approved",
             ctx.memo,
@@ -764,6 +789,9 @@ def step_reassign(
         if current.state != StepState.ACTIVE:
             raise InvalidState(_("Only the active step can be reassigned."))
         previous = current.assignee
+        StepReassignment.objects.create(
+            step=current, previous_assignee=previous, new_assignee=assignee, reason=reason, actor=actor
+        )
         current.assignee = assignee
         current.capacity = capacity
         current.save(update_fields=["assignee", "capacity"])
@@ -851,3 +879,48 @@ def route_template_save(
             data={"steps": [{"role": r, "slot": s, "position": p.title if p else None} for r, s, p in steps]},
         )
     return template
+
+
+# Archive ----------------------------------------------------------------------------------------------------
+
+
+def memo_archive(*, memo_id: Any) -> Memo:
+    """Render the completed memo's final PDF once, store it in the archive and mark the memo archived.
+
+    Rendering happens outside any transaction (it takes a while and locks nothing); the file name carries
+    the content's hash, so a retried job never meets a half-written or different file under its name. Run
+    by the background worker (workflow.tasks.archive_memo), enqueued when the last step signs."""
+    from memos import archive
+    from workflow.pdf import archive_relative_name, render_memo_pdf
+
+    memo = Memo.objects.select_related("organisation", "writer", "writer_position", "current_revision").get(
+        pk=memo_id
+    )
+    if memo.status == MemoStatus.ARCHIVED:
+        return memo
+    if memo.status != MemoStatus.COMPLETED:
+        raise InvalidState(_("Only a completed memo is archived."))
+    content = render_memo_pdf(memo, final=True)
+    digest = hashlib.sha256(content).hexdigest()
+    base = archive_relative_name(memo)
+    relative_name = f"{base.removesuffix('.pdf')}-{digest[:16]}.pdf"
+    archive.store(relative_name=relative_name, content=content)
+    with _memo_locked(memo.pk) as locked:
+        if locked.status == MemoStatus.ARCHIVED:  # another worker finished first; ours is an orphan copy
+            return locked
+        locked.archive()
+        now = timezone.now()
+        locked.archive_file = relative_name
+        locked.archive_sha256 = digest
+        locked.archived_at = now
+        locked.status_changed_at = now
+        locked.save(
+            update_fields=["status", "archive_file", "archive_sha256", "archived_at", "status_changed_at"]
+        )
+        audit_event_append(
+            action="memo.archived",
+            obj=locked,
+            actor=None,
+            data={"file": relative_name, "sha256": digest, "bytes": len(content)},
+        )
+    return locked

@@ -41,3 +41,12 @@ def notify_step_assignee(step_id: str) -> bool:
         )
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [step.assignee.email])
     return True
+
+
+@task()
+def archive_memo(memo_id: str) -> str:
+    """Render, store and record the final PDF of a completed memo (once)."""
+    from workflow.services import memo_archive
+
+    memo = memo_archive(memo_id=memo_id)
+    return memo.archive_sha256

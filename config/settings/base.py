@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_tasks_db",
     "viewflow",
     "viewflow.workflow",
@@ -148,12 +150,18 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI from the pinned package, not a CDN: offices run on intranets.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # memoflow's own settings.
 MEMOFLOW_API_TOKEN_TTL_DAYS = env.int("MEMOFLOW_API_TOKEN_TTL_DAYS", default=30)
 # Registers (ทะเบียนหนังสือส่ง) restart every year: "calendar" (1 Jan, the regulation's default) or "fiscal" (1 Oct).
 MEMOFLOW_REGISTER_YEAR = env.str("MEMOFLOW_REGISTER_YEAR", default="calendar")
+if MEMOFLOW_REGISTER_YEAR not in ("calendar", "fiscal"):
+    raise ImproperlyConfigured("MEMOFLOW_REGISTER_YEAR must be 'calendar' or 'fiscal' (ปีปฏิทิน หรือ ปีงบประมาณ)")
 MEMOFLOW_ATTACHMENT_MAX_BYTES = env.int("MEMOFLOW_ATTACHMENT_MAX_MB", default=20) * 1024 * 1024
 MEMOFLOW_MEMO_ATTACHMENTS_MAX_BYTES = env.int("MEMOFLOW_MEMO_ATTACHMENTS_MAX_MB", default=50) * 1024 * 1024
 MEMOFLOW_IMAGE_MAX_PIXELS = env.int("MEMOFLOW_IMAGE_MAX_PIXELS", default=50_000_000)

@@ -1,8 +1,11 @@
-"""`manage.py load_demo`: the seed's organisation and people (idempotent: a second run changes nothing)."""
+"""`manage.py load_demo`: the seed's organisation, people, default route and the seed memo as a draft.
+
+Idempotent: a second run changes nothing. `--accounts-only` prints the demo accounts and changes nothing.
+"""
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from org import demo
 from workflow import demo as memo_demo
@@ -11,8 +14,17 @@ from workflow import demo as memo_demo
 class Command(BaseCommand):
     help = "Load the demo organisation (อบต.หนองโสน), its people, default route and the seed memo as a draft."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--accounts-only", action="store_true", help="only print the demo accounts")
+
     def handle(self, *args: Any, **options: Any) -> None:
-        org = demo.load_organisation()
-        memo_demo.load_route_template(org)
-        memo_demo.load_seed_memo(org)
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {org.name}"))
+        if not options["accounts_only"]:
+            org = demo.load_organisation()
+            memo_demo.load_route_template(org)
+            memo_demo.load_seed_memo(org)
+            self.stdout.write(self.style.SUCCESS(f"Demo data ready: {org.name}"))
+        self.stdout.write(f"  {'username':<15} {'name':<28} role")
+        self.stdout.write(f"  {'-' * 15} {'-' * 28} {'-' * 40}")
+        for person in demo.PEOPLE:
+            name = f"{person.title}{person.first} {person.last}".strip()
+            self.stdout.write(f"  {person.username:<15} {name:<28} {person.role}")

@@ -1,0 +1,293 @@
+"""POST /api/v1/memos/{id}/attachments/ (multipart: file, title): accepted files are stored and listed on the
+memo; refused ones get a 400 that says why, and leave nothing behind: no Enclosure row, no file under
+MEDIA_ROOT, no audit event."""
+
+import hashlib
+import io
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+from pypdf import PdfWriter
+from pypdf.actions import JavaScript
+from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+from core.models import AuditEvent
+from memos.models import Enclosure
+from org.demo import DEMO_PASSWORD
+from workflow import services
+from workflow.models import RouteStep, StepState
+
+pytestmark = pytest.mark.django_db
+
+MB = 1024 * 1024
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+TH = {"HTTP_ACCEPT_LANGUAGE": "th"}
+
+NOT_ALLOWED = "Only PDF, PNG and JPEG files can be attached."
+PDF_ENCRYPTED = "Encrypted or password-protected PDFs cannot be attached."
+PDF_JAVASCRIPT = (
+    "This PDF contains JavaScript, which is not allowed. Save it again without scripts "
+    "(for example print it to PDF) and upload that file."
+)
+PDF_LAUNCH = (
+    "This PDF tries to open another program or file, which is not allowed. Save it again "
+    "(for example print it to PDF) and upload that file."
+)
+JPEG_AS_PDF = "The file's content is JPEG but it is named or sent as PDF."
+TOO_LARGE_1MB = "This file is too large. Files can be at most 1 MB."
+MEMO_TOTAL_1MB = "The enclosures of one memo may total at most 1 MB."
+
+TH_NOT_ALLOWED = "แนบได้เฉพาะไฟล์ PDF, PNG และ JPEG เท่านั้น"
+TH_PDF_JAVASCRIPT = (
+    "ไฟล์ PDF นี้มี JavaScript ซึ่งไม่อนุญาตให้แนบ กรุณาบันทึกไฟล์ใหม่โดยไม่มีสคริปต์ (เช่น สั่งพิมพ์เป็น PDF) แล้วอัปโหลดไฟล์นั้นแทน"
+)
+
+
+# Building files -------------------------------------------------------------------------------------------
+
+
+def make_pdf(build: Callable[[PdfWriter], object] | None = None) -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)  # A4 in points
+    if build is not None:
+        build(writer)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def with_launch(writer: PdfWriter) -> None:
+    writer.root_object[NameObject("/OpenAction")] = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Action"),
+            NameObject("/S"): NameObject("/Launch"),
+            NameObject("/F"): TextStringObject("C:\\Windows\\System32\\cmd.exe"),
+        }
+    )
+
+
+def make_image(fmt: str, size: tuple[int, int] = (30, 20)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, "white").save(out, fmt)
+    return out.getvalue()
+
+
+def noise_png(side: int) -> bytes:
+    """A PNG that does not compress: about side*side*3 bytes."""
+    out = io.BytesIO()
+    Image.frombytes("RGB", (side, side), os.urandom(side * side * 3)).save(out, "PNG")
+    return out.getvalue()
+
+
+# Fixtures and helpers -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path) -> Path:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return Path(settings.MEDIA_ROOT)
+
+
+@pytest.fixture
+def draft(person):
+    return services.memo_create(
+        writer=person("rujapa"), subject="ขอเชิญประชุมคณะทำงานด้านประชาสัมพันธ์", body="จึงเรียนมาเพื่อโปรดพิจารณา"
+    )
+
+
+def files_under(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def state(memo, root: Path) -> tuple:
+    return (
+        list(Enclosure.objects.filter(memo=memo).values_list("id", flat=True)),
+        files_under(root),
+        AuditEvent.objects.filter(object_id=str(memo.pk)).count(),
+        AuditEvent.objects.count(),
+    )
+
+
+def upload(client, memo, content: bytes, name: str, content_type: str, title: str = "สิ่งที่ส่งมาด้วย", **headers):
+    file = SimpleUploadedFile(name, content, content_type=content_type)
+    return client.post(
+        f"/api/v1/memos/{memo.pk}/attachments/", {"file": file, "title": title}, format="multipart", **headers
+    )
+
+
+# Accepted -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "content_type"),
+    [
+        pytest.param(make_pdf(), "คำสั่งแต่งตั้ง.pdf", "application/pdf", id="pdf"),
+        pytest.param(make_image("PNG"), "แผนที่.png", "image/png", id="png"),
+    ],
+)
+def test_valid_file_is_stored_and_listed(content, name, content_type, draft, api_as, media):
+    rujapa = api_as("rujapa")
+    before_files = files_under(media)
+    response = upload(rujapa, draft, content, name, content_type, title="  แผนที่ตั้งโครงการ ")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["sha256"] == hashlib.sha256(content).hexdigest()
+    assert body["size"] == len(content)
+    assert body["content_type"] == content_type
+    assert body["title"] == "แผนที่ตั้งโครงการ"
+    assert body["order"] == 1
+
+    listed = rujapa.get(f"/api/v1/memos/{draft.pk}/").json()["enclosures"]
+    assert [(e["id"], e["sha256"], e["size"], e["content_type"]) for e in listed] == [
+        (body["id"], body["sha256"], len(content), content_type)
+    ]
+    new_files = sorted(set(files_under(media)) - set(before_files))
+    assert len(new_files) == 1
+    assert (media / new_files[0]).read_bytes() == content
+    assert AuditEvent.objects.filter(object_id=str(draft.pk), action="memo.enclosure_added").count() == 1
+
+
+# Refused: the file itself ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "content_type", "message"),
+    [
+        pytest.param(
+            make_pdf(lambda w: w.add_open_action(JavaScript("app.alert('hi');"))),
+            "memo.pdf",
+            "application/pdf",
+            PDF_JAVASCRIPT,
+            id="pdf-javascript",
+        ),
+        pytest.param(make_pdf(with_launch), "memo.pdf", "application/pdf", PDF_LAUNCH, id="pdf-launch"),
+        pytest.param(
+            make_pdf(lambda w: w.encrypt("pw")),
+            "secret.pdf",
+            "application/pdf",
+            PDF_ENCRYPTED,
+            id="pdf-encrypted",
+        ),
+        pytest.param(make_image("JPEG"), "scan.pdf", "application/pdf", JPEG_AS_PDF, id="jpeg-named-pdf"),
+        pytest.param(make_image("GIF"), "picture.gif", "image/gif", NOT_ALLOWED, id="gif"),
+    ],
+)
+def test_refused_file_leaves_nothing_behind(content, name, content_type, message, draft, api_as, media):
+    rujapa = api_as("rujapa")
+    before = state(draft, media)
+    response = upload(rujapa, draft, content, name, content_type, **EN)
+    assert response.status_code == 400, response.content
+    assert response.json() == {"code": "invalid", "detail": message, "fields": {"file": [message]}}
+    assert state(draft, media) == before
+
+
+def test_image_over_the_pixel_limit_is_refused(settings, draft, api_as, media):
+    settings.MEMOFLOW_IMAGE_MAX_PIXELS = 100
+    before = state(draft, media)
+    response = upload(api_as("rujapa"), draft, make_image("PNG", (20, 10)), "chart.png", "image/png", **EN)
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert body["code"] == "invalid"
+    assert body["detail"].startswith("The image is ")
+    assert "megapixels; the limit is" in body["detail"]
+    assert body["fields"] == {"file": [body["detail"]]}
+    assert state(draft, media) == before
+
+
+def test_file_over_the_size_limit_is_refused(settings, draft, api_as, media):
+    settings.MEMOFLOW_ATTACHMENT_MAX_BYTES = 1 * MB
+    content = noise_png(700)
+    assert len(content) > MB
+    before = state(draft, media)
+    response = upload(api_as("rujapa"), draft, content, "photo.png", "image/png", **EN)
+    assert response.status_code == 400, response.content
+    assert response.json() == {
+        "code": "invalid",
+        "detail": TOO_LARGE_1MB,
+        "fields": {"file": [TOO_LARGE_1MB]},
+    }
+    assert state(draft, media) == before
+
+
+def test_files_over_the_memo_total_are_refused(settings, draft, api_as, media):
+    settings.MEMOFLOW_MEMO_ATTACHMENTS_MAX_BYTES = 1 * MB
+    first, second = noise_png(450), noise_png(450)
+    assert len(first) < MB < len(first) + len(second)
+    rujapa = api_as("rujapa")
+    assert upload(rujapa, draft, first, "one.png", "image/png").status_code == 201
+    before = state(draft, media)
+    assert len(before[0]) == 1
+    assert len(before[1]) == 1
+    response = upload(rujapa, draft, second, "two.png", "image/png", **EN)
+    assert response.status_code == 400, response.content
+    assert response.json() == {
+        "code": "invalid",
+        "detail": MEMO_TOTAL_1MB,
+        "fields": {"file": [MEMO_TOTAL_1MB]},
+    }
+    assert state(draft, media) == before
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "content_type", "message"),
+    [
+        pytest.param(make_image("GIF"), "picture.gif", "image/gif", TH_NOT_ALLOWED, id="gif"),
+        pytest.param(
+            make_pdf(lambda w: w.add_open_action(JavaScript("app.alert(1)"))),
+            "memo.pdf",
+            "application/pdf",
+            TH_PDF_JAVASCRIPT,
+            id="pdf-javascript",
+        ),
+    ],
+)
+def test_refusal_is_worded_in_thai(content, name, content_type, message, draft, api_as, media):
+    before = state(draft, media)
+    response = upload(api_as("rujapa"), draft, content, name, content_type, **TH)
+    assert response.status_code == 400, response.content
+    assert response.json()["detail"] == message
+    assert response.json()["fields"] == {"file": [message]}
+    assert state(draft, media) == before
+
+
+# Refused: who and when ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("username", "status", "code"),
+    [
+        pytest.param("ratchawari", 404, "not_found", id="future-route-member"),
+        pytest.param("works_staff", 404, "not_found", id="uninvolved"),
+        pytest.param("auditor", 403, "forbidden", id="auditor"),
+        pytest.param("admin", 403, "forbidden", id="admin"),
+    ],
+)
+def test_only_the_writer_attaches_to_a_draft(username, status, code, draft, api_as, media):
+    before = state(draft, media)
+    response = upload(api_as(username), draft, make_image("PNG"), "chart.png", "image/png")
+    assert response.status_code == status, response.content
+    assert response.json()["code"] == code
+    assert state(draft, media) == before
+
+
+def test_memo_in_review_takes_no_attachment(draft, person, api_as, media):
+    services.memo_submit(memo=draft, actor=person("rujapa"), password=DEMO_PASSWORD)
+    before = state(draft, media)
+    response = upload(api_as("rujapa"), draft, make_image("PNG"), "chart.png", "image/png")
+    assert response.status_code == 409, response.content
+    assert response.json()["code"] == "invalid_state"
+    assert state(draft, media) == before
+
+
+def test_assignee_cannot_attach_to_the_memo_in_review(draft, person, api_as, media):
+    services.memo_submit(memo=draft, actor=person("rujapa"), password=DEMO_PASSWORD)
+    assert RouteStep.objects.get(memo=draft, state=StepState.ACTIVE).assignee == person("ratchawari")
+    before = state(draft, media)
+    response = upload(api_as("ratchawari"), draft, make_image("PNG"), "chart.png", "image/png")
+    assert response.status_code == 403, response.content
+    assert response.json()["code"] == "forbidden"
+    assert state(draft, media) == before
