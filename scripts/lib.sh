@@ -18,6 +18,7 @@ MEMOFLOW_LOCK="${MEMOFLOW_ROOT}/requirements/lock.txt"
 # tests, and gettext for compilemessages.
 MEMOFLOW_SYSTEM_PACKAGES=(
     fonts-tlwg-laksaman-ttf
+    fonts-dejavu-core
     libharfbuzz-subset0
     poppler-utils
     libpango-1.0-0

@@ -184,6 +184,28 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="memoflow@localhost")
+# The official memo PDF (memos/pdf/render.py). Laksaman (Debian fonts-tlwg-laksaman-ttf) has TH Sarabun's
+# outlines drawn 1.5x larger, so official point sizes are scaled by 2/3; with TH Sarabun New files set the
+# family, the files and a scale of 1.0. Digits in documents: "thai" (๐-๙, the official preference) or "arabic".
+MEMOFLOW_PDF_FONT_FAMILY = env.str("MEMOFLOW_PDF_FONT_FAMILY", default="Laksaman")
+MEMOFLOW_PDF_FONT_SCALE = env.float("MEMOFLOW_PDF_FONT_SCALE", default=2 / 3)
+_font_dir = env.str("MEMOFLOW_PDF_FONT_DIR", default="")
+MEMOFLOW_PDF_FONT_FILES = (
+    {
+        "regular": f"{_font_dir}/THSarabunNew.ttf",
+        "bold": f"{_font_dir}/THSarabunNew Bold.ttf",
+        "italic": f"{_font_dir}/THSarabunNew Italic.ttf",
+        "bold_italic": f"{_font_dir}/THSarabunNew BoldItalic.ttf",
+    }
+    if _font_dir
+    else None
+)
+MEMOFLOW_PDF_DIGITS = env.str("MEMOFLOW_PDF_DIGITS", default="thai")
+if MEMOFLOW_PDF_DIGITS not in ("thai", "arabic"):
+    raise ImproperlyConfigured("MEMOFLOW_PDF_DIGITS must be 'thai' or 'arabic'")
+# Archived PDFs (written once, never overwritten); default: MEDIA_ROOT/archive.
+MEMOFLOW_ARCHIVE_ROOT = env.str("MEMOFLOW_ARCHIVE_ROOT", default="") or None
+
 # Where links in notifications point, e.g. https://memo.example.go.th
 MEMOFLOW_BASE_URL = env.str("MEMOFLOW_BASE_URL", default="http://127.0.0.1:8000")
 
@@ -192,4 +214,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint logs every layout step at INFO; only its warnings matter in production logs.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

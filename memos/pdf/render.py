@@ -1,0 +1,511 @@
+"""Render a ``MemoDocument`` to PDF with WeasyPrint (Django templates ``memos/pdf/memo.html`` + ``memo.css``).
+
+Public API: ``render_memo(doc, ...) -> bytes`` and ``render_html(doc) -> str``.
+
+Settings (read with ``getattr(settings, NAME, default)`` at each call):
+
+- ``MEMOFLOW_PDF_FONT_FAMILY`` (default ``"Laksaman"``): the font family of the whole document.
+- ``MEMOFLOW_PDF_FONT_SCALE`` (default ``2/3``): official TH Sarabun point sizes are multiplied by this.
+  Laksaman draws the same outlines 1.5x larger, hence 2/3; a deployment with TH Sarabun New files sets 1.0.
+- ``MEMOFLOW_PDF_FONT_FILES`` (default ``None``: the family is found by fontconfig): a dict
+  ``{"regular": path, "bold": path, "italic": path, "bold_italic": path}`` turned into ``@font-face`` rules,
+  one full font file per weight (never unicode-range subsets: WeasyPrint merges them and loses glyphs).
+
+Line pitch and dotted-line offsets are fixed in *official* points (single spacing of TH Sarabun 16 pt =
+20.875 pt), so they do not depend on the scale: Laksaman at 2/3 and TH Sarabun New at 1.0 share them.
+
+Thai text, three measures (see docs in the code below):
+
+1. SARA AM (U+0E33) is written decomposed (U+0E4D U+0E32) in everything printed: same look, and each glyph gets
+   its own character in the PDF's ToUnicode map, so text extracted glyph by glyph equals the input under NFKC.
+2. Decomposed, words like "ดำเนิน" are unknown to libthai's dictionary, which then breaks lines inside them
+   ("ดํา|เนินการ") or not at all. So line-break opportunities are computed by Pango on the text as written,
+   each word containing SARA AM is kept whole (nowrap) and a zero-width space keeps the break at its edges.
+3. Poppler splits Thai words whose marks are moved by GPOS offsets ("ปั ้ น"), whatever SARA AM does, so each
+   text run carries an /ActualText with its text as written, which poppler, Acrobat and screen readers read.
+
+WeasyPrint calls are serialised by a lock around the one module-level ``FontConfiguration``.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextvars
+import functools
+import io
+import itertools
+import re
+import threading
+from collections.abc import Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Final
+
+import pydyf
+import weasyprint
+import weasyprint.draw
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from PIL import Image, ImageFile
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.text.line_break import get_log_attrs
+
+from core.thai import THAI_MONTHS, THAI_MONTHS_ABBR, format_date_long, format_datetime, thai_digits
+from memos.pdf.document import MemoDocument, OpinionBlock, SignatureBlock, TableEnclosure
+
+__all__ = ["FONT_CONFIG", "decompose_sara_am", "render_html", "render_memo"]
+
+# Importing WeasyPrint sets Pillow's process-wide ImageFile.LOAD_TRUNCATED_IMAGES to True (weasyprint/images.py,
+# "don't crash when converting truncated images"). That silently disables truncation checks everywhere else in
+# the process, e.g. memos.attachments refusing damaged uploads. Restore Pillow's default: images reaching the
+# renderer were validated on upload, and a truncated one is then skipped by WeasyPrint with a warning.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+#: One per process: reusing it (and its font cache) saves about 0.2 s per render.
+FONT_CONFIG: Final = FontConfiguration()
+_LOCK: Final = threading.Lock()
+
+DEFAULT_FONT_FAMILY: Final = "Laksaman"
+DEFAULT_FONT_SCALE: Final = 2 / 3
+#: Single line spacing as a multiple of the official size (TH Sarabun / Laksaman hhea metrics: 1.957 / 1.5).
+LINE_PITCH: Final = 1.3047
+#: Distance from the bottom of a line box to the dotted line, in official points at 16 pt: just below the
+#: lowest descending vowel (ุ ู) and above the next line's tallest marks.
+DOT_RAISE: Final = 2.1
+DOT_SPACING: Final = 2.6  # pt between dots
+DOT_RADIUS: Final = 0.5  # pt
+
+SARA_AM: Final = "\u0e33"
+SARA_AM_DECOMPOSED: Final = "\u0e4d\u0e32"
+ZWSP: Final = "\u200b"
+
+_DECISIONS: Final = (
+    ("acknowledged", "ทราบ"),
+    ("approved", "อนุมัติ"),
+    ("not_approved", "ไม่อนุมัติ"),
+    ("other", "อื่น ๆ"),
+)
+
+
+def decompose_sara_am(text: str) -> str:
+    """``text`` with SARA AM (U+0E33) written as NIKHAHIT + SARA AA (U+0E4D U+0E32): same look, and text
+    extracted from the PDF round-trips under NFKC."""
+    return text.replace(SARA_AM, SARA_AM_DECOMPOSED)
+
+
+# --- extracted text: /ActualText ------------------------------------------------------------------------
+#
+# Thai marks placed by GPOS offsets (ั ้ on ป, ่ on ที) are written as glyphs moved back over their base, and
+# poppler's text extraction (pdftotext -layout, evince search) then splits words: "ปั ้ น", "ทีน ่". Each text
+# run is therefore wrapped in a marked-content span whose /ActualText is the run's own text (SARA AM
+# recomposed, zero-width spaces removed), which extractors that honour ActualText (poppler, Acrobat, screen
+# readers) read instead of the glyphs. Others still read the per-glyph ToUnicode map, where decomposed SARA AM
+# keeps the text NFKC-equal. Only renders of this module are affected (a context variable), so other
+# WeasyPrint users in the process see stock behaviour.
+
+_ACTUAL_TEXT: Final = contextvars.ContextVar("memoflow_pdf_actual_text", default=False)
+
+
+def _actual_text(text: str) -> str:
+    return text.replace(SARA_AM_DECOMPOSED, SARA_AM).replace(ZWSP, "")
+
+
+def _install_actual_text() -> bool:
+    """Wrap WeasyPrint's ``draw_text`` (weasyprint.draw, version 70) once; False if its shape is unknown."""
+    original = getattr(weasyprint.draw, "draw_text", None)
+    if original is None:
+        return False
+    if getattr(original, "_memoflow_actual_text", False):
+        return True
+
+    @functools.wraps(original)
+    def draw_text(stream: Any, textbox: Any, *args: Any, **kwargs: Any) -> Any:
+        text = getattr(textbox, "text", "")
+        if not _ACTUAL_TEXT.get() or not text.strip() or not hasattr(stream, "begin_marked_content"):
+            return original(stream, textbox, *args, **kwargs)
+        stream.begin_marked_content(
+            "Span", pydyf.Dictionary({"ActualText": pydyf.String(_actual_text(text))})
+        )
+        try:
+            return original(stream, textbox, *args, **kwargs)
+        finally:
+            stream.end_marked_content()
+
+    draw_text._memoflow_actual_text = True  # type: ignore[attr-defined]
+    weasyprint.draw.draw_text = draw_text
+    return True
+
+
+ACTUAL_TEXT_INSTALLED: Final = _install_actual_text()
+
+
+# --- settings ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Style:
+    family: str
+    scale: float
+    font_files: tuple[tuple[str, str], ...]
+
+
+def _style() -> _Style:
+    family = str(getattr(settings, "MEMOFLOW_PDF_FONT_FAMILY", DEFAULT_FONT_FAMILY) or DEFAULT_FONT_FAMILY)
+    scale = float(getattr(settings, "MEMOFLOW_PDF_FONT_SCALE", DEFAULT_FONT_SCALE) or DEFAULT_FONT_SCALE)
+    files = getattr(settings, "MEMOFLOW_PDF_FONT_FILES", None) or {}
+    unknown = set(files) - {"regular", "bold", "italic", "bold_italic"}
+    if unknown:
+        raise ValueError(f"MEMOFLOW_PDF_FONT_FILES: unknown keys {sorted(unknown)}")
+    if scale <= 0:
+        raise ValueError(f"MEMOFLOW_PDF_FONT_SCALE must be positive, got {scale!r}")
+    return _Style(family=family, scale=scale, font_files=tuple(sorted((k, str(v)) for k, v in files.items())))
+
+
+def _css_string(value: str) -> str:
+    """A double-quoted CSS string (for font family names and URLs)."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ")
+    return f'"{escaped}"'
+
+
+def _pt(value: float) -> str:
+    return f"{value:.3f}pt"
+
+
+def _dots_uri(pitch: float, raise_: float) -> str:
+    """A tile one line high with one dot near its bottom: repeated, it draws a dotted line under every line."""
+    cy = pitch - raise_
+    svg = (
+        f"<svg xmlns='http://www.w3.org/2000/svg' width='{DOT_SPACING}pt' height='{pitch:.3f}pt' "
+        f"viewBox='0 0 {DOT_SPACING} {pitch:.3f}'>"
+        f"<circle cx='{DOT_SPACING / 2}' cy='{cy:.3f}' r='{DOT_RADIUS}' fill='#000'/></svg>"
+    )
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+@lru_cache(maxsize=8)
+def _stylesheet(style: _Style, digits: str) -> SafeString:
+    s = style.scale
+    pitch = 16 * LINE_PITCH  # body and header values
+    table_pitch = 14 * LINE_PITCH
+    faces = []
+    weights = {"regular": ("normal", "normal"), "bold": ("bold", "normal")}
+    weights |= {"italic": ("normal", "italic"), "bold_italic": ("bold", "italic")}
+    for key, path in style.font_files:
+        weight, font_style = weights[key]
+        faces.append(
+            {
+                "family": _css_string(style.family),
+                "src": _css_string(Path(path).resolve().as_uri()),
+                "weight": weight,
+                "style": font_style,
+            }
+        )
+    context = {
+        "faces": faces,
+        "family": _css_string(style.family),
+        "fs_body": _pt(16 * s),
+        "fs_label": _pt(20 * s),
+        "fs_title": _pt(29 * s),
+        "fs_stamp": _pt(32 * s),
+        "fs_table": _pt(14 * s),
+        "fs_small": _pt(12 * s),
+        "fs_tiny": _pt(9 * s),
+        "fs_watermark": _pt(240 * s),
+        "pitch": _pt(pitch),
+        "pitch2": _pt(2 * pitch),
+        "pitch3": _pt(3 * pitch),
+        "table_pitch": _pt(table_pitch),
+        "small_pitch": _pt(12 * LINE_PITCH),
+        "dots": _dots_uri(pitch, DOT_RAISE),
+        "dot_spacing": _pt(DOT_SPACING),
+        "page_counter": "thai" if digits == "thai" else "decimal",
+    }
+    return mark_safe(render_to_string("memos/pdf/memo.css", context))  # noqa: S308 - our template, our values
+
+
+# --- text -------------------------------------------------------------------------------------------------
+
+_D = "[0-9๐-๙]"
+_MONTHS = "|".join(re.escape(m) for m in sorted((*THAI_MONTHS, *THAI_MONTHS_ABBR), key=len, reverse=True))
+_THAI_LETTER = "[\u0e01-\u0e4e]"
+#: Phrases a line must not split: dates, month-year, BE/CE years, phone numbers, document numbers, names.
+#: Each alternative is short and bounded, so no paragraph becomes one long unbreakable run.
+_NOWRAP_RE: Final = re.compile(
+    "|".join(
+        (
+            rf"{_D}{{1,2}}\s*(?:{_MONTHS})\s*(?:พ\.ศ\.\s*)?{_D}{{4}}",  # ๕ ตุลาคม ๒๕๖๖, ๕ ต.ค. ๖๖
+            rf"(?:{_MONTHS})\s*(?:พ\.ศ\.\s*)?{_D}{{4}}",  # ตุลาคม ๒๕๖๖
+            rf"(?:พ\.ศ\.|ค\.ศ\.|ปีงบประมาณ|ปี)\s*{_D}{{4}}",  # พ.ศ. ๒๕๖๖
+            rf"(?:โทร(?:ศัพท์|สาร)?\.?\s*)?(?<![0-9๐-๙]){_D}{{1,3}}(?:-{_D}{{3,4}}){{1,3}}",  # โทร. ๐-๓๒๔๐-๐๐๕๒
+            rf"(?<![\u0e00-\u0e7f])[ก-ฮ]{{2}}\s?{_D}{{2,5}}(?:\.{_D}+)*/(?:ว\s?)?{_D}+",  # พบ ๓๒๘๐๑/๑๒๓
+            # นางราชวรี อนุกุล; not นายกองค์การ..., นายกรัฐมนตรี, นายกเทศมนตรี
+            rf"(?:นางสาว|นาง|นาย|ดร\.)(?!ก(?:องค์|รัฐ|เทศ|\s|$)){_THAI_LETTER}{{2,20}}"
+            rf" {_THAI_LETTER}{{2,25}}(?!{_THAI_LETTER})",
+        )
+    )
+)
+_NOWRAP_MAX: Final = 40
+#: Proper names of the document being rendered (MemoDocument.keep_together), set for the length of a render.
+_KEEP_TOGETHER: ContextVar[tuple[str, ...]] = ContextVar("memoflow_pdf_keep_together", default=())
+
+
+_SPACES: Final = frozenset(" \t\n\r\u00a0")
+
+
+def _break_opportunities(text: str) -> set[int]:
+    """Indexes ``i`` where Pango (libthai for Thai) allows a line break before ``text[i]``: computed on the
+    text as written, with SARA AM composed, since libthai's dictionary does not know decomposed words."""
+    if len(text) < 2:
+        return set()
+    attrs = get_log_attrs(text, "th")
+    return {i for i in range(1, len(text)) if attrs[i].is_line_break}
+
+
+def _protected_ranges(text: str, breaks: set[int], *, phrases: bool) -> list[tuple[int, int]]:
+    """Sorted, merged ``[start, end)`` ranges that must stay on one line: the phrases of ``_NOWRAP_RE`` (with
+    ``phrases``), and every word containing SARA AM: once decomposed, libthai no longer recognises the word
+    and would split it anywhere ("ดํา|เนินการ") or not at all, so its own boundaries are kept instead."""
+    ranges: list[tuple[int, int]] = []
+    if phrases:
+        ranges.extend(m.span() for m in _NOWRAP_RE.finditer(text) if len(m.group()) <= _NOWRAP_MAX)
+        for name in _KEEP_TOGETHER.get():
+            start = text.find(name)
+            while start != -1:
+                ranges.append((start, start + len(name)))
+                start = text.find(name, start + len(name))
+    if SARA_AM in text:
+        bounds = [0, *sorted(breaks), len(text)]
+        for start, end in itertools.pairwise(bounds):
+            word = text[start:end].rstrip()
+            if SARA_AM in word:
+                ranges.append((start, start + len(word)))
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(ranges):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _rich(text: str, *, phrases: bool = True) -> SafeString:
+    """Escaped ``text``, SARA AM decomposed, with what must not be split across lines in
+    ``<span class="nw">``: dates, years, phone and document numbers, names (``phrases``), words with SARA AM.
+    A zero-width space keeps each original break opportunity at a span's edge (WeasyPrint does not find breaks
+    between a text and a nowrap span by itself)."""
+    if not text:
+        return mark_safe("")
+    breaks = _break_opportunities(text)
+    out: list[str] = []
+    last = 0
+    for start, end in _protected_ranges(text, breaks, phrases=phrases):
+        out.append(conditional_escape(decompose_sara_am(text[last:start])))
+        if start in breaks and text[start - 1] not in _SPACES:
+            out.append(ZWSP)
+        out.append(f'<span class="nw">{conditional_escape(decompose_sara_am(text[start:end]))}</span>')
+        if end in breaks and text[end] not in _SPACES:
+            out.append(ZWSP)
+        last = end
+    out.append(conditional_escape(decompose_sara_am(text[last:])))
+    return mark_safe("".join(out))  # noqa: S308 - every piece is escaped above
+
+
+def _nw(text: str) -> SafeString:
+    """``text`` kept on one line (short phrases only: a date, a name)."""
+    return mark_safe(f'<span class="nw">{conditional_escape(decompose_sara_am(text))}</span>')  # noqa: S308
+
+
+def _number(n: int, digits: str) -> str:
+    return thai_digits(n) if digits == "thai" else str(n)
+
+
+# --- context ----------------------------------------------------------------------------------------------
+
+
+_BLANK_LINE: Final = mark_safe('<div class="blank-line"></div>')
+_BLANK_NAME: Final = mark_safe('<div>(<span class="blank-name"></span>)</div>')
+_BLANK_POSITION: Final = mark_safe('<div><span class="blank-name"></span></div>')
+_BLANK_DATE: Final = mark_safe('<div>วันที่ <span class="blank-name"></span></div>')
+
+
+def _signature(sig: SignatureBlock | None, digits: str, *, dated: bool = False) -> SafeString:
+    """A signature block: the e-signature mark (or a dotted line to sign on), (name), position, capacity line,
+    extra line; with ``dated``, the date below (an opinion's date). ``None`` = a blank block to fill in."""
+    parts: list[SafeString] = []
+    if sig is not None and sig.signed_at is not None:
+        parts.append(
+            format_html(
+                '<div class="mark">ลงนามอิเล็กทรอนิกส์ {}</div>',
+                _nw(format_datetime(sig.signed_at, digits=digits)),
+            )
+        )
+    else:
+        parts.append(_BLANK_LINE)
+    if sig is None:
+        parts.extend((_BLANK_NAME, _BLANK_POSITION))
+    else:
+        parts.append(format_html('<div class="name">{}</div>', _nw(f"({sig.name})")))
+        for line in (sig.position, sig.capacity_line, sig.extra_line):
+            if line:
+                parts.append(format_html("<div>{}</div>", _rich(line, phrases=False)))
+    if dated:
+        if sig is not None and sig.signed_at is not None:
+            parts.append(format_html("<div>{}</div>", _nw(format_date_long(sig.signed_at, digits=digits))))
+        else:
+            parts.append(_BLANK_DATE)
+    return format_html('<div class="sig">{}</div>', mark_safe("".join(parts)))  # noqa: S308 - built escaped
+
+
+#: A label longer than this wraps on its own lines instead of sitting on one dotted line.
+_LONG_LABEL: Final = 60
+#: A decision_text up to this length goes on the "อื่น ๆ" line; longer, on dotted lines below it.
+_INLINE_DECISION_TEXT: Final = 28
+
+
+def _opinion(op: OpinionBlock, digits: str) -> dict[str, Any]:
+    other_text = op.decision_text.strip() if op.decision == "other" else ""
+    inline = len(other_text) <= _INLINE_DECISION_TEXT
+    choices = []
+    if op.role == "decision":
+        for value, label in _DECISIONS:
+            choices.append(
+                {
+                    "checked": op.decision == value,
+                    "label": label,
+                    "text": _rich(other_text) if value == "other" and inline else "",
+                    "other": value == "other",
+                }
+            )
+    text = op.text.strip("\n")
+    return {
+        "label": _rich(op.label),
+        "long_label": len(op.label) > _LONG_LABEL,
+        "role": op.role,
+        "decision": op.role == "decision",
+        "choices": choices,
+        "decision_block": _rich(other_text) if other_text and not inline else "",
+        "text": _rich(text) if text.strip() else "",
+        "blank_lines": 2 if op.role == "decision" else 3,
+        "signature": _signature(op.signature, digits, dated=True),
+    }
+
+
+def _column_widths(columns: list[str], rows: list[list[str]]) -> list[str]:
+    """Column widths in percent, by the square root of each column's mean text length (headers count as one
+    cell), at least 7% each: WeasyPrint's automatic layout starves short-text columns of long tables."""
+    weights = []
+    for j, header in enumerate(columns):
+        lengths = [len(header) / 2] + [len(row[j]) for row in rows if j < len(row) and row[j].strip()]
+        weights.append(max(sum(lengths) / len(lengths), 1.0) ** 0.5)
+    total = sum(weights) or 1.0
+    shares = [max(w / total, 0.07) for w in weights]
+    scale = 100 / sum(shares)
+    return [f"{share * scale:.2f}%" for share in shares]
+
+
+def _table(table: TableEnclosure, digits: str) -> dict[str, Any]:
+    width = len(table.columns)
+    rows = [[*row, *[""] * (width - len(row))] if len(row) < width else list(row) for row in table.rows]
+    return {
+        "widths": _column_widths(table.columns, rows),
+        "title_lines": [_rich(line) for line in table.title_lines],
+        "columns": [_rich(c, phrases=False) for c in table.columns],
+        # Narrow columns: only SARA AM words are protected, so long dates may wrap rather than overflow.
+        "rows": [[_rich(cell.strip("\n"), phrases=False) for cell in row] for row in rows],
+        "notes": [
+            {
+                "heading": _rich(str(note.get("heading", ""))),
+                "items": [_rich(str(item)) for item in note.get("items", [])],
+            }
+            for note in table.notes
+        ],
+        "reporter": _signature(table.reporter, digits) if table.reporter else "",
+    }
+
+
+def _image_orientation(path: str) -> str:
+    """ "landscape" if the image (after its EXIF rotation) is wider than tall, else "portrait"."""
+    with Image.open(path) as img:
+        width, height = img.size
+        if img.getexif().get(0x0112, 1) in (5, 6, 7, 8):  # rotated by 90 degrees
+            width, height = height, width
+    return "landscape" if width > height else "portrait"
+
+
+def _context(doc: MemoDocument) -> dict[str, Any]:
+    if doc.digits not in ("thai", "arabic"):
+        raise ValueError(f"digits must be 'thai' or 'arabic', got {doc.digits!r}")
+    digits = doc.digits
+    enclosures = list(doc.enclosure_titles)
+    if len(enclosures) > 1:
+        enclosure_lines = [_rich(f"{_number(i, digits)}. {t}") for i, t in enumerate(enclosures, 1)]
+    else:
+        enclosure_lines = [_rich(t) for t in enclosures]
+    return {
+        "doc": doc,
+        "css": _stylesheet(_style(), digits),
+        "department": _rich(doc.department),
+        "number": _rich(doc.number),
+        "date": _nw(format_date_long(doc.date, digits=digits)) if doc.date else "",
+        "subject": _rich(doc.subject),
+        "addressee": _rich(doc.addressee),
+        "enclosure_lines": enclosure_lines,
+        "paragraphs": [_rich(p.strip("\n")) for p in doc.paragraphs],
+        "emblem_uri": Path(doc.emblem_path).resolve().as_uri() if doc.emblem_path else "",
+        "signatures": [_signature(s, digits) for s in doc.signatures],
+        "opinions": [_opinion(o, digits) for o in doc.opinions],
+        "tables": [_table(t, digits) for t in doc.tables],
+        "images": [
+            {"uri": Path(i.path).resolve().as_uri(), "orientation": _image_orientation(i.path)}
+            for i in doc.images
+        ],
+    }
+
+
+def render_html(doc: MemoDocument, *, metadata_title: str | None = None) -> str:
+    """The memo as one self-contained HTML string (CSS inlined; images and fonts as file: URLs), with SARA AM
+    decomposed. ``weasyprint.HTML(string=...)`` renders it exactly as ``render_memo`` does."""
+    token = _KEEP_TOGETHER.set(tuple(n for n in doc.keep_together if 0 < len(n) <= _NOWRAP_MAX))
+    try:
+        context = _context(doc)
+        context["title"] = metadata_title if metadata_title is not None else doc.subject
+        html = render_to_string("memos/pdf/memo.html", context)
+    finally:
+        _KEEP_TOGETHER.reset(token)
+    # Everything printed is decomposed (a safety net: the values above already are); the <head> is not, so
+    # the PDF's Title and Author metadata keep the text as written.
+    head, sep, body = html.partition("</head>")
+    return head + sep + decompose_sara_am(body)
+
+
+def render_memo(
+    doc: MemoDocument,
+    *,
+    pdf_variant: str | None = None,
+    attachments: Sequence[tuple[str, bytes, str]] = (),
+    metadata_title: str | None = None,
+) -> bytes:
+    """The memo as PDF bytes: the memo pages (A4 portrait), then each table (landscape), then each image.
+
+    ``attachments``: (filename, content, description) embedded as PDF file attachments; ``pdf_variant`` is
+    passed to WeasyPrint (e.g. "pdf/a-3b"); ``metadata_title`` defaults to the subject.
+    """
+    html = render_html(doc, metadata_title=metadata_title)
+    files = [
+        weasyprint.Attachment(file_obj=io.BytesIO(content), name=name, description=description or None)
+        for name, content, description in attachments
+    ]
+    with _LOCK:
+        token = _ACTUAL_TEXT.set(True)
+        try:
+            pdf = weasyprint.HTML(string=html).write_pdf(
+                font_config=FONT_CONFIG, pdf_variant=pdf_variant, attachments=files or None
+            )
+        finally:
+            _ACTUAL_TEXT.reset(token)
+    assert isinstance(pdf, bytes)
+    return pdf

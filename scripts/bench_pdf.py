@@ -1,0 +1,149 @@
+"""Benchmark (not a test): render the demo memo to PDF N times in a warm process; compare with WeasyPrint alone.
+
+    .venv/bin/python scripts/bench_pdf.py                      # 30 renders after one warm-up
+    .venv/bin/python scripts/bench_pdf.py -n 50 --json var/bench-pdf.json
+    .venv/bin/python scripts/bench_pdf.py --images docs/images  # regenerate docs/images/demo-memo-page{1,2}.png
+
+The demo document is ``memos.pdf.document.demo_document()``: the seed memo with two signatures, an opinion, a
+decision and the seed's report table (7 A4 pages). "WeasyPrint alone" renders the same HTML
+(``render_html(doc)``) with the same ``FontConfiguration``: the difference is this project's own work (building
+the context, the template, Thai line-break protection, /ActualText). Targets: median <= 0.5 s and <= 1.3x
+WeasyPrint alone. Peak memory: ``ru_maxrss`` of the whole process, and tracemalloc's peak for one render
+(Python allocations only; Pango/cairo memory is not traced).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import logging
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+os.environ.setdefault("DATABASE_URL", "sqlite:////tmp/memoflow-bench-pdf.sqlite3")
+
+#: Resolution of the docs images (pdftoppm -r).
+IMAGES_DPI = 100
+
+
+def _timings(fn: Callable[[], object], n: int) -> list[float]:
+    fn()  # warm-up: fonts, templates, CSS caches
+    out = []
+    for _ in range(n):
+        started = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - started)
+    return out
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def write_images(pdf: bytes, folder: Path, *, dpi: int = IMAGES_DPI) -> list[Path]:
+    """Pages 1 and 2 of ``pdf`` as ``folder/demo-memo-page{1,2}.png`` (pdftoppm at ``dpi``)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "demo.pdf"
+        source.write_bytes(pdf)
+        for page in (1, 2):
+            stem = Path(tmp) / f"page{page}"
+            pages = ("-f", str(page), "-l", str(page))
+            subprocess.run(
+                ["pdftoppm", "-r", str(dpi), *pages, "-png", "-singlefile", str(source), str(stem)],
+                check=True,
+            )
+            target = folder / f"demo-memo-page{page}.png"
+            target.write_bytes(stem.with_suffix(".png").read_bytes())
+            written.append(target)
+    return written
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("-n", "--renders", type=int, default=30, help="timed renders (after one warm-up)")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--images", type=Path, help="write the demo's pages 1 and 2 as PNG into this folder")
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)  # its progress logger is chatty at INFO
+    import weasyprint
+    from pypdf import PdfReader
+
+    from memos.pdf.document import demo_document
+    from memos.pdf.render import FONT_CONFIG, render_html, render_memo
+
+    doc = demo_document()
+    pdf = render_memo(doc)
+    if args.images:
+        for path in write_images(pdf, args.images):
+            print(f"wrote {path}")
+
+    html = render_html(doc)
+    ours = _timings(lambda: render_memo(doc), args.renders)
+    alone = _timings(lambda: weasyprint.HTML(string=html).write_pdf(font_config=FONT_CONFIG), args.renders)
+    html_only = _timings(lambda: render_html(doc), args.renders)
+
+    tracemalloc.start()
+    render_memo(doc)
+    _, traced_peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    maxrss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    figures: dict[str, Any] = {
+        "renders": args.renders,
+        "pages": pages,
+        "pdf_bytes": len(pdf),
+        "render_memo": {"median_s": statistics.median(ours), "p95_s": _p95(ours)},
+        "weasyprint_alone": {"median_s": statistics.median(alone), "p95_s": _p95(alone)},
+        "render_html": {"median_s": statistics.median(html_only), "p95_s": _p95(html_only)},
+        "ratio_median": statistics.median(ours) / statistics.median(alone),
+        "peak_rss_mib": maxrss_kib / 1024,
+        "tracemalloc_peak_mib": traced_peak / 2**20,
+        "targets": {"median_s": 0.5, "ratio": 1.3},
+    }
+    figures["meets_targets"] = figures["render_memo"]["median_s"] <= 0.5 and figures["ratio_median"] <= 1.3
+
+    print(f"demo memo: {pages} pages, {len(pdf):,} bytes; {args.renders} renders after one warm-up")
+    print(f"{'':28}{'median':>10}{'p95':>10}")
+    for label, key in (
+        ("render_memo", "render_memo"),
+        ("WeasyPrint alone (same HTML)", "weasyprint_alone"),
+        ("render_html (template only)", "render_html"),
+    ):
+        row = figures[key]
+        print(f"{label:28}{row['median_s']:>9.3f}s{row['p95_s']:>9.3f}s")
+    print(f"{'ratio (median)':28}{figures['ratio_median']:>9.2f}x   target <= 1.30x")
+    print(f"{'peak RSS (process)':28}{figures['peak_rss_mib']:>8.1f} MiB")
+    print(f"{'tracemalloc peak (1 render)':28}{figures['tracemalloc_peak_mib']:>8.1f} MiB")
+    print("targets met" if figures["meets_targets"] else "TARGETS MISSED (median <= 0.5 s, ratio <= 1.3x)")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,257 @@
+"""The memo as a PDF: built from the memo, its route and signatures, in the state it is in.
+
+- draft or returned: a preview, watermarked "ร่าง", with the route's expected signatories and blank signatures;
+- in review: the signatures so far;
+- completed: the final document; it is rendered once, by the archive job, as PDF/A-3b with the memo's
+  canonical JSON attached, stored in the archive and never rendered again (archived memos serve that file).
+
+Uploaded PDF enclosures are appended page by page after the rendered pages (orientation kept); image
+enclosures and report tables are rendered as pages of the document itself.
+"""
+
+import io
+import json
+from typing import Any
+
+from django.conf import settings
+from pypdf import PdfReader, PdfWriter
+
+from core.errors import NoSignatory
+from core.thai import bangkok_date
+from memos import services as memo_services
+from memos.models import URGENCY_STAMP, Enclosure, Memo, MemoStatus
+from memos.pdf.document import (
+    ImageEnclosure,
+    MemoDocument,
+    OpinionBlock,
+    SignatureBlock,
+    TableEnclosure,
+)
+from memos.pdf.render import render_memo
+from org.models import Position
+from org.selectors import signatory_for
+from workflow import selectors
+from workflow.models import RouteStep, StepRole, StepState
+
+OPINION_LABEL = {StepRole.OPINION: "ความเห็น", StepRole.DECISION: "ข้อสั่งการ", StepRole.COSIGN: "ความเห็น"}
+
+
+def short_position_title(title: str, *, organisation_name: str, short_name: str) -> str:
+    """ "ปลัดองค์การบริหารส่วนตำบลหนองโสน" → "ปลัด อบต.หนองโสน", as the labels of opinion blocks are written."""
+    if organisation_name and title.endswith(organisation_name) and title != organisation_name:
+        return f"{title[: -len(organisation_name)].strip()} {short_name}".strip()
+    return title
+
+
+def _own_position_title(person: Any, fallback: str) -> str:
+    held = (
+        Position.objects.filter(holder=person).order_by("sort_order").values_list("title", flat=True).first()
+    )
+    return held or fallback
+
+
+def _signature_block(step: RouteStep, memo: Memo) -> SignatureBlock:
+    """The block printed for a step: who signs (or is expected to), their own position, the capacity line."""
+    signature = getattr(step, "signature", None) if step.state == StepState.SIGNED else None
+    person = signature.signer if signature else step.assignee
+    capacity = signature.capacity if signature else step.capacity
+    if person is None and step.state == StepState.WAITING:
+        try:
+            expected = signatory_for(position=step.position)
+            person, capacity = expected.person, expected.capacity or ""
+        except NoSignatory:  # a vacancy is printed without a name
+            person = None
+    if step.role == StepRole.WRITER:
+        return SignatureBlock(
+            name=memo.writer.full_name,
+            position=memo.writer_position.title,
+            signed_at=signature.signed_at if signature else None,
+        )
+    if person is None:
+        return SignatureBlock(name="", position=step.position.title)
+    if capacity:
+        own = _own_position_title(person, fallback="")
+        return SignatureBlock(
+            name=person.full_name,
+            position=own,
+            capacity_line=f"{capacity}{step.position.title}",
+            signed_at=signature.signed_at if signature else None,
+        )
+    return SignatureBlock(
+        name=person.full_name,
+        position=step.position.title,
+        signed_at=signature.signed_at if signature else None,
+    )
+
+
+def _route_for_document(memo: Memo) -> list[RouteStep]:
+    steps = selectors.current_round_steps(memo=memo)
+    ids = [s.pk for s in steps]
+    with_signatures = {
+        s.pk: s
+        for s in RouteStep.objects.filter(pk__in=ids).select_related(
+            "position", "assignee", "signature__signer", "signature__position"
+        )
+    }
+    return [with_signatures[s.pk] for s in steps]
+
+
+def memo_document(memo: Memo) -> MemoDocument:
+    organisation = memo.organisation
+    steps = _route_for_document(memo)
+    enclosures: list[Enclosure] = list(memo.enclosures.order_by("order"))
+    signatures = [_signature_block(s, memo) for s in steps if s.role in (StepRole.WRITER, StepRole.COSIGN)]
+    opinions = []
+    for step in steps:
+        if step.role not in (StepRole.OPINION, StepRole.DECISION):
+            continue
+        label = OPINION_LABEL[StepRole(step.role)] + short_position_title(
+            step.position.title, organisation_name=organisation.name, short_name=organisation.short_name
+        )
+        opinions.append(
+            OpinionBlock(
+                label=label,
+                role=step.role,
+                text=step.opinion,
+                decision=step.decision,
+                decision_text=step.decision_text,
+                signature=_signature_block(step, memo),
+            )
+        )
+    tables = [
+        TableEnclosure(
+            title_lines=list(e.table.get("title", [e.title])),
+            columns=list(e.table["columns"]),
+            rows=[list(row) for row in e.table["rows"]],
+            notes=list(e.table.get("notes", [])),
+            reporter=_reporter(e.table.get("reporter")),
+        )
+        for e in enclosures
+        if e.table
+    ]
+    images = [
+        ImageEnclosure(path=e.file.path)
+        for e in enclosures
+        if e.file and e.content_type in ("image/png", "image/jpeg")
+    ]
+    addressee = memo.addressee or (steps[-1].position.title if len(steps) > 1 else "")
+    return MemoDocument(
+        organisation_short_name=organisation.short_name,
+        department=memo.department,
+        number=memo.number,
+        date=memo.date,
+        subject=memo.subject,
+        addressee=addressee,
+        enclosure_titles=[e.title for e in enclosures],
+        paragraphs=memo.paragraphs,
+        urgency_stamp=URGENCY_STAMP.get(memo.urgency, ""),  # type: ignore[call-overload]
+        emblem_path=organisation.emblem.path if organisation.emblem else None,
+        signatures=signatures,
+        opinions=opinions,
+        tables=tables,
+        images=images,
+        watermark="ร่าง" if memo.status in (MemoStatus.DRAFT, MemoStatus.RETURNED) else "",
+        digits=getattr(settings, "MEMOFLOW_PDF_DIGITS", "thai"),
+        keep_together=_proper_names(memo),
+    )
+
+
+def _proper_names(memo: Memo) -> tuple[str, ...]:
+    """Names a line must never split: the organisation and the units in the memo's department."""
+    names = [memo.organisation.name]
+    if memo.unit is not None:
+        names.extend([memo.unit.name, *(u.name for u in memo.unit.ancestors())])
+    return tuple(names)
+
+
+def _reporter(data: dict[str, str] | None) -> SignatureBlock | None:
+    if not data:
+        return None
+    return SignatureBlock(
+        name=data.get("name", ""), position=data.get("position", ""), extra_line=data.get("role", "")
+    )
+
+
+def _append_pdf_enclosures(rendered: bytes, memo: Memo) -> bytes:
+    pdfs = [e for e in memo.enclosures.order_by("order") if e.file and e.content_type == "application/pdf"]
+    if not pdfs:
+        return rendered
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(rendered)))
+    for enclosure in pdfs:
+        with enclosure.file.open("rb") as handle:
+            reader = PdfReader(io.BytesIO(handle.read()))
+            for page in reader.pages:
+                writer.add_page(page)  # each page keeps its own size and /Rotate
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def canonical_attachment(memo: Memo) -> bytes:
+    """The JSON embedded in the archived PDF: the signed revision's content, the route and every hash."""
+    revision = memo.current_revision
+    steps = _route_for_document(memo)
+    payload = {
+        "schema": "memoflow.archive/1",
+        "revision": {
+            "number": revision.number if revision else None,
+            "sha256": revision.sha256 if revision else None,
+            "content": revision.content if revision else None,
+        },
+        "route": [
+            {
+                "order": s.order,
+                "role": s.role,
+                "position": s.position.title,
+                "state": s.state,
+                "opinion": s.opinion,
+                "decision": s.decision,
+                "decision_text": s.decision_text,
+                "signature": (
+                    {
+                        "signer": s.signature.signer.username,
+                        "name": s.signature.signer.full_name,
+                        "position": s.signature.position.title,
+                        "capacity": s.signature.capacity,
+                        "signed_at": s.signature.signed_at.isoformat(),
+                        "revision_sha256": s.signature.revision_sha256,
+                    }
+                    if getattr(s, "signature", None) is not None and s.state == StepState.SIGNED
+                    else None
+                ),
+            }
+            for s in steps
+        ],
+    }
+    return memo_services.canonical_json(payload).encode()
+
+
+def render_memo_pdf(memo: Memo, *, final: bool = False) -> bytes:
+    """The PDF of the memo as it stands. `final` renders the archival PDF/A-3b with the JSON attached."""
+    document = memo_document(memo)
+    if final:
+        rendered = render_memo(
+            document,
+            pdf_variant="pdf/a-3b",
+            attachments=[("memo.json", canonical_attachment(memo), "บันทึกข้อความ (JSON ต้นฉบับ)")],
+            metadata_title=f"บันทึกข้อความ {memo.number} {memo.subject[:120]}",
+        )
+    else:
+        rendered = render_memo(document, metadata_title=f"บันทึกข้อความ {memo.number} {memo.subject[:120]}")
+    return _append_pdf_enclosures(rendered, memo)
+
+
+def pdf_filename(memo: Memo) -> str:
+    """ "บันทึกข้อความ พบ ๓๒๘๐๑-๑๒๓.pdf"; a draft is named by its date of creation."""
+    if memo.number:
+        return f"บันทึกข้อความ {memo.number.replace('/', '-')}.pdf"
+    return f"ร่างบันทึกข้อความ {bangkok_date(memo.created_at).isoformat()}.pdf"
+
+
+def archive_relative_name(memo: Memo) -> str:
+    year = memo.register_year or bangkok_date(memo.created_at).year + 543
+    return f"{year}/{memo.pk}.pdf"
+
+
+def memo_json(memo: Memo) -> dict[str, Any]:
+    return dict(json.loads(canonical_attachment(memo)))
