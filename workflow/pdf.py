@@ -5,8 +5,8 @@
 - completed: the final document; it is rendered once, by the archive job, as PDF/A-3b with the memo's
   canonical JSON attached, stored in the archive and never rendered again (archived memos serve that file).
 
-Uploaded PDF enclosures are appended page by page after the rendered pages (orientation kept); image
-enclosures and report tables are rendered as pages of the document itself.
+Enclosures follow the memo in their order: report tables and images are rendered as pages of the document
+itself; uploaded PDFs are inserted page by page (orientation kept).
 """
 
 import io
@@ -125,12 +125,13 @@ def memo_document(memo: Memo) -> MemoDocument:
             rows=[list(row) for row in e.table["rows"]],
             notes=list(e.table.get("notes", [])),
             reporter=_reporter(e.table.get("reporter")),
+            anchor=_anchor(e),
         )
         for e in enclosures
         if e.table
     ]
     images = [
-        ImageEnclosure(path=e.file.path)
+        ImageEnclosure(path=e.file.path, anchor=_anchor(e))
         for e in enclosures
         if e.file and e.content_type in ("image/png", "image/jpeg")
     ]
@@ -172,16 +173,45 @@ def _reporter(data: dict[str, str] | None) -> SignatureBlock | None:
     )
 
 
-def _append_pdf_enclosures(rendered: bytes, memo: Memo) -> bytes:
-    pdfs = [e for e in memo.enclosures.order_by("order") if e.file and e.content_type == "application/pdf"]
-    if not pdfs:
-        return rendered
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(rendered)))
-    for enclosure in pdfs:
-        with enclosure.file.open("rb") as handle:
-            reader = PdfReader(io.BytesIO(handle.read()))
-            for page in reader.pages:
-                writer.add_page(page)  # each page keeps its own size and /Rotate
+def _anchor(enclosure: Enclosure) -> str:
+    return f"enclosure-{enclosure.order}"
+
+
+def _assemble(rendered: bytes, memo: Memo) -> bytes:
+    """The memo's pages, then every enclosure in its order: rendered ones (tables, images) found by their
+    named destinations, uploaded PDFs page by page (each page keeps its size and /Rotate). The document
+    catalog (PDF/A output intent, metadata, the attached JSON) is the rendered one's."""
+    enclosures = list(memo.enclosures.order_by("order"))
+    has_pdf = any(e.file and e.content_type == "application/pdf" for e in enclosures)
+    rendered_kinds = [e for e in enclosures if e.table] + [e for e in enclosures if e.file and not e.table]
+    if not has_pdf and rendered_kinds == enclosures:
+        return rendered  # the renderer puts tables before images: already the enclosures' order
+    reader = PdfReader(io.BytesIO(rendered))
+    starts: dict[str, int] = {}
+    for name, dest in reader.named_destinations.items():
+        page = reader.get_destination_page_number(dest)
+        if str(name).startswith("enclosure-") and page is not None:
+            starts[str(name)] = page
+    total = len(reader.pages)
+    boundaries = sorted(set(starts.values()))
+    memo_end = boundaries[0] if boundaries else total
+
+    def rendered_range(name: str) -> range:
+        start = starts[name]
+        end = next((b for b in boundaries if b > start), total)
+        return range(start, end)
+
+    writer = PdfWriter(clone_from=reader)
+    for _ in range(total - memo_end):
+        del writer.pages[memo_end]  # type: ignore[attr-defined]  # pypdf's page list supports deletion
+    for enclosure in enclosures:
+        if enclosure.file and enclosure.content_type == "application/pdf":
+            with enclosure.file.open("rb") as handle:
+                for page in PdfReader(io.BytesIO(handle.read())).pages:
+                    writer.add_page(page)
+        elif _anchor(enclosure) in starts:
+            for index in rendered_range(_anchor(enclosure)):
+                writer.add_page(reader.pages[index])
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
@@ -238,7 +268,7 @@ def render_memo_pdf(memo: Memo, *, final: bool = False) -> bytes:
         )
     else:
         rendered = render_memo(document, metadata_title=f"บันทึกข้อความ {memo.number} {memo.subject[:120]}")
-    return _append_pdf_enclosures(rendered, memo)
+    return _assemble(rendered, memo)
 
 
 def pdf_filename(memo: Memo) -> str:

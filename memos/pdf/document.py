@@ -51,11 +51,13 @@ class TableEnclosure:
     rows: list[list[str]]  # cells may contain "\n" for separate lines
     notes: list[dict[str, Any]] = field(default_factory=list)  # [{"heading": str, "items": [str]}]
     reporter: SignatureBlock | None = None
+    anchor: str = ""  # a named destination on the table's first page (lets a caller find its pages)
 
 
 @dataclass(frozen=True)
 class ImageEnclosure:
     path: str  # a PNG/JPEG file on disk, fitted to an A4 page (landscape if wider than tall)
+    anchor: str = ""  # a named destination on the image's page
 
 
 @dataclass(frozen=True)

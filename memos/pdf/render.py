@@ -411,6 +411,7 @@ def _table(table: TableEnclosure, digits: str) -> dict[str, Any]:
     width = len(table.columns)
     rows = [[*row, *[""] * (width - len(row))] if len(row) < width else list(row) for row in table.rows]
     return {
+        "anchor": table.anchor,
         "widths": _column_widths(table.columns, rows),
         "title_lines": [_rich(line) for line in table.title_lines],
         "columns": [_rich(c, phrases=False) for c in table.columns],
@@ -460,7 +461,11 @@ def _context(doc: MemoDocument) -> dict[str, Any]:
         "opinions": [_opinion(o, digits) for o in doc.opinions],
         "tables": [_table(t, digits) for t in doc.tables],
         "images": [
-            {"uri": Path(i.path).resolve().as_uri(), "orientation": _image_orientation(i.path)}
+            {
+                "uri": Path(i.path).resolve().as_uri(),
+                "orientation": _image_orientation(i.path),
+                "anchor": i.anchor,
+            }
             for i in doc.images
         ],
     }

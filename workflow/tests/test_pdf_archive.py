@@ -199,3 +199,42 @@ def test_uploaded_pdf_enclosures_are_appended_page_by_page_keeping_orientation(s
     last_two = [(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in pages[-2:]]
     assert last_two == [(842, 595), (595, 842)]
     assert contains(text_of(pdf), "ผังการดำเนินงาน")  # listed under สิ่งที่ส่งมาด้วย
+
+
+def test_enclosures_follow_the_memo_in_their_order(seed_memo, person, api_as):
+    """The seed draft has the report table as enclosure 1; a PDF (2) and an image (3) follow it, in that
+    order, whatever their kind."""
+    from PIL import Image
+
+    rujapa = api_as("rujapa")
+    enclosure = PdfWriter()
+    enclosure.add_blank_page(width=300, height=400)  # a size no rendered page has
+    pdf_upload = io.BytesIO()
+    enclosure.write(pdf_upload)
+    pdf_upload.seek(0)
+    pdf_upload.name = "ใบเสนอราคา.pdf"
+    assert (
+        rujapa.post(
+            f"/api/v1/memos/{seed_memo.pk}/attachments/", {"file": pdf_upload, "title": "ใบเสนอราคา"}
+        ).status_code
+        == 201
+    )
+    png = io.BytesIO()
+    Image.new("RGB", (400, 200), "white").save(png, "PNG")  # wider than tall: a landscape page
+    png.seek(0)
+    png.name = "ภาพกิจกรรม.png"
+    assert (
+        rujapa.post(
+            f"/api/v1/memos/{seed_memo.pk}/attachments/", {"file": png, "title": "ภาพกิจกรรม"}
+        ).status_code
+        == 201
+    )
+
+    pages = PdfReader(io.BytesIO(rujapa.get(f"/api/v1/memos/{seed_memo.pk}/pdf/").content)).pages
+    sizes = [(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in pages]
+    uploaded = sizes.index((300, 400))
+    assert sizes[-1] == (842, 595)  # the image, last, on a landscape A4 page
+    assert uploaded == len(sizes) - 2  # the uploaded PDF just before it
+    table_pages = sizes[:uploaded]
+    assert (842, 595) in table_pages  # the report table's landscape pages come before the uploaded PDF
+    assert sizes[0] == (595, 842)  # the memo itself first
