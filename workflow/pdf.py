@@ -189,9 +189,9 @@ def _assemble(rendered: bytes, memo: Memo) -> bytes:
     reader = PdfReader(io.BytesIO(rendered))
     starts: dict[str, int] = {}
     for name, dest in reader.named_destinations.items():
-        page = reader.get_destination_page_number(dest)
-        if str(name).startswith("enclosure-") and page is not None:
-            starts[str(name)] = page
+        page_number = reader.get_destination_page_number(dest)
+        if str(name).startswith("enclosure-") and page_number is not None:
+            starts[str(name)] = page_number
     total = len(reader.pages)
     boundaries = sorted(set(starts.values()))
     memo_end = boundaries[0] if boundaries else total
