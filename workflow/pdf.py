@@ -17,7 +17,7 @@ from django.conf import settings
 from pypdf import PdfReader, PdfWriter
 
 from core.errors import NoSignatory
-from core.thai import bangkok_date
+from core.thai import arabic_digits, bangkok_date
 from memos import services as memo_services
 from memos.models import URGENCY_STAMP, Enclosure, Memo, MemoStatus
 from memos.pdf.document import (
@@ -135,11 +135,12 @@ def memo_document(memo: Memo) -> MemoDocument:
         for e in enclosures
         if e.file and e.content_type in ("image/png", "image/jpeg")
     ]
+    digits = getattr(settings, "MEMOFLOW_PDF_DIGITS", "thai")
     addressee = memo.addressee or (steps[-1].position.title if len(steps) > 1 else "")
     return MemoDocument(
         organisation_short_name=organisation.short_name,
         department=memo.department,
-        number=memo.number,
+        number=memo.number if digits == "thai" else arabic_digits(memo.number),
         date=memo.date,
         subject=memo.subject,
         addressee=addressee,
@@ -152,7 +153,7 @@ def memo_document(memo: Memo) -> MemoDocument:
         tables=tables,
         images=images,
         watermark="ร่าง" if memo.status in (MemoStatus.DRAFT, MemoStatus.RETURNED) else "",
-        digits=getattr(settings, "MEMOFLOW_PDF_DIGITS", "thai"),
+        digits=digits,
         keep_together=_proper_names(memo),
     )
 

@@ -1,7 +1,7 @@
 """The memo's PDF in each state, and the archive: produced once on completion, stored with its hash, checked.
 
 Rendering is real (WeasyPrint); text is read back with poppler's pdftotext, as a person copying from the PDF
-would get it, and compared under NFKC normalisation (see docs on SARA AM in thai-memo-format.md).
+would get it, and compared under NFKC normalisation (SARA AM: see ../shared/docs/thai-memo-format.md and memos/pdf/render.py).
 """
 
 import io
@@ -238,3 +238,24 @@ def test_enclosures_follow_the_memo_in_their_order(seed_memo, person, api_as):
     table_pages = sizes[:uploaded]
     assert (842, 595) in table_pages  # the report table's landscape pages come before the uploaded PDF
     assert sizes[0] == (595, 842)  # the memo itself first
+
+
+@pytest.mark.django_db(transaction=True)
+def test_archive_check_reports_a_completed_memo_that_was_never_archived(demo_org, media, person, capsys):
+    load_route_template(demo_org)
+    memo = run_route(load_seed_memo(demo_org), person)  # completed; its archive job is queued, not run
+    call_command("archive_check", stuck_after=60)  # just completed: not a problem yet
+    with pytest.raises(CommandError, match="1 problem"):
+        call_command("archive_check", stuck_after=0)
+    assert f"not archived: {memo.number}" in capsys.readouterr().err
+
+
+def test_arabic_digits_setting_prints_the_number_in_arabic_digits(seed_memo, person, settings):
+    from workflow.pdf import memo_document
+
+    services.memo_submit(memo=seed_memo, actor=person("rujapa"), password=PW)
+    seed_memo.refresh_from_db()
+    settings.MEMOFLOW_PDF_DIGITS = "arabic"
+    document = memo_document(seed_memo)
+    assert document.number == "พบ 32801/" + str(seed_memo.sequence)
+    assert document.digits == "arabic"
