@@ -8,7 +8,7 @@ LOCK_FILE ?= requirements/lock.txt
 UV_VENV := var/tools/uv
 ARGS ?=
 
-.PHONY: help demo test lint format lock venv migrate worker messages clean reset-demo bench
+.PHONY: help demo test lint format lock venv migrate worker messages clean reset-demo bench assets
 
 help: ## List the targets
 	@echo "memoflow — make targets:"
@@ -20,7 +20,11 @@ demo: ## Migrate, load demo data, run the dev server + background worker (PORT=8
 	bash scripts/demo.sh
 
 test: ## Run the tests on PostgreSQL and on SQLite (pytest arguments: ARGS='...')
+	bash scripts/lib.sh ensure_test_browser
 	bash scripts/test.sh $(ARGS)
+
+assets: ## npm ci (package-lock.json) and copy htmx and the Sarabun font into core/static/vendor/
+	bash scripts/lib.sh ensure_assets
 
 bench: venv ## Benchmark the seed route through the API (PostgreSQL; figures go in docs/performance.md)
 	$(PY) scripts/bench_api.py --memos $${MEMOS:-30} --json var/bench-api.json

@@ -1,11 +1,10 @@
-"""Top-level URLs: health, the Django admin, API v1 with its OpenAPI schema."""
+"""Top-level URLs: the web pages, health, the Django admin, API v1 with its OpenAPI schema."""
 
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core.views import healthz
@@ -15,14 +14,8 @@ admin.site.site_title = _("memoflow")
 admin.site.index_title = _("Administration")
 
 urlpatterns = [
-    # The signatory's web pages come with the web-app issue; until then the memo link in a notification opens
-    # its PDF (after sign-in), and the site root opens the API documentation.
-    path("", RedirectView.as_view(url="/api/docs/", permanent=False), name="home"),
-    path(
-        "memos/<uuid:memo_id>/",
-        RedirectView.as_view(pattern_name="api-memo-pdf", permanent=False),
-        name="memo-page",
-    ),
+    # The signatory's web pages: my tasks at the root ("home"), the memo page ("memo-page"), writing, lists.
+    path("", include("workflow.urls_web")),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -20,6 +20,8 @@ export PYTHONUNBUFFERED=1
 
 ensure_system_packages
 ensure_venv
+# The vendored front-end files are in the repository; regenerate them from package-lock.json if missing.
+[[ -f core/static/vendor/htmx/htmx.min.js ]] || ensure_assets
 mkdir -p var
 
 log "database: ${DATABASE_URL:-sqlite (var/memoflow.sqlite3)}"

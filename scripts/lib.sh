@@ -8,6 +8,8 @@
 #   find_python312          echo the path of a working Python 3.12 interpreter
 #   ensure_system_packages  install the Debian packages memoflow needs (Thai font, PDF libraries, gettext)
 #   ensure_venv             create .venv with Python 3.12 and install requirements/lock.txt when it changed
+#   ensure_assets           `npm ci` (package-lock.json) and copy htmx and the Sarabun fonts into core/static/vendor/
+#   ensure_test_browser     install Debian's chromium for the browser tests when run as root (else: say how)
 
 # The repository root: the parent of the directory holding this file.
 MEMOFLOW_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,6 +26,23 @@ MEMOFLOW_SYSTEM_PACKAGES=(
     libpango-1.0-0
     libpangoft2-1.0-0
     gettext
+)
+
+# Debian packages needed only by the browser tests (pytest-playwright drives /usr/bin/chromium; never
+# `playwright install`).
+MEMOFLOW_TEST_PACKAGES=(
+    chromium
+)
+
+# Files copied from node_modules (pinned in package-lock.json) into core/static/vendor/: "source target".
+MEMOFLOW_VENDOR_FILES=(
+    "htmx.org/dist/htmx.min.js htmx/htmx.min.js"
+    "htmx.org/LICENSE htmx/LICENSE"
+    "@fontsource/sarabun/files/sarabun-thai-400-normal.woff2 sarabun/sarabun-thai-400-normal.woff2"
+    "@fontsource/sarabun/files/sarabun-thai-700-normal.woff2 sarabun/sarabun-thai-700-normal.woff2"
+    "@fontsource/sarabun/files/sarabun-latin-400-normal.woff2 sarabun/sarabun-latin-400-normal.woff2"
+    "@fontsource/sarabun/files/sarabun-latin-700-normal.woff2 sarabun/sarabun-latin-700-normal.woff2"
+    "@fontsource/sarabun/LICENSE sarabun/LICENSE"
 )
 
 log() { printf '[memoflow] %s\n' "$*" >&2; }
@@ -100,6 +119,38 @@ ensure_system_packages() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
 }
 
+ensure_test_browser() {
+    if [[ -x /usr/bin/chromium ]]; then
+        return 0
+    fi
+    if [[ "$(id -u)" -ne 0 ]]; then
+        log "no /usr/bin/chromium: the browser tests will be skipped. Install it with:"
+        log "  sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${MEMOFLOW_TEST_PACKAGES[*]}"
+        return 0
+    fi
+    log "installing Debian packages for the browser tests: ${MEMOFLOW_TEST_PACKAGES[*]}"
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${MEMOFLOW_TEST_PACKAGES[@]}"
+}
+
+# The vendored front-end files are committed (small); this regenerates them from the npm lock file.
+ensure_assets() {
+    (
+        set -euo pipefail
+        cd "$MEMOFLOW_ROOT"
+        command -v npm >/dev/null 2>&1 || die "npm not found: install Node.js (Debian: apt-get install npm)"
+        npm ci --no-audit --no-fund --ignore-scripts
+        local entry src dst
+        for entry in "${MEMOFLOW_VENDOR_FILES[@]}"; do
+            src="node_modules/${entry%% *}"
+            dst="core/static/vendor/${entry##* }"
+            mkdir -p "$(dirname "$dst")"
+            cp "$src" "$dst"
+        done
+        log "core/static/vendor/ is up to date with package-lock.json"
+    )
+}
+
 ensure_venv() {
     (
         set -euo pipefail
@@ -143,7 +194,7 @@ ensure_venv() {
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
     set -euo pipefail
     if [[ $# -eq 0 ]] || ! declare -F "$1" >/dev/null; then
-        die "usage: bash scripts/lib.sh {find_python312|ensure_system_packages|ensure_venv}"
+        die "usage: bash scripts/lib.sh {find_python312|ensure_system_packages|ensure_venv|ensure_assets|ensure_test_browser}"
     fi
     "$@"
 fi

@@ -96,6 +96,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "core.context_processors.my_tasks",
             ],
         },
     },
@@ -108,7 +109,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
 
 # Thai first, English available. Everything is stored in UTC and shown in Bangkok time.
 LANGUAGE_CODE = "th"
@@ -205,6 +208,11 @@ if MEMOFLOW_PDF_DIGITS not in ("thai", "arabic"):
     raise ImproperlyConfigured("MEMOFLOW_PDF_DIGITS must be 'thai' or 'arabic'")
 # Archived PDFs (written once, never overwritten); default: MEDIA_ROOT/archive.
 MEMOFLOW_ARCHIVE_ROOT = env.str("MEMOFLOW_ARCHIVE_ROOT", default="") or None
+
+# The memo page shows the PDF inline in a frame: allow framing by the application's own pages only.
+X_FRAME_OPTIONS = "SAMEORIGIN"
+# Common phrases for the opinion box, one tap away on the memo page (override in a settings module).
+MEMOFLOW_OPINION_PHRASES: list[str] = ["เห็นควรพิจารณา", "เห็นชอบ", "ทราบ", "อนุมัติ"]
 
 # Where links in notifications point, e.g. https://memo.example.go.th
 MEMOFLOW_BASE_URL = env.str("MEMOFLOW_BASE_URL", default="http://127.0.0.1:8000")

@@ -1,0 +1,19 @@
+"""The signatory's web pages (server-rendered); the API lives under /api/v1/."""
+
+from django.urls import path
+
+from workflow import views
+
+urlpatterns = [
+    path("", views.my_tasks, name="home"),
+    path("accounts/login/", views.SignInView.as_view(), name="login"),
+    path("accounts/logout/", views.SignOutView.as_view(), name="logout"),
+    path("profile/", views.ProfileView.as_view(), name="profile"),
+    path("memos/", views.memo_list, {"box": "authored"}, name="memo-list-mine"),
+    path("memos/done/", views.memo_list, {"box": "done"}, name="memo-list-done"),
+    path("memos/new/", views.memo_new, name="memo-new"),
+    path("memos/<uuid:memo_id>/", views.memo_page, name="memo-page"),
+    path("memos/<uuid:memo_id>/edit/", views.memo_edit, name="memo-edit"),
+    path("memos/<uuid:memo_id>/route/", views.memo_route, name="memo-route"),
+    path("memos/<uuid:memo_id>/enclosures/", views.memo_enclosure_add, name="memo-enclosure-add"),
+]

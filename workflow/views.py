@@ -1,0 +1,493 @@
+"""The signatory's web pages: my tasks, the memo page with its actions, writing, my memos, the profile.
+
+Server-rendered templates (htmx only for the upload progress). Every change goes through workflow.services;
+every read through workflow.selectors. A domain error is shown next to its field, in the user's language.
+"""
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core import thai
+from core.audit import RequestMeta
+from core.errors import ApplicationError, BadPassword, NotFound, ValidationFailed
+from memos.models import Memo
+from org.models import Person, Position
+from workflow import selectors, services
+from workflow.forms import (
+    ROLE_CHOICES,
+    ApproveForm,
+    EnclosureForm,
+    MemoForm,
+    MemoSearchForm,
+    ReasonForm,
+    SubmitForm,
+    WithdrawForm,
+)
+from workflow.models import RouteStep, StepRole, StepState
+
+# Helpers ----------------------------------------------------------------------------------------------------
+
+
+def _digits(n: int) -> str:
+    return thai.thai_digits(n) if (get_language() or "th").startswith("th") else str(n)
+
+
+def duration_text(delta: timedelta) -> str:
+    """ "๓ ชั่วโมง" / "3 hours": the largest whole unit, at least one minute."""
+    seconds = max(int(delta.total_seconds()), 0)
+    if seconds < 3600:
+        n = max(seconds // 60, 1)
+        return ngettext("%(n)s minute", "%(n)s minutes", n) % {"n": _digits(n)}
+    if seconds < 86400:
+        n = seconds // 3600
+        return ngettext("%(n)s hour", "%(n)s hours", n) % {"n": _digits(n)}
+    n = seconds // 86400
+    return ngettext("%(n)s day", "%(n)s days", n) % {"n": _digits(n)}
+
+
+def waiting_text(since: datetime | None, now: datetime) -> str:
+    if since is None:
+        return ""
+    return _("waiting %(duration)s") % {"duration": duration_text(now - since)}
+
+
+def _user(request: HttpRequest) -> Person:
+    user = request.user
+    assert isinstance(user, Person)
+    return user
+
+
+def _meta(request: HttpRequest) -> RequestMeta:
+    return RequestMeta.from_request(request)
+
+
+def _show_error(request: HttpRequest, form: forms.Form, error: ApplicationError) -> bool:
+    """Put a domain error next to its field. False when it is not about the form (show it as a message)."""
+    if isinstance(error, BadPassword) and "password" in form.fields:
+        form.add_error("password", str(error.message))
+        return True
+    if isinstance(error, ValidationFailed):
+        placed = False
+        for name, errors in error.fields.items():
+            for text in errors:
+                form.add_error(name if name in form.fields else None, str(text))
+                placed = True
+        if not placed:
+            form.add_error(None, str(error.message))
+        return True
+    return False
+
+
+def _memo_or_404(request: HttpRequest, memo_id: Any) -> Memo:
+    try:
+        return selectors.memo_get(memo_id=memo_id, user=request.user)
+    except NotFound:
+        raise Http404() from None
+
+
+# Sign in, sign out, profile ---------------------------------------------------------------------------------
+
+
+class SignInForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": gettext_lazy(
+            "The username or password is not correct. Check them and try again (letters are case-sensitive)."
+        ),
+        "inactive": gettext_lazy("This account is disabled. Ask the administrator."),
+    }
+
+
+class SignInView(auth_views.LoginView):
+    form_class = SignInForm
+    template_name = "memoflow/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(self.request, _("Signed in as %(name)s.") % {"name": form.get_user()})
+        return response
+
+
+class SignOutView(auth_views.LogoutView):
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        messages.info(request, _("You have signed out."))
+        return response
+
+
+class ProfileView(auth_views.PasswordChangeView):
+    template_name = "workflow/profile.html"
+    success_url = reverse_lazy("profile")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["positions"] = Position.objects.filter(holder=_user(self.request)).select_related("unit")
+        context["nav"] = "profile"
+        return context
+
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your password has been changed."))
+        return response
+
+
+# My tasks ---------------------------------------------------------------------------------------------------
+
+
+@login_required
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    tasks = [
+        (step, waiting_text(step.activated_at, now)) for step in selectors.tasks_for(user=_user(request))
+    ]
+    return render(request, "workflow/tasks.html", {"tasks": tasks, "nav": "tasks"})
+
+
+# The memo page ----------------------------------------------------------------------------------------------
+
+
+def _timeline(memo: Memo, now: datetime) -> list[dict[str, Any]]:
+    rows = []
+    for step in selectors.route_history(memo=memo):
+        took = ""
+        if step.acted_at and step.activated_at:
+            took = duration_text(step.acted_at - step.activated_at)
+        elif step.state == StepState.ACTIVE:
+            took = waiting_text(step.activated_at, now)
+        rows.append({"step": step, "took": took})
+    return rows
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def memo_page(request: HttpRequest, memo_id: Any) -> HttpResponse:
+    memo = _memo_or_404(request, memo_id)
+    user = _user(request)
+    steps: list[RouteStep] = memo.route_steps  # type: ignore[attr-defined]
+    my_step = next(
+        (s for s in steps if s.state == StepState.ACTIVE and s.assignee_id == user.pk and s.order > 0), None
+    )
+    is_writer = memo.writer_id == user.pk
+    data = request.POST if request.method == "POST" else None
+    action = request.POST.get("action", "") if data is not None else ""
+    approve_form = ApproveForm(data if action == "approve" else None, prefix="approve")
+    return_form = ReasonForm(data if action == "return" else None, prefix="return")
+    reject_form = ReasonForm(data if action == "reject" else None, prefix="reject")
+    submit_form = SubmitForm(data if action == "submit" else None, prefix="submit")
+    withdraw_form = WithdrawForm(data if action == "withdraw" else None, prefix="withdraw")
+
+    if data is not None:
+        done = _memo_action(
+            request,
+            memo=memo,
+            step=my_step,
+            action=action,
+            forms_by_action={
+                "approve": approve_form,
+                "return": return_form,
+                "reject": reject_form,
+                "submit": submit_form,
+                "withdraw": withdraw_form,
+            },
+        )
+        if done is not None:
+            return done
+
+    context = {
+        "memo": memo,
+        "my_step": my_step,
+        "is_decision": my_step is not None and my_step.role == StepRole.DECISION,
+        "is_writer": is_writer,
+        "can_edit": is_writer and memo.is_editable,
+        "can_withdraw": is_writer and memo.status in ("draft", "returned", "in_review"),
+        "timeline": _timeline(memo, timezone.now()),
+        "enclosures": list(memo.enclosures.all()),
+        "phrases": settings.MEMOFLOW_OPINION_PHRASES,
+        "approve_form": approve_form,
+        "return_form": return_form,
+        "reject_form": reject_form,
+        "submit_form": submit_form,
+        "withdraw_form": withdraw_form,
+        "open_action": action,
+    }
+    return render(request, "workflow/memo.html", context)
+
+
+def _memo_action(
+    request: HttpRequest,
+    *,
+    memo: Memo,
+    step: RouteStep | None,
+    action: str,
+    forms_by_action: dict[str, forms.Form],
+) -> HttpResponse | None:
+    """Run one action; a redirect when it is done (or cannot be done now), None to show the form's errors."""
+    form = forms_by_action.get(action)
+    if form is None:
+        messages.error(request, _("Unknown action."))
+        return redirect("memo-page", memo_id=memo.pk)
+    if not form.is_valid():
+        return None
+    user = _user(request)
+    meta = _meta(request)
+    data = form.cleaned_data
+    try:
+        if action in ("approve", "return", "reject"):
+            if step is None:
+                messages.error(request, _("You have no step to act on in this memo now."))
+                return redirect("memo-page", memo_id=memo.pk)
+            if action == "approve":
+                services.step_approve(
+                    step=step,
+                    actor=user,
+                    password=data["password"],
+                    opinion=data["opinion"],
+                    decision=data["decision"] or None,
+                    decision_text=data["decision_text"] or None,
+                    meta=meta,
+                )
+                messages.success(request, _("Signed. The memo has gone on to the next step."))
+            elif action == "return":
+                services.step_return(
+                    step=step, actor=user, password=data["password"], reason=data["reason"], meta=meta
+                )
+                messages.success(request, _("The memo has been returned to the writer for revision."))
+            else:
+                services.step_reject(
+                    step=step, actor=user, password=data["password"], reason=data["reason"], meta=meta
+                )
+                messages.success(request, _("The memo has been rejected; its route has ended."))
+        elif action == "submit":
+            services.memo_submit(memo=memo, actor=user, password=data["password"], meta=meta)
+            messages.success(request, _("The memo has been signed and submitted."))
+        else:
+            services.memo_withdraw(memo=memo, actor=user, reason=data.get("reason", ""), meta=meta)
+            messages.success(request, _("The memo has been withdrawn."))
+    except ApplicationError as error:
+        if _show_error(request, form, error):
+            return None
+        messages.error(request, str(error.message))
+    return redirect("memo-page", memo_id=memo.pk)
+
+
+# Writing ----------------------------------------------------------------------------------------------------
+
+
+def _content(form: MemoForm) -> dict[str, Any]:
+    """The form's values for the services; an empty department means "the default for my unit"."""
+    data = dict(form.cleaned_data)
+    if not data.get("department"):
+        data.pop("department", None)
+    return data
+
+
+def _apply_content_errors(form: forms.Form, error: ApplicationError) -> None:
+    if isinstance(error, ValidationFailed) and error.fields:
+        for name, errors in error.fields.items():
+            for text in errors:
+                form.add_error(name if name in form.fields else None, str(text))
+    else:
+        form.add_error(None, str(error.message))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def memo_new(request: HttpRequest) -> HttpResponse:
+    form = MemoForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            memo = services.memo_create(writer=_user(request), meta=_meta(request), **_content(form))
+        except ApplicationError as error:
+            _apply_content_errors(form, error)
+        else:
+            messages.success(request, _("The draft has been saved."))
+            return redirect("memo-edit", memo_id=memo.pk)
+    return render(request, "workflow/write.html", {"form": form, "memo": None, "nav": "new"})
+
+
+def _editable_or_redirect(request: HttpRequest, memo: Memo) -> HttpResponse | None:
+    if memo.writer_id != _user(request).pk:
+        raise Http404()
+    if not memo.is_editable:
+        messages.error(
+            request, _("The memo can be changed only while it is a draft or returned for revision.")
+        )
+        return redirect("memo-page", memo_id=memo.pk)
+    return None
+
+
+def _write_context(memo: Memo, **extra: Any) -> dict[str, Any]:
+    steps: list[RouteStep] = memo.route_steps  # type: ignore[attr-defined]
+    return {
+        "memo": memo,
+        "route": [s for s in steps if s.order > 0],
+        "positions": Position.objects.filter(organisation_id=memo.organisation_id).select_related("holder"),
+        "role_choices": ROLE_CHOICES,
+        "enclosures": list(memo.enclosures.all()),
+        "submit_form": SubmitForm(prefix="submit"),
+        "nav": "mine",
+        **extra,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def memo_edit(request: HttpRequest, memo_id: Any) -> HttpResponse:
+    memo = _memo_or_404(request, memo_id)
+    if (response := _editable_or_redirect(request, memo)) is not None:
+        return response
+    initial = {name: getattr(memo, name) for name in MemoForm.base_fields}
+    form = MemoForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.memo_update(memo=memo, actor=_user(request), meta=_meta(request), **_content(form))
+        except ApplicationError as error:
+            _apply_content_errors(form, error)
+        else:
+            messages.success(request, _("The draft has been saved."))
+            return redirect("memo-edit", memo_id=memo.pk)
+    context = _write_context(memo, form=form, enclosure_form=EnclosureForm())
+    return render(request, "workflow/write.html", context)
+
+
+@login_required
+@require_POST
+def memo_enclosure_add(request: HttpRequest, memo_id: Any) -> HttpResponse:
+    memo = _memo_or_404(request, memo_id)
+    if (response := _editable_or_redirect(request, memo)) is not None:
+        return response
+    form = EnclosureForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.enclosure_add(
+                memo=memo,
+                actor=_user(request),
+                title=form.cleaned_data["title"],
+                upload=form.cleaned_data["file"],
+                meta=_meta(request),
+            )
+        except ApplicationError as error:
+            if isinstance(error, ValidationFailed) and error.fields:
+                for name, errors in error.fields.items():
+                    for text in errors:
+                        form.add_error("file" if name not in form.fields else name, str(text))
+            else:
+                form.add_error("file", str(error.message))
+        else:
+            messages.success(request, _("The enclosure has been attached."))
+            target = reverse("memo-edit", kwargs={"memo_id": memo.pk})
+            if request.headers.get("HX-Request"):
+                return HttpResponse(status=204, headers={"HX-Redirect": target})
+            return redirect(target)
+    if request.headers.get("HX-Request"):
+        return render(request, "workflow/_enclosure_form.html", {"memo": memo, "enclosure_form": form})
+    return render(request, "workflow/write.html", _write_context(memo, form=None, enclosure_form=form))
+
+
+def _route_from_post(request: HttpRequest, memo: Memo) -> list[tuple[str, str]]:
+    positions = request.POST.getlist("position")
+    roles = request.POST.getlist("role")
+    route = list(zip(positions, roles, strict=False))
+    op = request.POST.get("op", "save")
+    verb, _sep, index_text = op.partition("-")
+    index = int(index_text) if index_text.isdigit() else -1
+    if verb == "up" and 0 < index < len(route):
+        route[index - 1], route[index] = route[index], route[index - 1]
+    elif verb == "down" and 0 <= index < len(route) - 1:
+        route[index + 1], route[index] = route[index], route[index + 1]
+    elif verb == "remove" and 0 <= index < len(route):
+        del route[index]
+    elif verb == "add" and request.POST.get("new_position"):
+        added = (request.POST["new_position"], request.POST.get("new_role", StepRole.OPINION))
+        # A new signer goes before the step that decides, which stays last.
+        if route and route[-1][1] == StepRole.DECISION and added[1] != StepRole.DECISION:
+            route.insert(len(route) - 1, added)
+        else:
+            route.append(added)
+    return route
+
+
+@login_required
+@require_POST
+def memo_route(request: HttpRequest, memo_id: Any) -> HttpResponseBase:
+    memo = _memo_or_404(request, memo_id)
+    if (response := _editable_or_redirect(request, memo)) is not None:
+        return response
+    wanted = _route_from_post(request, memo)
+    valid_ids = []
+    for pid, _role in wanted:
+        try:
+            valid_ids.append(str(uuid.UUID(pid)))
+        except ValueError:
+            continue
+    by_id = {
+        str(p.pk): p for p in Position.objects.filter(organisation_id=memo.organisation_id, pk__in=valid_ids)
+    }
+    steps = [(by_id[pid], role) for pid, role in wanted if pid in by_id]
+    if len(steps) != len(wanted):
+        messages.error(request, _("Choose a position for every step."))
+        return redirect("memo-edit", memo_id=memo.pk)
+    try:
+        services.memo_route_set(memo=memo, actor=_user(request), steps=steps, meta=_meta(request))
+    except ApplicationError as error:
+        if isinstance(error, ValidationFailed) and error.fields:
+            for errors in error.fields.values():
+                for text in errors:
+                    messages.error(request, str(text))
+        else:
+            messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("The route has been saved."))
+    return redirect(reverse("memo-edit", kwargs={"memo_id": memo.pk}) + "#route")
+
+
+# My memos, done by me ---------------------------------------------------------------------------------------
+
+
+@login_required
+def memo_list(request: HttpRequest, box: str) -> HttpResponse:
+    search = MemoSearchForm(request.GET or None)
+    filters: dict[str, Any] = {}
+    if search.is_valid():
+        data = search.cleaned_data
+        filters = {
+            "query": data["q"] or None,
+            "status": data["status"] or None,
+            "urgency": data["urgency"] or None,
+            "date_from": data["date_from"],
+            "date_to": data["date_to"],
+        }
+    memos = selectors.memo_list(user=_user(request), box=box, **filters)
+    page = Paginator(memos, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    title = _("My memos") if box == "authored" else _("Done by me")
+    return render(
+        request,
+        "workflow/memo_list.html",
+        {
+            "page": page,
+            "search": search,
+            "title": title,
+            "box": box,
+            "query": query.urlencode(),
+            "nav": "mine" if box == "authored" else "done",
+        },
+    )
