@@ -68,16 +68,26 @@ def main() -> int:
             )
             client.credentials(HTTP_AUTHORIZATION=f"Token {token.json()['token']}")
             clients[username] = client
+        from django.test import Client
+
+        from org.models import Person
+
+        browser = Client()  # a signed-in browser session for the web pages
+        browser.force_login(Person.objects.get(username="ratchawari"))
+        page_bytes: list[int] = []
 
         timings: dict[str, list[float]] = defaultdict(list)
         queries: dict[str, list[int]] = defaultdict(list)
         transaction_control: dict[str, int] = {}
 
         def call(action: str, username: str, method: str, url: str, data: Any = None) -> Any:
-            client = clients[username]
+            client = clients.get(username)
             with CaptureQueriesContext(connection) as captured:
                 started = time.perf_counter()
-                response = getattr(client, method)(url, data, format="json")
+                if username == "browser":
+                    response = browser.get(url)
+                else:
+                    response = getattr(client, method)(url, data, format="json")
                 elapsed = time.perf_counter() - started
             if response.status_code >= 400:
                 raise SystemExit(f"{action} by {username}: {response.status_code} {response.content[:300]!r}")
@@ -85,6 +95,9 @@ def main() -> int:
             statements = [q["sql"] for q in captured.captured_queries]
             queries[action].append(sum(1 for sql in statements if not _is_transaction_control(sql)))
             transaction_control[action] = sum(1 for sql in statements if _is_transaction_control(sql))
+            if username == "browser":
+                page_bytes.append(len(response.content))
+                return None
             return response.json()
 
         def my_task(username: str) -> str:
@@ -105,6 +118,8 @@ def main() -> int:
             call(
                 "submit", "rujapa", "post", f"/api/v1/memos/{memo['id']}/submit/", {"password": DEMO_PASSWORD}
             )
+            # The web page a signer opens most: ratchawari's tasks, with this memo waiting in it.
+            call("my tasks page (HTML)", "browser", "get", "/")
             call(
                 "approve (cosign)",
                 "ratchawari",
@@ -155,6 +170,10 @@ def main() -> int:
             print(
                 f"{row['action']:<20} {row['n']:>4} {row['median_ms']:>10} {row['p95_ms']:>8} "
                 f"{row['queries_median']:>8} {row['queries_max']:>6} {row['begin_commit']:>4}"
+            )
+        if page_bytes:
+            print(
+                f"my tasks page: {max(page_bytes):,} bytes of HTML at most (static files cached by the browser)"
             )
         if args.json:
             args.json.parent.mkdir(parents=True, exist_ok=True)
