@@ -56,3 +56,28 @@ def test_a_route_template_without_a_final_decision_is_refused(admin_client_th, d
     assert [(s.role, s.position.title) for s in template.steps.all()] == [
         ("decision", "ปลัดองค์การบริหารส่วนตำบลหนองโสน")
     ]
+
+
+def test_opinion_phrases_are_edited_in_the_admin_and_offered_on_the_memo_page(
+    admin_client_th, demo_org, person
+):
+    from django.test import Client
+
+    from org.demo import DEMO_PASSWORD
+    from workflow import services
+    from workflow.models import OpinionPhrase
+
+    response = admin_client_th.post(
+        "/admin/workflow/opinionphrase/add/",
+        {"organisation": str(demo_org.pk), "text": "เห็นควรมอบกองคลังพิจารณา", "sort_order": "1"},
+    )
+    assert response.status_code == 302
+    assert OpinionPhrase.objects.get().text == "เห็นควรมอบกองคลังพิจารณา"
+
+    memo = services.memo_create(writer=person("rujapa"), subject="ขอความเห็น", body="ย่อหน้า")
+    services.memo_submit(memo=memo, actor=person("rujapa"), password=DEMO_PASSWORD)
+    signer = Client(HTTP_ACCEPT_LANGUAGE="th")
+    signer.force_login(person("ratchawari"))
+    page = signer.get(f"/memos/{memo.pk}/").content.decode()
+    assert "เห็นควรมอบกองคลังพิจารณา" in page
+    assert "เห็นควรพิจารณา" not in page  # the organisation's own list replaces the defaults

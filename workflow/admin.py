@@ -13,7 +13,7 @@ from core.errors import ApplicationError
 from memos.models import Memo
 from org.models import Person
 from workflow import services
-from workflow.models import RouteStep, RouteTemplate, RouteTemplateStep, StepRole, TemplateSlot
+from workflow.models import OpinionPhrase, RouteStep, RouteTemplate, RouteTemplateStep, StepRole, TemplateSlot
 
 
 class TemplateStepFormSet(forms.BaseInlineFormSet):  # type: ignore[type-arg]
@@ -37,6 +37,15 @@ class RouteTemplateStepInline(admin.TabularInline[RouteTemplateStep, RouteTempla
     fields = ("order", "role", "slot", "position")
     autocomplete_fields = ("position",)
     extra = 0
+
+
+@admin.register(OpinionPhrase)
+class OpinionPhraseAdmin(admin.ModelAdmin[OpinionPhrase]):
+    """Configuration, not history: the phrases offered in the opinion box (none: the built-in four)."""
+
+    list_display = ("text", "organisation", "sort_order")
+    list_editable = ("sort_order",)
+    list_filter = ("organisation",)
 
 
 @admin.register(RouteTemplate)

@@ -199,3 +199,21 @@ class StepReassignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.step_id}: {self.previous_assignee_id} → {self.new_assignee_id}"
+
+
+class OpinionPhrase(models.Model):
+    """A common phrase offered one tap away in the opinion box (เห็นควรพิจารณา, เห็นชอบ, ทราบ, อนุมัติ …),
+    edited by an administrator per organisation."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="opinion_phrases")
+    text = models.CharField(_("phrase"), max_length=200)
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("opinion phrase")
+        verbose_name_plural = _("opinion phrases")
+        ordering = ["organisation", "sort_order", "text"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "text"], name="phrase_unique_text")]
+
+    def __str__(self) -> str:
+        return self.text

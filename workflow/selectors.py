@@ -102,6 +102,18 @@ def memo_events(*, memo: Memo) -> QuerySet[AuditEvent]:
     )
 
 
+def opinion_phrases(*, organisation_id: Any) -> list[str]:
+    """The organisation's phrases (edited in the admin), else the MEMOFLOW_OPINION_PHRASES defaults."""
+    from django.conf import settings
+
+    from workflow.models import OpinionPhrase
+
+    phrases = list(
+        OpinionPhrase.objects.filter(organisation_id=organisation_id).values_list("text", flat=True)
+    )
+    return phrases or list(settings.MEMOFLOW_OPINION_PHRASES)
+
+
 def tasks_for(*, user: Person) -> QuerySet[RouteStep]:
     """My tasks: active steps assigned to me (as holder or acting), oldest first. Constant queries per page."""
     return (

@@ -924,3 +924,16 @@ def memo_archive(*, memo_id: Any) -> Memo:
             data={"file": relative_name, "sha256": digest, "bytes": len(content)},
         )
     return locked
+
+
+def opinion_phrases_ensure(*, organisation: Any, phrases: list[str]) -> None:
+    """Give an organisation its opinion phrases if it has none yet (the demo; an administrator edits them)."""
+    from workflow.models import OpinionPhrase
+
+    with transaction.atomic(durable=True):
+        if OpinionPhrase.objects.filter(organisation=organisation).exists():
+            return
+        OpinionPhrase.objects.bulk_create(
+            OpinionPhrase(organisation=organisation, text=text, sort_order=index)
+            for index, text in enumerate(phrases)
+        )

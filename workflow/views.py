@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -219,7 +218,7 @@ def memo_page(request: HttpRequest, memo_id: Any) -> HttpResponse:
         "can_withdraw": is_writer and memo.status in ("draft", "returned", "in_review"),
         "timeline": _timeline(memo, timezone.now()),
         "enclosures": list(memo.enclosures.all()),
-        "phrases": settings.MEMOFLOW_OPINION_PHRASES,
+        "phrases": selectors.opinion_phrases(organisation_id=memo.organisation_id) if my_step else [],
         "approve_form": approve_form,
         "return_form": return_form,
         "reject_form": reject_form,
