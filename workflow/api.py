@@ -482,12 +482,16 @@ class TaskApproveView(APIView):
         return _step_result(result)
 
 
-class TaskReturnView(APIView):
+class _ReasonedStepView(APIView):
+    """Return and reject: the same request (password and reason), a different service."""
+
+    service: Any = None
+
     @extend_schema(request=ReasonSerializer, responses=RouteStepSerializer)
     def post(self, request: Request, step_id: str) -> Response:
         step = selectors.step_get(step_id=step_id, user=_user(request))
         data = _valid(ReasonSerializer, request.data)
-        result = services.step_return(
+        result = type(self).service(
             step=step,
             actor=_user(request),
             password=data["password"],
@@ -497,19 +501,12 @@ class TaskReturnView(APIView):
         return _step_result(result)
 
 
-class TaskRejectView(APIView):
-    @extend_schema(request=ReasonSerializer, responses=RouteStepSerializer)
-    def post(self, request: Request, step_id: str) -> Response:
-        step = selectors.step_get(step_id=step_id, user=_user(request))
-        data = _valid(ReasonSerializer, request.data)
-        result = services.step_reject(
-            step=step,
-            actor=_user(request),
-            password=data["password"],
-            reason=data["reason"],
-            meta=_meta(request),
-        )
-        return _step_result(result)
+class TaskReturnView(_ReasonedStepView):
+    service = staticmethod(services.step_return)
+
+
+class TaskRejectView(_ReasonedStepView):
+    service = staticmethod(services.step_reject)
 
 
 class TaskReassignView(APIView):
