@@ -85,20 +85,12 @@ def _signature_block(step: RouteStep, memo: Memo) -> SignatureBlock:
 
 
 def _route_for_document(memo: Memo) -> list[RouteStep]:
-    steps = selectors.current_round_steps(memo=memo)
-    ids = [s.pk for s in steps]
-    with_signatures = {
-        s.pk: s
-        for s in RouteStep.objects.filter(pk__in=ids).select_related(
-            "position", "assignee", "signature__signer", "signature__position"
-        )
-    }
-    return [with_signatures[s.pk] for s in steps]
+    return selectors.current_round_steps(memo=memo, with_signatures=True)
 
 
-def memo_document(memo: Memo) -> MemoDocument:
+def memo_document(memo: Memo, *, steps: list[RouteStep] | None = None) -> MemoDocument:
     organisation = memo.organisation
-    steps = _route_for_document(memo)
+    steps = steps if steps is not None else _route_for_document(memo)
     enclosures: list[Enclosure] = list(memo.enclosures.order_by("order"))
     signatures = [_signature_block(s, memo) for s in steps if s.role in (StepRole.WRITER, StepRole.COSIGN)]
     opinions = []
@@ -218,10 +210,10 @@ def _assemble(rendered: bytes, memo: Memo) -> bytes:
     return out.getvalue()
 
 
-def canonical_attachment(memo: Memo) -> bytes:
+def canonical_attachment(memo: Memo, *, steps: list[RouteStep] | None = None) -> bytes:
     """The JSON embedded in the archived PDF: the signed revision's content, the route and every hash."""
     revision = memo.current_revision
-    steps = _route_for_document(memo)
+    steps = steps if steps is not None else _route_for_document(memo)
     payload = {
         "schema": "memoflow.archive/1",
         "revision": {
@@ -259,12 +251,13 @@ def canonical_attachment(memo: Memo) -> bytes:
 
 def render_memo_pdf(memo: Memo, *, final: bool = False) -> bytes:
     """The PDF of the memo as it stands. `final` renders the archival PDF/A-3b with the JSON attached."""
-    document = memo_document(memo)
+    steps = _route_for_document(memo)  # once, for the pages and the attached JSON
+    document = memo_document(memo, steps=steps)
     if final:
         rendered = render_memo(
             document,
             pdf_variant="pdf/a-3b",
-            attachments=[("memo.json", canonical_attachment(memo), "บันทึกข้อความ (JSON ต้นฉบับ)")],
+            attachments=[("memo.json", canonical_attachment(memo, steps=steps), "บันทึกข้อความ (JSON ต้นฉบับ)")],
             metadata_title=f"บันทึกข้อความ {memo.number} {memo.subject[:120]}",
         )
     else:

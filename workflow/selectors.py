@@ -71,12 +71,16 @@ def step_get(*, step_id: Any, user: Any) -> RouteStep:
     return step
 
 
-def current_round_steps(*, memo: Memo) -> list[RouteStep]:
-    """The memo's route as it stands: the steps of the latest round, the writer first."""
+def current_round_steps(*, memo: Memo, with_signatures: bool = False) -> list[RouteStep]:
+    """The memo's route as it stands: the steps of the latest round, the writer first (with their signatures,
+    signer and position loaded in the same query when `with_signatures`)."""
     latest = max(memo.revision, 1)
+    related = ["position", "assignee"]
+    if with_signatures:
+        related += ["signature__signer", "signature__position"]
     steps = list(
         RouteStep.objects.filter(memo=memo, round__gte=latest)
-        .select_related("position", "assignee")
+        .select_related(*related)
         .order_by("round", "order")
     )
     last_round = max((s.round for s in steps), default=latest)
