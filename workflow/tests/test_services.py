@@ -287,3 +287,30 @@ def test_steps_are_signed_by_state_not_by_guesswork(person):
     memo = submitted(person)
     states = dict(RouteStep.objects.filter(memo=memo).values_list("order", "state"))
     assert states == {0: StepState.SIGNED, 1: StepState.ACTIVE, 2: StepState.WAITING, 3: StepState.WAITING}
+
+
+def test_a_service_refuses_to_run_inside_someone_elses_transaction(person):
+    """Each service commits its own change (atomic(durable=True)): called inside an outer transaction it
+    refuses before changing anything, so a caller cannot roll back a signature after it was reported."""
+    from django.db import transaction
+
+    memo = submitted(person)
+    step = active(memo)
+    with pytest.raises(RuntimeError, match="durable"), transaction.atomic():
+        services.step_approve(step=step, actor=person("ratchawari"), password=PW)
+    step.refresh_from_db()
+    assert step.state == StepState.ACTIVE
+    assert not Signature.objects.filter(step=step).exists()
+
+
+def test_a_step_whose_workflow_task_was_deleted_answers_a_clear_409_not_a_crash(person):
+    memo = submitted(person)
+    step = active(memo)
+    RouteStep.objects.filter(pk=step.pk).update(task=None)
+    with pytest.raises(InvalidState) as refused:
+        services.step_approve(step=active(memo), actor=person("ratchawari"), password=PW)
+    assert refused.value.http_status == 409
+    with pytest.raises(InvalidState):
+        services.step_return(step=active(memo), actor=person("ratchawari"), password=PW, reason="แก้ไข")
+    assert active(memo).state == StepState.ACTIVE
+    assert not Signature.objects.filter(step=step).exists()

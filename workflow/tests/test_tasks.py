@@ -9,6 +9,7 @@ from django_tasks_db.models import DBTaskResult
 from core.errors import BadPassword
 from org.demo import DEMO_PASSWORD
 from workflow import services
+from workflow.services import submission
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +53,7 @@ def test_a_rolled_back_change_leaves_no_job_behind(person, monkeypatch):
     def fail(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "_audit", fail)
+    monkeypatch.setattr(submission, "_audit", fail)
     with pytest.raises(RuntimeError):
         services.memo_submit(memo=memo, actor=person("rujapa"), password=DEMO_PASSWORD)
     memo.refresh_from_db()

@@ -124,7 +124,7 @@ def render() -> str:
         "# The memo's lifecycle (`Memo.status`)",
         "",
         "Declared once on `memos.models.Memo` with django-fsm-2 (`FSMField(protected=True)` and "
-        "`@transition` methods). The services in `workflow/services.py` call these methods inside their "
+        "`@transition` methods). The services in `workflow/services/` call these methods inside their "
         "transaction, under the lock on the memo's viewflow process row (or on the memo row, before the memo "
         "has a process): the services decide *when* a transition happens, the model decides *whether* it may.",
         "",

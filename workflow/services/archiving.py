@@ -1,0 +1,54 @@
+"""Archiving a completed memo: its final PDF rendered once, stored with its digest, the memo archived."""
+
+import hashlib
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.audit import audit_event_append
+from core.errors import InvalidState
+from memos.models import Memo, MemoStatus
+from workflow.services._common import _memo_locked
+
+
+def memo_archive(*, memo_id: Any) -> Memo:
+    """Render the completed memo's final PDF once, store it in the archive and mark the memo archived.
+
+    Rendering happens outside any transaction (it takes a while and locks nothing); the file name carries
+    the content's hash, so a retried job never meets a half-written or different file under its name. Run
+    by the background worker (workflow.tasks.archive_memo), enqueued when the last step signs."""
+    from memos import archive
+    from workflow.pdf import archive_relative_name, render_memo_pdf
+
+    memo = Memo.objects.select_related("organisation", "writer", "writer_position", "current_revision").get(
+        pk=memo_id
+    )
+    if memo.status == MemoStatus.ARCHIVED:
+        return memo
+    if memo.status != MemoStatus.COMPLETED:
+        raise InvalidState(_("Only a completed memo is archived."))
+    content = render_memo_pdf(memo, final=True)
+    digest = hashlib.sha256(content).hexdigest()
+    base = archive_relative_name(memo)
+    relative_name = f"{base.removesuffix('.pdf')}-{digest[:16]}.pdf"
+    archive.store(relative_name=relative_name, content=content)
+    with _memo_locked(memo.pk) as locked:
+        if locked.status == MemoStatus.ARCHIVED:  # another worker finished first; ours is an orphan copy
+            return locked
+        locked.archive()
+        now = timezone.now()
+        locked.archive_file = relative_name
+        locked.archive_sha256 = digest
+        locked.archived_at = now
+        locked.status_changed_at = now
+        locked.save(
+            update_fields=["status", "archive_file", "archive_sha256", "archived_at", "status_changed_at"]
+        )
+        audit_event_append(
+            action="memo.archived",
+            obj=locked,
+            actor=None,
+            data={"file": relative_name, "sha256": digest, "bytes": len(content)},
+        )
+    return locked

@@ -1,0 +1,251 @@
+"""A signatory's actions on the active step: approve (sign, with an opinion or the decision), and the two
+that stop the round — return to the writer for revision, or reject — which share one helper."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.audit import RequestMeta
+from core.errors import AlreadyDone, InvalidState, NotYourTask, ValidationFailed
+from memos import services as memo_services
+from memos.models import Memo
+from org.models import Person
+from org.selectors import acting_annotations
+from signatures.models import Signature, SignatureMethod
+from workflow.flows import OUTCOME_COMPLETED, OUTCOME_NEXT, OUTCOME_REJECTED, OUTCOME_RETURNED
+from workflow.models import Decision, RouteStep, StepRole, StepState
+from workflow.services._common import (
+    MAX_OPINION,
+    _audit,
+    _check_password,
+    _process_locked,
+    _required_reason,
+    _task_of,
+)
+from workflow.services._flow import _activate, _enqueue_archive, _execute, _notify_activated, _resolve
+from workflow.services.routes import PlannedStep, _steps_from_plan
+
+
+@dataclass
+class _StepContext:
+    memo: Memo
+    steps: list[RouteStep]
+    current: RouteStep
+    now: Any
+
+
+@contextmanager
+def _acting_on(*, step: RouteStep, actor: Person) -> Iterator[_StepContext]:
+    """Lock the memo's process, re-read its current round, and check the actor may act on `step` now."""
+    memo = step.memo
+    if memo.process_id is None:
+        raise InvalidState()
+    with _process_locked(memo.process_id):
+        now = timezone.now()
+        steps = list(
+            RouteStep.objects.filter(memo_id=memo.pk, round=step.round)
+            .select_related("position__holder", "task__process", "assignee")
+            .annotate(**acting_annotations(position_field="position", at=now))
+            .order_by("order")
+        )
+        current = next((s for s in steps if s.pk == step.pk), None)
+        if current is None:
+            raise InvalidState(_("This step is not waiting for anyone to act on it."))
+        if current.role == StepRole.WRITER:
+            raise InvalidState(_("A returned memo goes back on its route when the writer submits it again."))
+        if current.state != StepState.ACTIVE:
+            if current.state in (StepState.SIGNED, StepState.RETURNED, StepState.REJECTED):
+                raise AlreadyDone()
+            raise InvalidState(_("This step is not waiting for anyone to act on it."))
+        if current.assignee_id != actor.pk:
+            raise NotYourTask()
+        yield _StepContext(memo=memo, steps=steps, current=current, now=now)
+
+
+def _sign(ctx: _StepContext, actor: Person, meta: RequestMeta | None) -> Signature:
+    revision = ctx.memo.current_revision
+    if revision is None:
+        raise InvalidState(_("The memo has no submitted revision to sign."))
+    return Signature.objects.create(
+        memo_id=ctx.memo.pk,
+        step=ctx.current,
+        revision=revision,
+        revision_sha256=revision.sha256,
+        signer=actor,
+        position=ctx.current.position,
+        capacity=ctx.current.capacity,
+        signed_at=ctx.now,
+        method=SignatureMethod.PASSWORD,
+        ip_address=meta.ip_address if meta else None,
+        user_agent=meta.user_agent if meta else "",
+    )
+
+
+def _clean_decision(
+    role: str, opinion: str, decision: str | None, decision_text: str | None
+) -> tuple[str, str]:
+    errors: dict[str, list[Any]] = {}
+    if len(opinion) > MAX_OPINION:
+        errors["opinion"] = [_("The opinion is longer than %(max)s characters.") % {"max": MAX_OPINION}]
+    if role == StepRole.OPINION and not opinion.strip():
+        errors["opinion"] = [_("Write your opinion (ความเห็น) before signing.")]
+    decision = decision or ""
+    decision_text = (decision_text or "").strip()
+    if role == StepRole.DECISION:
+        if decision not in Decision.values:
+            errors["decision"] = [_("Choose acknowledged, approved, not_approved or other.")]
+        elif decision == Decision.OTHER and not decision_text:
+            errors["decision_text"] = [_("Write the order (ข้อสั่งการ), for example มอบกองคลังดำเนินการ.")]
+    elif decision or decision_text:
+        errors["decision"] = [_("Only the last step of the route decides.")]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    return decision, decision_text
+
+
+def step_approve(
+    *,
+    step: RouteStep,
+    actor: Person,
+    password: str | None,
+    opinion: str = "",
+    decision: str | None = None,
+    decision_text: str | None = None,
+    meta: RequestMeta | None = None,
+) -> RouteStep:
+    """Sign the active step (with an opinion, or the decision on the last step); the next step activates,
+    or after the last one the memo is completed."""
+    _check_password(actor, password)
+    opinion = memo_services._nfc(opinion or "").strip()
+    decision, decision_text = _clean_decision(step.role, opinion, decision, decision_text)
+    with _acting_on(step=step, actor=actor) as ctx:
+        current = ctx.current
+        task = _task_of(current)
+        process = task.process
+        current.state = StepState.SIGNED
+        current.acted_at = ctx.now
+        current.opinion = opinion
+        current.decision = decision
+        current.decision_text = decision_text
+        _sign(ctx, actor, meta)
+        later = [s for s in ctx.steps if s.order > current.order]
+        if later:
+            following = later[0]
+            signatory = _resolve(following, ctx.now)
+            _activate(following, signatory, ctx.now)
+            process.pending_assignee = signatory.person if signatory else None
+            _execute(task, process, outcome=OUTCOME_NEXT)
+            following.task = process.created_task
+            # Two statements, in this order: the database allows one active step per memo at every moment.
+            current.save(update_fields=["state", "acted_at", "opinion", "decision", "decision_text"])
+            following.save(update_fields=["state", "assignee", "activated_at", "capacity", "task"])
+            _notify_activated(following)
+        else:
+            current.save(update_fields=["state", "acted_at", "opinion", "decision", "decision_text"])
+            _execute(task, process, outcome=OUTCOME_COMPLETED)
+            memo = ctx.memo
+            memo.complete()
+            memo.status_changed_at = ctx.now
+            memo.save(update_fields=["status", "status_changed_at", "updated_at"])
+            _enqueue_archive(memo)
+        _audit(
+            "step.approved",
+            ctx.memo,
+            actor,
+            meta,
+            step=current.order,
+            round=current.round,
+            role=current.role,
+            position=current.position.title,
+            capacity=current.capacity,
+            decision=decision,
+            revision_sha256=ctx.memo.current_revision.sha256 if ctx.memo.current_revision else None,
+        )
+    return current
+
+
+def step_return(
+    *, step: RouteStep, actor: Person, password: str | None, reason: str, meta: RequestMeta | None = None
+) -> RouteStep:
+    """Send the memo back to the writer for revision. The signatures so far stay, bound to their revision."""
+    return _stop_round(
+        step=step, actor=actor, password=password, reason=reason, meta=meta, ending=StepState.RETURNED
+    )
+
+
+def step_reject(
+    *, step: RouteStep, actor: Person, password: str | None, reason: str, meta: RequestMeta | None = None
+) -> RouteStep:
+    """End the memo here (terminal)."""
+    return _stop_round(
+        step=step, actor=actor, password=password, reason=reason, meta=meta, ending=StepState.REJECTED
+    )
+
+
+def _stop_round(
+    *,
+    step: RouteStep,
+    actor: Person,
+    password: str | None,
+    reason: str,
+    meta: RequestMeta | None,
+    ending: str,
+) -> RouteStep:
+    """Return or reject: the active step closes with the reason, the rest of the round is skipped and the
+    memo leaves review — back to the writer (a new round starts as a copy of this one) or ended."""
+    returned = ending == StepState.RETURNED
+    _check_password(actor, password)
+    reason = _required_reason(reason)
+    with _acting_on(step=step, actor=actor) as ctx:
+        current = ctx.current
+        task = _task_of(current)
+        process = task.process
+        current.state = ending
+        current.acted_at = ctx.now
+        current.reason = reason
+        current.save(update_fields=["state", "acted_at", "reason"])
+        RouteStep.objects.filter(memo_id=ctx.memo.pk, round=current.round, state=StepState.WAITING).update(
+            state=StepState.SKIPPED
+        )
+        if returned:
+            memo = Memo.objects.select_for_update().get(pk=ctx.memo.pk)
+            memo.return_for_revision()
+        else:
+            memo = ctx.memo
+            memo.reject()
+        memo.status_changed_at = ctx.now
+        memo.save(update_fields=["status", "status_changed_at", "updated_at"])
+        if returned:
+            # The next round's route starts as a copy of this one; the writer may edit it before resubmitting.
+            next_round = _steps_from_plan(
+                memo=memo,
+                round_=current.round + 1,
+                planned=[PlannedStep(role=s.role, position=s.position) for s in ctx.steps[1:]],
+            )
+            process.pending_assignee = memo.writer
+            _execute(task, process, outcome=OUTCOME_RETURNED)
+            writer_step = next_round[0]
+            writer_step.task = process.created_task
+            writer_step.assignee = memo.writer
+            writer_step.state = StepState.ACTIVE  # the writer's turn: revise and submit again
+            writer_step.activated_at = ctx.now
+            RouteStep.objects.bulk_create(next_round)
+            _notify_activated(writer_step)
+        else:
+            _execute(task, process, outcome=OUTCOME_REJECTED)
+        _audit(
+            "step.returned" if returned else "step.rejected",
+            memo,
+            actor,
+            meta,
+            step=current.order,
+            round=current.round,
+            position=current.position.title,
+            capacity=current.capacity,
+            reason=reason,
+        )
+    return current

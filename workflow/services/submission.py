@@ -1,0 +1,165 @@
+"""The writer's actions on the route: submit (first time, or again after a return) and withdraw (ถอนเรื่อง)."""
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.audit import RequestMeta
+from core.errors import Forbidden, InvalidState
+from core.thai import bangkok_date
+from memos import services as memo_services
+from memos.models import EDITABLE_STATUSES, Memo, MemoStatus
+from org.models import Person
+from signatures.models import Signature, SignatureMethod
+from workflow.flows import OUTCOME_NEXT, MemoFlow
+from workflow.models import MemoProcess, RouteStep, StepState
+from workflow.services._common import (
+    _audit,
+    _check_password,
+    _memo_locked,
+    _process_locked,
+    _route_round,
+    _task_of,
+)
+from workflow.services._flow import _activate, _execute, _notify_activated, _resolve, _start_process
+from workflow.services.routes import PlannedStep, _route_snapshot, _validate_route
+
+
+def memo_submit(*, memo: Memo, actor: Person, password: str | None, meta: RequestMeta | None = None) -> Memo:
+    """The writer signs and sends the memo on its route: the first time it takes a number from the unit's
+    register and the date; after a return, a new revision starts the route again from the first step after
+    the writer, and the number stays."""
+    _check_password(actor, password)
+    process_pk = Memo.objects.filter(pk=memo.pk).values_list("process_id", flat=True).first()
+    if process_pk is None:
+        with _memo_locked(memo.pk) as locked:
+            return _submit_locked(locked, actor, meta)
+    with _process_locked(process_pk):
+        locked = (
+            Memo.objects.select_for_update(of=("self",))
+            .select_related("organisation", "unit")
+            .get(pk=memo.pk)
+        )
+        return _submit_locked(locked, actor, meta)
+
+
+def _submit_locked(memo: Memo, actor: Person, meta: RequestMeta | None) -> Memo:
+    if memo.writer_id != actor.pk:
+        raise Forbidden(_("Only the writer can submit this memo."))
+    if memo.status not in EDITABLE_STATUSES:
+        raise InvalidState(_("Only a draft or a returned memo can be submitted."))
+    round_ = _route_round(memo)
+    steps = list(
+        RouteStep.objects.filter(memo=memo, round=round_).select_related("position").order_by("order")
+    )
+    _validate_route(memo=memo, planned=[PlannedStep(role=s.role, position=s.position) for s in steps[1:]])
+    now = timezone.now()
+    first_time = not memo.number
+    if first_time:
+        memo.number, memo.register_year, memo.sequence = memo_services.register_take_number(
+            memo=memo, day=bangkok_date(now)
+        )
+        memo.date = bangkok_date(now)
+    if not memo.addressee:
+        memo.addressee = steps[-1].position.title
+    revision = memo_services.revision_create(memo=memo, route=_route_snapshot(steps), actor=actor)
+    memo.submit()
+    memo.status_changed_at = now
+    memo.save(
+        update_fields=[
+            "status",
+            "status_changed_at",
+            "updated_at",
+            "number",
+            "register_year",
+            "sequence",
+            "date",
+            "addressee",
+            "revision",
+            "current_revision",
+        ]
+    )
+
+    writer_step, first = steps[0], steps[1]
+    writer_step.state = StepState.SIGNED
+    writer_step.assignee = actor
+    writer_step.activated_at = writer_step.activated_at or now
+    writer_step.acted_at = now
+    Signature.objects.create(
+        memo=memo,
+        step=writer_step,
+        revision=revision,
+        revision_sha256=revision.sha256,
+        signer=actor,
+        position=memo.writer_position,
+        capacity="",
+        signed_at=now,
+        method=SignatureMethod.PASSWORD,
+        ip_address=meta.ip_address if meta else None,
+        user_agent=meta.user_agent if meta else "",
+    )
+    signatory = _resolve(first, now)
+    _activate(first, signatory, now)
+
+    if memo.process_id is None:
+        process = _start_process(memo, signatory)
+    else:
+        process = MemoProcess.objects.get(pk=memo.process_id)
+        revise = _task_of(writer_step)  # a returned memo has the writer's revise task
+        process.pending_assignee = signatory.person if signatory else None
+        _execute(revise, process, outcome=OUTCOME_NEXT)
+    first.task = process.created_task
+    # Writer first: the database allows one active step per memo at every moment.
+    writer_step.save(update_fields=["state", "assignee", "activated_at", "acted_at"])
+    first.save(update_fields=["state", "assignee", "activated_at", "capacity", "task"])
+    _notify_activated(first)
+    _audit(
+        "memo.submitted",
+        memo,
+        actor,
+        meta,
+        number=memo.number,
+        revision=revision.number,
+        revision_sha256=revision.sha256,
+        position=memo.writer_position.title,
+        next_position=first.position.title,
+        next_assignee=signatory.person.username if signatory else None,
+    )
+    return memo
+
+
+def memo_withdraw(*, memo: Memo, actor: Person, reason: str = "", meta: RequestMeta | None = None) -> Memo:
+    """ถอนเรื่อง by the writer: from draft or returned, or in review while nobody after the writer has acted."""
+    process_pk = Memo.objects.filter(pk=memo.pk).values_list("process_id", flat=True).first()
+    if process_pk is None:
+        with _memo_locked(memo.pk) as locked:
+            return _withdraw_locked(locked, actor, reason, meta)
+    with _process_locked(process_pk):
+        locked = Memo.objects.select_for_update().get(pk=memo.pk)
+        return _withdraw_locked(locked, actor, reason, meta)
+
+
+def _withdraw_locked(memo: Memo, actor: Person, reason: str, meta: RequestMeta | None) -> Memo:
+    if memo.writer_id != actor.pk:
+        raise Forbidden(_("Only the writer can withdraw this memo."))
+    if memo.status not in (MemoStatus.DRAFT, MemoStatus.RETURNED, MemoStatus.IN_REVIEW):
+        raise InvalidState(_("This memo can no longer be withdrawn."))
+    round_ = _route_round(memo)
+    if memo.status == MemoStatus.IN_REVIEW:
+        acted = RouteStep.objects.filter(
+            memo=memo, round=round_, order__gt=0, acted_at__isnull=False
+        ).exists()
+        if acted:
+            raise InvalidState(
+                _("Someone after you has already acted on this memo; it can no longer be withdrawn.")
+            )
+    if memo.process_id is not None:
+        process = MemoProcess.objects.get(pk=memo.process_id)
+        MemoFlow.instance.cancel(process)
+    RouteStep.objects.filter(memo=memo, round=round_, state__in=[StepState.WAITING, StepState.ACTIVE]).update(
+        state=StepState.SKIPPED
+    )
+    memo.withdraw()
+    memo.status_changed_at = timezone.now()
+    memo.save(update_fields=["status", "status_changed_at", "updated_at"])
+    _audit("memo.withdrawn", memo, actor, meta, number=memo.number, reason=memo_services._nfc(reason).strip())
+    return memo
