@@ -97,7 +97,7 @@ def test_twenty_concurrent_approves_of_one_step_sign_it_once(demo_org, person):
 
     step.refresh_from_db()
     assert step.state == StepState.SIGNED
-    signatures = Signature.objects.filter(step_id=step_id)
+    signatures = Signature.objects.filter(step=step_id)
     assert signatures.count() == 1
     assert signatures.get().signer.username == "ratchawari"
     round_steps = RouteStep.objects.filter(memo=memo, round=1)

@@ -425,9 +425,8 @@ def _submit_locked(memo: Memo, actor: Person, meta: RequestMeta | None) -> Memo:
     writer_step.assignee = actor
     writer_step.activated_at = writer_step.activated_at or now
     writer_step.acted_at = now
-    Signature.objects.create(
+    writer_step.signature = Signature.objects.create(
         memo=memo,
-        step=writer_step,
         revision=revision,
         revision_sha256=revision.sha256,
         signer=actor,
@@ -451,7 +450,7 @@ def _submit_locked(memo: Memo, actor: Person, meta: RequestMeta | None) -> Memo:
         _execute(revise, process, outcome=OUTCOME_NEXT)
     first.task = process.created_task
     # Writer first: the database allows one active step per memo at every moment.
-    writer_step.save(update_fields=["state", "assignee", "activated_at", "acted_at"])
+    writer_step.save(update_fields=["state", "assignee", "activated_at", "acted_at", "signature"])
     first.save(update_fields=["state", "assignee", "activated_at", "capacity", "task"])
     _notify_activated(first)
     _audit(
@@ -526,11 +525,11 @@ def _acting_on(*, step: RouteStep, actor: Person) -> Iterator[_StepContext]:
 
 
 def _sign(ctx: _StepContext, actor: Person, meta: RequestMeta | None) -> Signature:
+    """Write the signature once; the caller saves the step that now points at it (update_fields "signature")."""
     revision = ctx.memo.current_revision
     assert revision is not None
-    return Signature.objects.create(
+    signature = Signature.objects.create(
         memo_id=ctx.memo.pk,
-        step=ctx.current,
         revision=revision,
         revision_sha256=revision.sha256,
         signer=actor,
@@ -541,6 +540,8 @@ def _sign(ctx: _StepContext, actor: Person, meta: RequestMeta | None) -> Signatu
         ip_address=meta.ip_address if meta else None,
         user_agent=meta.user_agent if meta else "",
     )
+    ctx.current.signature = signature
+    return signature
 
 
 def _clean_decision(
@@ -600,11 +601,15 @@ def step_approve(
             _execute(current.task, process, outcome=OUTCOME_NEXT)
             following.task = process.created_task
             # Two statements, in this order: the database allows one active step per memo at every moment.
-            current.save(update_fields=["state", "acted_at", "opinion", "decision", "decision_text"])
+            current.save(
+                update_fields=["state", "acted_at", "opinion", "decision", "decision_text", "signature"]
+            )
             following.save(update_fields=["state", "assignee", "activated_at", "capacity", "task"])
             _notify_activated(following)
         else:
-            current.save(update_fields=["state", "acted_at", "opinion", "decision", "decision_text"])
+            current.save(
+                update_fields=["state", "acted_at", "opinion", "decision", "decision_text", "signature"]
+            )
             _execute(current.task, process, outcome=OUTCOME_COMPLETED)
             memo = ctx.memo
             memo.complete()
