@@ -50,7 +50,9 @@ def person(username: str) -> Person:
 # Memos ----------------------------------------------------------------------------------------------------
 
 
-def draft_memo(*, writer: str | Person = WRITER, subject: str = SUBJECT, body: str = BODY, **fields: Any) -> Memo:
+def draft_memo(
+    *, writer: str | Person = WRITER, subject: str = SUBJECT, body: str = BODY, **fields: Any
+) -> Memo:
     """A draft written by `writer` (a username or a Person) on the default route."""
     author = writer if isinstance(writer, Person) else person(writer)
     return services.memo_create(writer=author, subject=subject, body=body, **fields)

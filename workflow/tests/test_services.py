@@ -173,6 +173,7 @@ def test_a_withdrawn_number_is_never_reused(person):
     services.memo_withdraw(memo=first, actor=person("rujapa"))
     second = submitted_memo(subject="สอง")
     assert first.number != second.number
+    assert first.sequence is not None
     assert second.sequence == first.sequence + 1
 
 
