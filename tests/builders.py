@@ -101,24 +101,23 @@ def in_review_memo(step: int = 1, **draft: Any) -> Memo:
     return memo
 
 
-def returned_memo(*, at_step: int = 2, reason: str = RETURN_REASON, **draft: Any) -> Memo:
-    """Returned to the writer by the assignee of step `at_step`."""
+def _sent_back(action: Callable[..., RouteStep], at_step: int, reason: str, draft: dict[str, Any]) -> Memo:
     memo = in_review_memo(at_step, **draft)
     step = active_step(memo)
     assert step.assignee is not None
-    services.step_return(step=step, actor=step.assignee, password=PW, reason=reason)
+    action(step=step, actor=step.assignee, password=PW, reason=reason)
     memo.refresh_from_db()
     return memo
+
+
+def returned_memo(*, at_step: int = 2, reason: str = RETURN_REASON, **draft: Any) -> Memo:
+    """Returned to the writer by the assignee of step `at_step`."""
+    return _sent_back(services.step_return, at_step, reason, draft)
 
 
 def rejected_memo(*, at_step: int = 2, reason: str = REJECT_REASON, **draft: Any) -> Memo:
     """Rejected by the assignee of step `at_step`."""
-    memo = in_review_memo(at_step, **draft)
-    step = active_step(memo)
-    assert step.assignee is not None
-    services.step_reject(step=step, actor=step.assignee, password=PW, reason=reason)
-    memo.refresh_from_db()
-    return memo
+    return _sent_back(services.step_reject, at_step, reason, draft)
 
 
 def completed_memo(**draft: Any) -> Memo:
@@ -178,7 +177,7 @@ def jpeg_bytes(size: tuple[int, int] = (4, 3)) -> bytes:
     return image_bytes("JPEG", size)
 
 
-def pdf_bytes(pages: int = 1, build: Callable[[PdfWriter], object] | None = None) -> bytes:
+def pdf_bytes(build: Callable[[PdfWriter], object] | None = None, *, pages: int = 1) -> bytes:
     """A valid PDF of `pages` blank A4 pages; `build(writer)` may add to it before it is written."""
     writer = PdfWriter()
     for _ in range(pages):

@@ -19,6 +19,7 @@ from memos.models import Memo, MemoStatus, Register
 from org.demo import DEMO_PASSWORD
 from org.models import Person
 from signatures.models import Signature
+from tests.builders import draft_memo
 from workflow import services
 from workflow.models import RouteStep, StepState
 
@@ -66,7 +67,7 @@ def race(count: int, work: Callable[[int], Any]) -> list[Any]:
 
 
 def new_draft(writer: Person, index: int = 1) -> Memo:
-    return services.memo_create(
+    return draft_memo(
         writer=writer,
         subject=f"ขออนุมัติเบิกค่าใช้จ่ายในการเดินทางไปราชการ ครั้งที่ {index}",
         body="จึงเรียนมาเพื่อโปรดพิจารณาอนุมัติ",

@@ -278,7 +278,7 @@ def test_acting_twice_shows_a_message(seed, login, person):
 # Writing ----------------------------------------------------------------------------------------------------
 
 
-def test_write_a_memo_edit_attach_route_and_submit(login, person, position, seed):
+def test_write_a_memo_edit_attach_route_and_submit(login, person, position, seed, media_root):
     client = login("rujapa")
     response = client.post(
         reverse("memo-new"),
