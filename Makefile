@@ -32,11 +32,12 @@ bench: venv ## Benchmark the seed route through the API (PostgreSQL; figures go 
 venv: ## Create .venv (Python 3.12) and install requirements/lock.txt when it changed
 	bash scripts/lib.sh ensure_venv
 
-lint: venv ## ruff check, ruff format --check and mypy
+lint: venv ## ruff check, ruff format --check, mypy and the dependency rules (lint-imports)
 	@rc=0; \
 	echo "== ruff check =="; $(VENV)/bin/ruff check . || rc=1; \
 	echo "== ruff format --check =="; $(VENV)/bin/ruff format --check . || rc=1; \
 	echo "== mypy =="; $(VENV)/bin/mypy . || rc=1; \
+	echo "== lint-imports (pyproject.toml [tool.importlinter]) =="; $(VENV)/bin/lint-imports --no-logo --no-cache || rc=1; \
 	exit $$rc
 
 format: venv ## Format the code and sort imports with ruff

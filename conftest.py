@@ -1,6 +1,9 @@
-"""Fixtures shared by every app's tests: the seed's organisation chart, and API clients for its people."""
+"""Fixtures shared by every app's tests: the seed's organisation chart, API clients for its people, and a media
+root of the test's own. Memos in each state and tiny files: tests/builders.py."""
 
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
@@ -44,6 +47,15 @@ def api_as(demo_org: Organisation) -> Callable[[str], APIClient]:
         return client
 
     return make
+
+
+@pytest.fixture
+def media_root(settings: Any, tmp_path: Path) -> Path:
+    """Uploads (MEDIA_ROOT) and the archive (MEMOFLOW_ARCHIVE_ROOT) under this test's temporary directory;
+    returns the media root."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.MEMOFLOW_ARCHIVE_ROOT = tmp_path / "archive"
+    return settings.MEDIA_ROOT
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -1,4 +1,7 @@
-"""Signatures: the evidence that a person signed a revision, in a position and capacity, at a time, from where."""
+"""Signatures: the evidence that a person signed a revision, in a position and capacity, at a time, from where.
+
+Signing knows memos and people, never routes: the route step points at its signature (`RouteStep.signature`),
+so a Signature row is written once and never changed (docs/architecture.md)."""
 
 import uuid
 
@@ -7,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 
 from memos.models import Memo, MemoRevision
 from org.models import Person, Position
-from workflow.models import RouteStep
 
 
 class SignatureMethod(models.TextChoices):
@@ -19,7 +21,6 @@ class Signature(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     memo = models.ForeignKey(Memo, on_delete=models.PROTECT, related_name="signatures")
-    step = models.OneToOneField(RouteStep, on_delete=models.PROTECT, related_name="signature")
     revision = models.ForeignKey(MemoRevision, on_delete=models.PROTECT, related_name="signatures")
     revision_sha256 = models.CharField(_("revision SHA-256"), max_length=64)
     signer = models.ForeignKey(Person, verbose_name=_("signer"), on_delete=models.PROTECT, related_name="+")

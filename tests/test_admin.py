@@ -63,8 +63,7 @@ def test_opinion_phrases_are_edited_in_the_admin_and_offered_on_the_memo_page(
 ):
     from django.test import Client
 
-    from org.demo import DEMO_PASSWORD
-    from workflow import services
+    from tests.builders import submitted_memo
     from workflow.models import OpinionPhrase
 
     response = admin_client_th.post(
@@ -74,8 +73,7 @@ def test_opinion_phrases_are_edited_in_the_admin_and_offered_on_the_memo_page(
     assert response.status_code == 302
     assert OpinionPhrase.objects.get().text == "เห็นควรมอบกองคลังพิจารณา"
 
-    memo = services.memo_create(writer=person("rujapa"), subject="ขอความเห็น", body="ย่อหน้า")
-    services.memo_submit(memo=memo, actor=person("rujapa"), password=DEMO_PASSWORD)
+    memo = submitted_memo(subject="ขอความเห็น", body="ย่อหน้า")
     signer = Client(HTTP_ACCEPT_LANGUAGE="th")
     signer.force_login(person("ratchawari"))
     page = signer.get(f"/memos/{memo.pk}/").content.decode()

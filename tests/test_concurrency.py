@@ -19,6 +19,7 @@ from memos.models import Memo, MemoStatus, Register
 from org.demo import DEMO_PASSWORD
 from org.models import Person
 from signatures.models import Signature
+from tests.builders import draft_memo
 from workflow import services
 from workflow.models import RouteStep, StepState
 
@@ -66,7 +67,7 @@ def race(count: int, work: Callable[[int], Any]) -> list[Any]:
 
 
 def new_draft(writer: Person, index: int = 1) -> Memo:
-    return services.memo_create(
+    return draft_memo(
         writer=writer,
         subject=f"ขออนุมัติเบิกค่าใช้จ่ายในการเดินทางไปราชการ ครั้งที่ {index}",
         body="จึงเรียนมาเพื่อโปรดพิจารณาอนุมัติ",
@@ -97,7 +98,7 @@ def test_twenty_concurrent_approves_of_one_step_sign_it_once(demo_org, person):
 
     step.refresh_from_db()
     assert step.state == StepState.SIGNED
-    signatures = Signature.objects.filter(step_id=step_id)
+    signatures = Signature.objects.filter(step=step_id)
     assert signatures.count() == 1
     assert signatures.get().signer.username == "ratchawari"
     round_steps = RouteStep.objects.filter(memo=memo, round=1)

@@ -14,6 +14,7 @@ from viewflow.workflow.models import Process, Task
 
 from memos.models import Memo
 from org.models import Organisation, Person, Position, Unit
+from signatures.models import Signature
 
 
 class StepRole(models.TextChoices):
@@ -138,6 +139,16 @@ class RouteStep(models.Model):
     decision_text = models.TextField(_("decision text"), blank=True)
     reason = models.TextField(_("reason"), blank=True, help_text=_("Why the step was returned or rejected."))
     task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The step points at its signature (not the reverse): signing knows no route, and the signature row is
+    # written once, before the step that carries it is saved.
+    signature = models.OneToOneField(
+        Signature,
+        verbose_name=_("signature"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="step",
+    )
 
     class Meta:
         verbose_name = _("route step")
@@ -148,6 +159,12 @@ class RouteStep(models.Model):
             # At most one active step per memo: the database itself refuses a second one.
             models.UniqueConstraint(
                 fields=["memo"], condition=Q(state="active"), name="step_one_active_per_memo"
+            ),
+            # A signed step carries its signature, and only a signed step has one.
+            models.CheckConstraint(
+                condition=Q(state="signed", signature__isnull=False)
+                | (~Q(state="signed") & Q(signature__isnull=True)),
+                name="step_signed_has_signature",
             ),
         ]
         indexes = [

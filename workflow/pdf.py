@@ -239,7 +239,7 @@ def canonical_attachment(memo: Memo, *, steps: list[RouteStep] | None = None) ->
                         "signed_at": s.signature.signed_at.isoformat(),
                         "revision_sha256": s.signature.revision_sha256,
                     }
-                    if getattr(s, "signature", None) is not None and s.state == StepState.SIGNED
+                    if s.signature is not None and s.state == StepState.SIGNED
                     else None
                 ),
             }

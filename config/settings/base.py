@@ -96,7 +96,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "core.context_processors.my_tasks",
+                "workflow.context_processors.my_tasks",
             ],
         },
     },

@@ -6,20 +6,20 @@ import io
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable
 from typing import IO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.translation import override
 from PIL import Image
-from pypdf import PdfWriter
 from pypdf.actions import JavaScript, PageTrigger
 from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
 from core.errors import ValidationFailed
 from memos import attachments
 from memos.attachments import InspectedFile, inspect_upload
+from tests.builders import image_bytes as make_image
+from tests.builders import pdf_bytes as make_pdf
 
 MB = 1024 * 1024
 
@@ -40,17 +40,6 @@ IMAGE_DAMAGED = "This image file is damaged or incomplete."
 # Building inputs ------------------------------------------------------------------------------------------
 
 
-def make_pdf(pages: int = 1, build: Callable[[PdfWriter], object] | None = None) -> bytes:
-    writer = PdfWriter()
-    for _ in range(pages):
-        writer.add_blank_page(595, 842)  # A4 in points
-    if build is not None:
-        build(writer)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
 def raw_pdf(*objects: bytes, header: bytes = b"%PDF-1.7\n") -> bytes:
     """A PDF written byte by byte (object 1 is the catalog), with a correct cross-reference table."""
     out = bytearray(header + b"%\xe2\xe3\xcf\xd3\n")
@@ -67,12 +56,6 @@ def raw_pdf(*objects: bytes, header: bytes = b"%PDF-1.7\n") -> bytes:
 
 PAGES = b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>"
 PAGE = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"
-
-
-def make_image(fmt: str, size: tuple[int, int] = (30, 20), mode: str = "RGB") -> bytes:
-    out = io.BytesIO()
-    Image.new(mode, size, "white").save(out, fmt)
-    return out.getvalue()
 
 
 def png_chunk(kind: bytes, data: bytes) -> bytes:

@@ -13,19 +13,11 @@ from django.utils import timezone
 
 from memos.models import Memo, MemoStatus
 from org.demo import DEMO_PASSWORD
+from tests.builders import active_step as _active
+from tests.builders import png_bytes, submit, submitted_memo
 from workflow import demo, services
 from workflow.models import RouteStep, StepState
 from workflow.views import duration_text
-
-
-def png_bytes() -> bytes:
-    from io import BytesIO
-
-    from PIL import Image
-
-    buffer = BytesIO()
-    Image.new("RGB", (20, 20), "white").save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 @pytest.fixture
@@ -42,14 +34,6 @@ def login(demo_org):
         return client
 
     return make
-
-
-def _submit(memo, person):
-    return services.memo_submit(memo=memo, actor=person("rujapa"), password=DEMO_PASSWORD)
-
-
-def _active(memo) -> RouteStep:
-    return RouteStep.objects.select_related("assignee", "position").get(memo=memo, state=StepState.ACTIVE)
 
 
 # Layout, sign in and out ------------------------------------------------------------------------------------
@@ -98,7 +82,7 @@ def test_english_switch(login):
 
 
 def test_header_shows_my_task_count_on_every_page(seed, person, login):
-    _submit(seed, person)
+    submit(seed)
     client = login("ratchawari")
     for url in ["/", reverse("memo-list-mine"), reverse("memo-list-done"), reverse("profile")]:
         html = client.get(url).content.decode()
@@ -144,7 +128,7 @@ def test_duration_text_in_thai():
 
 
 def test_my_tasks_lists_the_memo_with_urgency_label_waiting_time_and_writer(seed, person, login):
-    _submit(seed, person)
+    submit(seed)
     RouteStep.objects.filter(memo=seed, state=StepState.ACTIVE).update(
         activated_at=timezone.now() - timedelta(hours=3, minutes=1)
     )
@@ -165,10 +149,8 @@ def test_my_tasks_empty(login):
 
 
 def _memos_for_ratchawari(person, n):
-    writer = person("rujapa")
     for i in range(n):
-        memo = services.memo_create(writer=writer, subject=f"เรื่องทดสอบ {i}", body="เนื้อความ", urgency="urgent")
-        services.memo_submit(memo=memo, actor=writer, password=DEMO_PASSWORD)
+        submitted_memo(subject=f"เรื่องทดสอบ {i}", body="เนื้อความ", urgency="urgent")
 
 
 @pytest.mark.parametrize("count", [2, 20])
@@ -260,7 +242,7 @@ def test_whole_route_through_the_pages(seed, login, person):
 
 
 def test_return_and_reject_need_a_reason(seed, login, person):
-    _submit(seed, person)
+    submit(seed)
     url = reverse("memo-page", args=[seed.pk])
     client = login("ratchawari")
     response = client.post(url, {"action": "return", "return-password": DEMO_PASSWORD, "return-reason": ""})
@@ -274,7 +256,7 @@ def test_return_and_reject_need_a_reason(seed, login, person):
 
 
 def test_reject_ends_the_memo(seed, login, person):
-    _submit(seed, person)
+    submit(seed)
     url = reverse("memo-page", args=[seed.pk])
     login("ratchawari").post(
         url, {"action": "reject", "reject-password": DEMO_PASSWORD, "reject-reason": "ไม่จำเป็น"}
@@ -284,7 +266,7 @@ def test_reject_ends_the_memo(seed, login, person):
 
 
 def test_acting_twice_shows_a_message(seed, login, person):
-    _submit(seed, person)
+    submit(seed)
     url = reverse("memo-page", args=[seed.pk])
     client = login("ratchawari")
     client.post(url, {"action": "approve", "approve-password": DEMO_PASSWORD})
@@ -296,7 +278,7 @@ def test_acting_twice_shows_a_message(seed, login, person):
 # Writing ----------------------------------------------------------------------------------------------------
 
 
-def test_write_a_memo_edit_attach_route_and_submit(login, person, position, seed):
+def test_write_a_memo_edit_attach_route_and_submit(login, person, position, seed, media_root):
     client = login("rujapa")
     response = client.post(
         reverse("memo-new"),
@@ -386,7 +368,7 @@ def test_only_the_writer_edits(seed, login):
 
 
 def test_my_memos_search_and_filters(seed, login, person):
-    _submit(seed, person)
+    submit(seed)
     seed.refresh_from_db()
     client = login("rujapa")
     html = client.get(reverse("memo-list-mine")).content.decode()
@@ -412,7 +394,7 @@ def test_my_memos_search_and_filters(seed, login, person):
 
 
 def test_done_by_me(seed, login, person):
-    _submit(seed, person)
+    submit(seed)
     services.step_approve(step=_active(seed), actor=person("ratchawari"), password=DEMO_PASSWORD)
     html = login("ratchawari").get(reverse("memo-list-done")).content.decode()
     assert seed.subject in html
@@ -421,7 +403,7 @@ def test_done_by_me(seed, login, person):
 
 
 def test_decision_other_needs_the_order_text_shown_next_to_the_field(seed, login, person):
-    _submit(seed, person)
+    submit(seed)
     services.step_approve(step=_active(seed), actor=person("ratchawari"), password=DEMO_PASSWORD)
     services.step_approve(step=_active(seed), actor=person("nat"), password=DEMO_PASSWORD, opinion="เห็นชอบ")
     url = reverse("memo-page", args=[seed.pk])

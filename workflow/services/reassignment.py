@@ -10,6 +10,7 @@ from workflow.models import RouteStep, StepReassignment, StepState
 from workflow.services._common import _audit, _process_locked, _required_reason
 from workflow.services._flow import _notify_activated
 
+
 def step_reassign(
     *,
     step: RouteStep,

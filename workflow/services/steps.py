@@ -67,12 +67,12 @@ def _acting_on(*, step: RouteStep, actor: Person) -> Iterator[_StepContext]:
 
 
 def _sign(ctx: _StepContext, actor: Person, meta: RequestMeta | None) -> Signature:
+    """Write the signature once; the caller saves the step that now points at it (update_fields "signature")."""
     revision = ctx.memo.current_revision
     if revision is None:
         raise InvalidState(_("The memo has no submitted revision to sign."))
-    return Signature.objects.create(
+    signature = Signature.objects.create(
         memo_id=ctx.memo.pk,
-        step=ctx.current,
         revision=revision,
         revision_sha256=revision.sha256,
         signer=actor,
@@ -83,6 +83,8 @@ def _sign(ctx: _StepContext, actor: Person, meta: RequestMeta | None) -> Signatu
         ip_address=meta.ip_address if meta else None,
         user_agent=meta.user_agent if meta else "",
     )
+    ctx.current.signature = signature
+    return signature
 
 
 def _clean_decision(
@@ -141,11 +143,15 @@ def step_approve(
             _execute(task, process, outcome=OUTCOME_NEXT)
             following.task = process.created_task
             # Two statements, in this order: the database allows one active step per memo at every moment.
-            current.save(update_fields=["state", "acted_at", "opinion", "decision", "decision_text"])
+            current.save(
+                update_fields=["state", "acted_at", "opinion", "decision", "decision_text", "signature"]
+            )
             following.save(update_fields=["state", "assignee", "activated_at", "capacity", "task"])
             _notify_activated(following)
         else:
-            current.save(update_fields=["state", "acted_at", "opinion", "decision", "decision_text"])
+            current.save(
+                update_fields=["state", "acted_at", "opinion", "decision", "decision_text", "signature"]
+            )
             _execute(task, process, outcome=OUTCOME_COMPLETED)
             memo = ctx.memo
             memo.complete()

@@ -84,9 +84,8 @@ def _submit_locked(memo: Memo, actor: Person, meta: RequestMeta | None) -> Memo:
     writer_step.assignee = actor
     writer_step.activated_at = writer_step.activated_at or now
     writer_step.acted_at = now
-    Signature.objects.create(
+    writer_step.signature = Signature.objects.create(
         memo=memo,
-        step=writer_step,
         revision=revision,
         revision_sha256=revision.sha256,
         signer=actor,
@@ -109,7 +108,7 @@ def _submit_locked(memo: Memo, actor: Person, meta: RequestMeta | None) -> Memo:
         _execute(revise, process, outcome=OUTCOME_NEXT)
     first.task = process.created_task
     # Writer first: the database allows one active step per memo at every moment.
-    writer_step.save(update_fields=["state", "assignee", "activated_at", "acted_at"])
+    writer_step.save(update_fields=["state", "assignee", "activated_at", "acted_at", "signature"])
     first.save(update_fields=["state", "assignee", "activated_at", "capacity", "task"])
     _notify_activated(first)
     _audit(

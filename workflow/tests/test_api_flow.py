@@ -7,6 +7,7 @@ from core.models import AuditEvent
 from memos.models import Memo
 from org.demo import DEMO_PASSWORD
 from signatures.models import Signature
+from tests.builders import png_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -151,16 +152,12 @@ def test_history_shows_every_round_with_signer_position_and_capacity(api_as):
     assert history["events"][-1]["data"]["position"] == "ปลัดองค์การบริหารส่วนตำบลหนองโสน"
 
 
-def test_people_not_involved_get_404_for_memo_history_and_attachments(api_as):
+def test_people_not_involved_get_404_for_memo_history_and_attachments(api_as, media_root):
     import io
-
-    from PIL import Image
 
     rujapa = api_as("rujapa")
     memo = create_memo(rujapa)
-    png = io.BytesIO()
-    Image.new("RGB", (20, 10), "white").save(png, "PNG")
-    png.seek(0)
+    png = io.BytesIO(png_bytes((20, 10)))
     png.name = "แผนผัง.png"
     attached = rujapa.post(f"/api/v1/memos/{memo['id']}/attachments/", {"file": png, "title": "แผนผัง"})
     assert attached.status_code == 201, attached.content

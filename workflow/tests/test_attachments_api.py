@@ -5,7 +5,6 @@ MEDIA_ROOT, no audit event."""
 import hashlib
 import io
 import os
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,9 @@ from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 from core.models import AuditEvent
 from memos.models import Enclosure
 from org.demo import DEMO_PASSWORD
+from tests.builders import draft_memo
+from tests.builders import image_bytes as make_image
+from tests.builders import pdf_bytes as make_pdf
 from workflow import services
 from workflow.models import RouteStep, StepState
 
@@ -50,16 +52,6 @@ TH_PDF_JAVASCRIPT = (
 # Building files -------------------------------------------------------------------------------------------
 
 
-def make_pdf(build: Callable[[PdfWriter], object] | None = None) -> bytes:
-    writer = PdfWriter()
-    writer.add_blank_page(595, 842)  # A4 in points
-    if build is not None:
-        build(writer)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
 def with_launch(writer: PdfWriter) -> None:
     writer.root_object[NameObject("/OpenAction")] = DictionaryObject(
         {
@@ -68,12 +60,6 @@ def with_launch(writer: PdfWriter) -> None:
             NameObject("/F"): TextStringObject("C:\\Windows\\System32\\cmd.exe"),
         }
     )
-
-
-def make_image(fmt: str, size: tuple[int, int] = (30, 20)) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", size, "white").save(out, fmt)
-    return out.getvalue()
 
 
 def noise_png(side: int) -> bytes:
@@ -87,16 +73,13 @@ def noise_png(side: int) -> bytes:
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path) -> Path:
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    return Path(settings.MEDIA_ROOT)
+def media(media_root: Path) -> Path:
+    return media_root
 
 
 @pytest.fixture
 def draft(person):
-    return services.memo_create(
-        writer=person("rujapa"), subject="ขอเชิญประชุมคณะทำงานด้านประชาสัมพันธ์", body="จึงเรียนมาเพื่อโปรดพิจารณา"
-    )
+    return draft_memo(subject="ขอเชิญประชุมคณะทำงานด้านประชาสัมพันธ์", body="จึงเรียนมาเพื่อโปรดพิจารณา")
 
 
 def files_under(root: Path) -> list[str]:

@@ -13,24 +13,23 @@ A refused action (and a read) changes nothing: memo status, number, revision, st
 the memo's audit trail are compared before and after.
 """
 
-import io
 from dataclasses import dataclass
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from PIL import Image
 
 from core.models import AuditEvent
 from memos.models import Enclosure, Memo
 from org import demo
 from org.demo import DEMO_PASSWORD
-from org.models import Organisation, Person
+from org.models import Organisation
 from signatures.models import Signature
-from workflow import services
+from tests.builders import memo_in_state as build
+from tests.builders import png_bytes as tiny_png
 from workflow.models import RouteStep, StepState
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 WRITER = "rujapa"
 READERS = ("auditor", "admin")  # may read any memo, may act on none
@@ -132,43 +131,6 @@ CELLS = [pytest.param(s, a, u, id=f"{s}-{a}-{u}") for s in STATES for a in ACTIO
 # Building states through the real services --------------------------------------------------------------
 
 
-def _active(memo: Memo) -> RouteStep:
-    return RouteStep.objects.select_related("memo").get(memo=memo, state=StepState.ACTIVE)
-
-
-def build(state_name: str) -> Memo:
-    def person(username: str) -> Person:
-        return Person.objects.get(username=username)
-
-    writer = person(WRITER)
-    memo = services.memo_create(
-        writer=writer, subject="ขอความเห็นชอบจัดกิจกรรมวันเด็กแห่งชาติ", body="จึงเรียนมาเพื่อโปรดพิจารณา"
-    )
-    if state_name == "draft":
-        return memo
-    services.memo_submit(memo=memo, actor=writer, password=DEMO_PASSWORD)
-    if state_name == "in_review@1":
-        return memo
-    if state_name == "withdrawn":
-        services.memo_withdraw(memo=memo, actor=writer, reason="ขอแก้ไขหลักการ")
-        return memo
-    services.step_approve(step=_active(memo), actor=person("ratchawari"), password=DEMO_PASSWORD)
-    if state_name == "in_review@2":
-        return memo
-    nat = person("nat")
-    if state_name == "returned":
-        services.step_return(step=_active(memo), actor=nat, password=DEMO_PASSWORD, reason="แก้ไขงบประมาณ")
-    elif state_name == "rejected":
-        services.step_reject(step=_active(memo), actor=nat, password=DEMO_PASSWORD, reason="ไม่มีงบประมาณ")
-    else:
-        assert state_name == "completed"
-        services.step_approve(step=_active(memo), actor=nat, password=DEMO_PASSWORD, opinion="เห็นควรอนุมัติ")
-        services.step_approve(
-            step=_active(memo), actor=person("yutthana"), password=DEMO_PASSWORD, decision="approved"
-        )
-    return memo
-
-
 def target_step(memo: Memo) -> RouteStep:
     steps = list(RouteStep.objects.filter(memo=memo).order_by("-round", "order"))
     latest = [s for s in steps if s.round == steps[0].round]
@@ -193,12 +155,6 @@ def snapshot(memo_id) -> dict:
         "enclosures": sorted(Enclosure.objects.filter(memo_id=memo_id).values_list("id", flat=True)),
         "audit": AuditEvent.objects.filter(object_id=str(memo_id)).count(),
     }
-
-
-def tiny_png() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (2, 2), "white").save(out, "PNG")
-    return out.getvalue()
 
 
 # The matrix -----------------------------------------------------------------------------------------------
@@ -237,11 +193,6 @@ def built(django_db_setup, django_db_blocker):
 def demo_org(db, built):
     """Overrides conftest's: the organisation loaded once in `built`."""
     return built.organisation
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path)
 
 
 def test_every_state_is_what_the_matrix_assumes(built):

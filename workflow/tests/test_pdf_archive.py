@@ -18,9 +18,10 @@ from core.thai import format_date_long
 from memos import archive
 from memos.models import Memo
 from org.demo import DEMO_PASSWORD
+from tests.builders import active_step as active
+from tests.builders import approve_active, png_bytes, submit
 from workflow import services
 from workflow.demo import SEED_SUBJECT, load_route_template, load_seed_memo
-from workflow.models import RouteStep
 
 PW = DEMO_PASSWORD
 
@@ -42,10 +43,8 @@ def contains(pdf_text: str, expected: str) -> bool:
 
 
 @pytest.fixture
-def media(settings, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.MEMOFLOW_ARCHIVE_ROOT = tmp_path / "archive"
-    return tmp_path
+def media(media_root: Path) -> Path:
+    return media_root
 
 
 @pytest.fixture
@@ -54,20 +53,12 @@ def seed_memo(demo_org, media) -> Memo:
     return load_seed_memo(demo_org)
 
 
-def active(memo: Memo) -> RouteStep:
-    return RouteStep.objects.select_related("memo__current_revision", "position").get(
-        memo=memo, state="active"
-    )
-
-
 def run_route(memo: Memo, person) -> Memo:
-    services.memo_submit(memo=memo, actor=person("rujapa"), password=PW)
-    memo.refresh_from_db()
-    services.step_approve(step=active(memo), actor=person("ratchawari"), password=PW)
-    services.step_approve(
-        step=active(memo), actor=person("nat"), password=PW, opinion="เห็นควรเสนอนายก อบต. เพื่อโปรดทราบ"
-    )
-    services.step_approve(step=active(memo), actor=person("yutthana"), password=PW, decision="acknowledged")
+    """rujapa submits; ratchawari, nat and yutthana approve, each as the step's assignee."""
+    submit(memo)
+    approve_active(memo)
+    approve_active(memo, opinion="เห็นควรเสนอนายก อบต. เพื่อโปรดทราบ")
+    approve_active(memo, decision="acknowledged")
     memo.refresh_from_db()
     return memo
 
@@ -204,8 +195,6 @@ def test_uploaded_pdf_enclosures_are_appended_page_by_page_keeping_orientation(s
 def test_enclosures_follow_the_memo_in_their_order(seed_memo, person, api_as):
     """The seed draft has the report table as enclosure 1; a PDF (2) and an image (3) follow it, in that
     order, whatever their kind."""
-    from PIL import Image
-
     rujapa = api_as("rujapa")
     enclosure = PdfWriter()
     enclosure.add_blank_page(width=300, height=400)  # a size no rendered page has
@@ -219,9 +208,7 @@ def test_enclosures_follow_the_memo_in_their_order(seed_memo, person, api_as):
         ).status_code
         == 201
     )
-    png = io.BytesIO()
-    Image.new("RGB", (400, 200), "white").save(png, "PNG")  # wider than tall: a landscape page
-    png.seek(0)
+    png = io.BytesIO(png_bytes((400, 200)))  # wider than tall: a landscape page
     png.name = "ภาพกิจกรรม.png"
     assert (
         rujapa.post(

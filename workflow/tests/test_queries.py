@@ -5,18 +5,17 @@ transaction, so each service's atomic block adds a SAVEPOINT and a RELEASE SAVEP
 production.
 """
 
-import io
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
 
 from memos.models import Memo
 from org.demo import DEMO_PASSWORD
+from tests.builders import png_bytes as png
+from tests.builders import submitted_memo
 from workflow import services
 from workflow.models import RouteStep, StepState
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
 TASKS_QUERIES = 3  # token + count + page (memo, writer and position joined)
 AUTHORED_QUERIES = 4  # token + count + page + prefetch of the active steps
@@ -33,27 +32,12 @@ PALAD = "ปลัดองค์การบริหารส่วนตำ�
 NAYOK = "นายกองค์การบริหารส่วนตำบลหนองโสน"
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path)
-
-
 def submitted_memos(person, count: int) -> list[Memo]:
     """`count` memos by rujapa, each sent on the default route (so ratchawari has `count` tasks)."""
-    rujapa = person("rujapa")
-    memos = []
-    for index in range(count):
-        memo = services.memo_create(
-            writer=rujapa, subject=f"ขออนุมัติจัดซื้อวัสดุสำนักงาน ครั้งที่ {index + 1}", body="จึงเรียนมาเพื่อโปรดพิจารณา"
-        )
-        memos.append(services.memo_submit(memo=memo, actor=rujapa, password=DEMO_PASSWORD))
-    return memos
-
-
-def png(size: tuple[int, int] = (4, 3)) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", size, "white").save(out, "PNG")
-    return out.getvalue()
+    return [
+        submitted_memo(subject=f"ขออนุมัติจัดซื้อวัสดุสำนักงาน ครั้งที่ {index + 1}", body="จึงเรียนมาเพื่อโปรดพิจารณา")
+        for index in range(count)
+    ]
 
 
 def attach(memo: Memo, writer, count: int) -> None:

@@ -11,6 +11,8 @@ from org import services as org_services
 from org.demo import DEMO_PASSWORD
 from org.models import ActingAppointment
 from signatures.models import Signature
+from tests.builders import active_step as active
+from tests.builders import draft_memo, submitted_memo
 from workflow import services
 from workflow.models import RouteStep, RouteTemplate, StepRole, StepState, TemplateSlot
 
@@ -18,27 +20,8 @@ pytestmark = pytest.mark.django_db
 PW = DEMO_PASSWORD
 
 
-def new_memo(person, username="rujapa", subject="ขออนุมัติจัดซื้อวัสดุสำนักงาน"):
-    return services.memo_create(
-        writer=person(username), subject=subject, body="ย่อหน้าแรก\nจึงเรียนมาเพื่อโปรดพิจารณา"
-    )
-
-
-def active(memo):
-    return RouteStep.objects.select_related("memo__current_revision", "position").get(
-        memo=memo, state="active"
-    )
-
-
-def submitted(person, **kwargs):
-    memo = new_memo(person, **kwargs)
-    services.memo_submit(memo=memo, actor=memo.writer, password=PW)
-    memo.refresh_from_db()
-    return memo
-
-
 def test_return_and_resubmit_starts_a_new_revision_from_the_first_step_and_keeps_the_number(person):
-    memo = submitted(person)
+    memo = submitted_memo()
     number = memo.number
     services.step_approve(step=active(memo), actor=person("ratchawari"), password=PW)
     services.step_return(step=active(memo), actor=person("nat"), password=PW, reason="แก้ไขวงเงินให้ถูกต้อง")
@@ -69,7 +52,7 @@ def test_return_and_resubmit_starts_a_new_revision_from_the_first_step_and_keeps
 
 
 def test_acting_capacity_is_recorded_with_the_signature_and_audit(person):
-    memo = submitted(person)
+    memo = submitted_memo()
     step = active(memo)
     assert (step.assignee.username, step.capacity) == ("ratchawari", "รักษาการแทน")
     services.step_approve(step=step, actor=person("ratchawari"), password=PW)
@@ -89,7 +72,7 @@ def test_a_vacancy_waits_for_assignment_until_an_administrator_assigns_someone(p
     # The acting appointment ends before today: the vacant หัวหน้าสำนักปลัด has nobody to sign.
     appointment = ActingAppointment.objects.get(position__title="หัวหน้าสำนักปลัด")
     org_services.acting_appointment_update(appointment=appointment, valid_to=date(2024, 1, 1))
-    memo = submitted(person)
+    memo = submitted_memo()
     step = active(memo)
     assert step.assignee is None
     assert step.waiting_for_assignment
@@ -112,7 +95,7 @@ def test_a_vacancy_waits_for_assignment_until_an_administrator_assigns_someone(p
 
 
 def test_only_the_assignee_can_act_and_only_once(person):
-    memo = submitted(person)
+    memo = submitted_memo()
     step = active(memo)
     with pytest.raises(NotYourTask):
         services.step_approve(step=step, actor=person("nat"), password=PW)
@@ -126,7 +109,7 @@ def test_only_the_assignee_can_act_and_only_once(person):
 
 
 def test_opinion_and_decision_rules(person):
-    memo = submitted(person)
+    memo = submitted_memo()
     services.step_approve(step=active(memo), actor=person("ratchawari"), password=PW)  # cosign: empty is fine
     with pytest.raises(ValidationFailed) as missing_opinion:
         services.step_approve(step=active(memo), actor=person("nat"), password=PW, opinion="  ")
@@ -152,7 +135,7 @@ def test_opinion_and_decision_rules(person):
 
 
 def test_reject_ends_the_memo_and_skips_the_rest(person):
-    memo = submitted(person)
+    memo = submitted_memo()
     with pytest.raises(ValidationFailed):
         services.step_reject(step=active(memo), actor=person("ratchawari"), password=PW, reason="")
     services.step_reject(step=active(memo), actor=person("ratchawari"), password=PW, reason="ซ้ำกับเรื่องเดิม")
@@ -170,14 +153,14 @@ def test_reject_ends_the_memo_and_skips_the_rest(person):
 
 
 def test_withdraw_only_before_anyone_after_the_writer_acted(person):
-    memo = submitted(person)
+    memo = submitted_memo()
     services.memo_withdraw(memo=memo, actor=person("rujapa"))
     memo.refresh_from_db()
     assert memo.status == "withdrawn"
     assert memo.process.status == "CANCELED"
     assert not RouteStep.objects.filter(memo=memo, state="active").exists()
 
-    other = submitted(person, subject="เรื่องที่สอง")
+    other = submitted_memo(subject="เรื่องที่สอง")
     services.step_approve(step=active(other), actor=person("ratchawari"), password=PW)
     with pytest.raises(InvalidState):
         services.memo_withdraw(memo=other, actor=person("rujapa"))
@@ -186,15 +169,16 @@ def test_withdraw_only_before_anyone_after_the_writer_acted(person):
 
 
 def test_a_withdrawn_number_is_never_reused(person):
-    first = submitted(person, subject="หนึ่ง")
+    first = submitted_memo(subject="หนึ่ง")
     services.memo_withdraw(memo=first, actor=person("rujapa"))
-    second = submitted(person, subject="สอง")
+    second = submitted_memo(subject="สอง")
     assert first.number != second.number
+    assert first.sequence is not None
     assert second.sequence == first.sequence + 1
 
 
 def test_route_editing_rules(person, position):
-    memo = new_memo(person)
+    memo = draft_memo()
     palat, nayok = position("ปลัดองค์การบริหารส่วนตำบลหนองโสน"), position("นายกองค์การบริหารส่วนตำบลหนองโสน")
     finance = position("ผู้อำนวยการกองคลัง")
     services.memo_route_set(
@@ -227,7 +211,7 @@ def test_editing_a_template_never_changes_an_existing_memos_route(person, positi
     from workflow.demo import load_route_template
 
     load_route_template(demo_org)
-    memo = new_memo(person)
+    memo = draft_memo()
     before = list(RouteStep.objects.filter(memo=memo).values_list("position__title", flat=True))
     services.route_template_save(
         organisation=demo_org,
@@ -238,7 +222,7 @@ def test_editing_a_template_never_changes_an_existing_memos_route(person, positi
         ],
     )
     assert list(RouteStep.objects.filter(memo=memo).values_list("position__title", flat=True)) == before
-    newer = new_memo(person, subject="ฉบับใหม่")
+    newer = draft_memo(subject="ฉบับใหม่")
     assert list(
         RouteStep.objects.filter(memo=newer).order_by("order").values_list("position__title", flat=True)
     ) == [
@@ -262,8 +246,8 @@ def test_a_units_template_overrides_the_default_and_a_head_does_not_cosign_their
             (StepRole.DECISION, TemplateSlot.POSITION, position("ปลัดองค์การบริหารส่วนตำบลหนองโสน")),
         ],
     )
-    staff_memo = new_memo(person, username="finance_staff")
-    head_memo = new_memo(person, username="finance_head")
+    staff_memo = draft_memo(writer="finance_staff")
+    head_memo = draft_memo(writer="finance_head")
 
     def titles(m):
         return list(
@@ -275,16 +259,16 @@ def test_a_units_template_overrides_the_default_and_a_head_does_not_cosign_their
 
 
 def test_content_is_editable_only_while_draft_or_returned(person):
-    memo = submitted(person)
+    memo = submitted_memo()
     with pytest.raises(InvalidState):
         services.memo_update(memo=memo, actor=person("rujapa"), subject="แก้ชื่อเรื่อง")
     with pytest.raises(ValidationFailed):
-        services.memo_update(memo=new_memo(person), actor=person("rujapa"), subject="   ")
+        services.memo_update(memo=draft_memo(), actor=person("rujapa"), subject="   ")
     assert Memo.objects.get(pk=memo.pk).subject == "ขออนุมัติจัดซื้อวัสดุสำนักงาน"
 
 
 def test_steps_are_signed_by_state_not_by_guesswork(person):
-    memo = submitted(person)
+    memo = submitted_memo()
     states = dict(RouteStep.objects.filter(memo=memo).values_list("order", "state"))
     assert states == {0: StepState.SIGNED, 1: StepState.ACTIVE, 2: StepState.WAITING, 3: StepState.WAITING}
 
@@ -294,17 +278,17 @@ def test_a_service_refuses_to_run_inside_someone_elses_transaction(person):
     refuses before changing anything, so a caller cannot roll back a signature after it was reported."""
     from django.db import transaction
 
-    memo = submitted(person)
+    memo = submitted_memo()
     step = active(memo)
     with pytest.raises(RuntimeError, match="durable"), transaction.atomic():
         services.step_approve(step=step, actor=person("ratchawari"), password=PW)
     step.refresh_from_db()
     assert step.state == StepState.ACTIVE
-    assert not Signature.objects.filter(step=step).exists()
+    assert not Signature.objects.filter(memo=memo, position=step.position).exists()
 
 
 def test_a_step_whose_workflow_task_was_deleted_answers_a_clear_409_not_a_crash(person):
-    memo = submitted(person)
+    memo = submitted_memo()
     step = active(memo)
     RouteStep.objects.filter(pk=step.pk).update(task=None)
     with pytest.raises(InvalidState) as refused:
@@ -313,4 +297,4 @@ def test_a_step_whose_workflow_task_was_deleted_answers_a_clear_409_not_a_crash(
     with pytest.raises(InvalidState):
         services.step_return(step=active(memo), actor=person("ratchawari"), password=PW, reason="แก้ไข")
     assert active(memo).state == StepState.ACTIVE
-    assert not Signature.objects.filter(step=step).exists()
+    assert not Signature.objects.filter(memo=memo, position=step.position).exists()

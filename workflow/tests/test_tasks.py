@@ -8,6 +8,7 @@ from django_tasks_db.models import DBTaskResult
 
 from core.errors import BadPassword
 from org.demo import DEMO_PASSWORD
+from tests.builders import draft_memo
 from workflow import services
 from workflow.services import submission
 
@@ -19,7 +20,7 @@ def run_worker() -> None:
 
 
 def draft(person):
-    return services.memo_create(writer=person("rujapa"), subject="ขอความเห็นชอบจัดซื้อวัสดุ", body="ย่อหน้าแรก")
+    return draft_memo(subject="ขอความเห็นชอบจัดซื้อวัสดุ", body="ย่อหน้าแรก")
 
 
 @pytest.mark.django_db(transaction=True)  # the worker commits and reconnects as in production
