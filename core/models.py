@@ -1,23 +1,21 @@
 """Primitives every app shares: the append-only audit log."""
 
 import uuid
-from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
-    def update(self, **kwargs: Any) -> int:
-        raise TypeError("The audit log is append-only.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise TypeError("The audit log is append-only.")
+from core.append_only import AppendOnlyModel, AppendOnlyQuerySet
 
 
-class AuditEvent(models.Model):
-    """One thing somebody did, written in the same transaction as the change itself. Never updated."""
+class AuditEventQuerySet(AppendOnlyQuerySet["AuditEvent"]):
+    pass
+
+
+class AuditEvent(AppendOnlyModel):
+    """One thing somebody did, written in the same transaction as the change itself. Never updated or
+    deleted: refused by the model, its QuerySet and a database trigger (core.append_only)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
@@ -46,11 +44,3 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise TypeError("The audit log is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise TypeError("The audit log is append-only.")
