@@ -44,3 +44,22 @@ class AuditEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
+
+
+class WorkerHeartbeat(models.Model):
+    """A background worker (`manage.py memoflow_worker`) saying it is alive: written every few seconds by a
+    thread of the worker, so a job RUNNING under a worker whose heartbeat stopped is known abandoned
+    (core.worker.recover_stale_jobs)."""
+
+    worker_id = models.CharField(_("worker id"), max_length=64, primary_key=True)
+    hostname = models.CharField(_("host"), max_length=255, blank=True)
+    pid = models.PositiveIntegerField(_("process id"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    seen_at = models.DateTimeField(_("last seen"), db_index=True)
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} {self.hostname}:{self.pid} {self.seen_at:%H:%M:%S}"

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
+from core.worker import pause_for_tests
+
 if TYPE_CHECKING:
     from memos.models import Memo
 
@@ -87,17 +89,6 @@ def store(*, relative_name: str, content: bytes) -> str:
     return expected
 
 
-def _pause_for_tests(point: str) -> None:
-    """Test hook (tests/test_worker_recovery.py): with MEMOFLOW_TEST_PAUSE_AT=<point> and
-    MEMOFLOW_TEST_PAUSE_MARKER=<path>, write the marker and block until the process is killed."""
-    if os.environ.get("MEMOFLOW_TEST_PAUSE_AT") != point:
-        return
-    import threading
-
-    Path(os.environ["MEMOFLOW_TEST_PAUSE_MARKER"]).write_text(str(os.getpid()))
-    threading.Event().wait()
-
-
 @dataclass(frozen=True)
 class Stored:
     relative_name: str
@@ -146,7 +137,7 @@ def store_once(*, base_name: str, render: Callable[[], bytes]) -> Stored:
         digest = hashlib.sha256(content).hexdigest()
         relative_name = (base.parent / f"{base.stem}-{digest[:16]}.pdf").as_posix()
         store(relative_name=relative_name, content=content)
-    _pause_for_tests("archive_stored")
+    pause_for_tests("archive_stored")  # a test kills the worker here: file written, row not yet updated
     return Stored(relative_name, digest, len(content))
 
 
