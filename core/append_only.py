@@ -7,8 +7,8 @@ raw SQL, `dbshell`. PostgreSQL: a plpgsql function raising `integrity_constraint
 `RAISE(ABORT, ...)`. Both reach Python as `django.db.IntegrityError`.
 
 TRUNCATE fires no row trigger on PostgreSQL: the test suite's flush (pytest-django's transactional tests)
-works, and production runs the application as a role that owns no TRUNCATE privilege on these tables
-(docs: deployment). On SQLite a flush is `DELETE FROM`, which the trigger refuses: the test suite's conftest
+works unchanged. TRUNCATE, DROP TRIGGER and DROP TABLE stay open to the tables' owner: the triggers stop the
+application's code and anyone with plain UPDATE/DELETE, not the database's owner. On SQLite a flush is `DELETE FROM`, which the trigger refuses: the test suite's conftest
 drops and re-creates the triggers inside the flush's own transaction; the application has no bypass.
 
 A migration that remakes the table on SQLite (most AlterField/RemoveField there) drops its triggers with it:
