@@ -51,8 +51,8 @@ lock: venv ## Regenerate requirements/lock.txt from pyproject.toml with uv
 migrate: venv ## Apply database migrations
 	$(PY) manage.py migrate
 
-worker: venv ## Run the background task worker (db_worker)
-	$(PY) manage.py db_worker --interval 1 $(ARGS)
+worker: venv ## Run the background task worker (memoflow_worker: db_worker + heartbeat, ADR 0004)
+	$(PY) manage.py memoflow_worker --interval 1 $(ARGS)
 
 messages: venv ## Compile translations (.po -> .mo)
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=var --ignore=node_modules

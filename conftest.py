@@ -1,7 +1,7 @@
 """Fixtures shared by every app's tests: the seed's organisation chart, API clients for its people, and a media
 root of the test's own. Memos in each state and tiny files: tests/builders.py."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +10,36 @@ from rest_framework.test import APIClient
 
 from org import demo
 from org.models import Organisation, Person, Position
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_keeps_append_only_triggers() -> Iterator[None]:
+    """SQLite flushes with DELETE, which the append-only triggers refuse (PostgreSQL's TRUNCATE fires no row
+    trigger): between transactional tests the flush drops those triggers and re-creates them in its own
+    transaction. The test harness's only allowance; the application has none (core.append_only)."""
+    from django.apps import apps
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        yield
+        return
+    from django.db.backends.sqlite3.operations import DatabaseOperations
+
+    from core.append_only import AppendOnlyModel, install_sql, remove_sql
+
+    guarded = [m._meta.db_table for m in apps.get_models() if issubclass(m, AppendOnlyModel)]
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self: DatabaseOperations, style: Any, tables: Any, **kwargs: Any) -> list[str]:
+        statements: list[str] = original(self, style, tables, **kwargs)
+        flushed = [t for t in guarded if t in set(tables)]
+        before = [s for t in flushed for s in remove_sql("sqlite", t)]
+        after = [s for t in flushed for s in install_sql("sqlite", t)]
+        return before + statements + after
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DatabaseOperations, "sql_flush", sql_flush)
+        yield
 
 
 @pytest.fixture

@@ -1,23 +1,21 @@
 """Primitives every app shares: the append-only audit log."""
 
 import uuid
-from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
-    def update(self, **kwargs: Any) -> int:
-        raise TypeError("The audit log is append-only.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise TypeError("The audit log is append-only.")
+from core.append_only import AppendOnlyModel, AppendOnlyQuerySet
 
 
-class AuditEvent(models.Model):
-    """One thing somebody did, written in the same transaction as the change itself. Never updated."""
+class AuditEventQuerySet(AppendOnlyQuerySet["AuditEvent"]):
+    pass
+
+
+class AuditEvent(AppendOnlyModel):
+    """One thing somebody did, written in the same transaction as the change itself. Never updated or
+    deleted: refused by the model, its QuerySet and a database trigger (core.append_only)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
@@ -47,10 +45,21 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise TypeError("The audit log is append-only.")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise TypeError("The audit log is append-only.")
+class WorkerHeartbeat(models.Model):
+    """A background worker (`manage.py memoflow_worker`) saying it is alive: written every few seconds by a
+    thread of the worker, so a job RUNNING under a worker whose heartbeat stopped is known abandoned
+    (core.worker.recover_stale_jobs)."""
+
+    worker_id = models.CharField(_("worker id"), max_length=64, primary_key=True)
+    hostname = models.CharField(_("host"), max_length=255, blank=True)
+    pid = models.PositiveIntegerField(_("process id"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    seen_at = models.DateTimeField(_("last seen"), db_index=True)
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} {self.hostname}:{self.pid} {self.seen_at:%H:%M:%S}"

@@ -8,6 +8,7 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.append_only import AppendOnlyModel, AppendOnlyQuerySet
 from memos.models import Memo, MemoRevision
 from org.models import Person, Position
 
@@ -16,8 +17,13 @@ class SignatureMethod(models.TextChoices):
     PASSWORD = "password", _("Password confirmation (step-up)")
 
 
-class Signature(models.Model):
-    """One signature on one memo revision. Never changed after it is written."""
+class SignatureQuerySet(AppendOnlyQuerySet["Signature"]):
+    pass
+
+
+class Signature(AppendOnlyModel):
+    """One signature on one memo revision. Never changed or deleted after it is written: refused by the
+    model, its QuerySet and a database trigger (core.append_only)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     memo = models.ForeignKey(Memo, on_delete=models.PROTECT, related_name="signatures")
@@ -32,6 +38,8 @@ class Signature(models.Model):
     method = models.CharField(_("method"), max_length=16, choices=SignatureMethod.choices)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("user agent"), max_length=512, blank=True)
+
+    objects = SignatureQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("signature")

@@ -7,6 +7,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from viewflow.workflow import admin as viewflow_admin
+from viewflow.workflow.models import Process, Task
 
 from core.admin import ServiceTransactionMixin
 from core.errors import ApplicationError
@@ -122,3 +124,37 @@ class MemoAdmin(admin.ModelAdmin[Memo]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# viewflow's own pages: view only. A memo's route runs on its process and tasks; a task deleted or edited here
+# would leave a memo that can never be approved. (RouteStep.task is PROTECT as well.)
+class ReadOnlyAdminMixin:
+    actions = None
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReadOnlyTaskInline(ReadOnlyAdminMixin, viewflow_admin.TaskInline):  # type: ignore[misc]
+    pass
+
+
+for _model in (Process, Task):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
+
+@admin.register(Process)
+class ProcessAdmin(ReadOnlyAdminMixin, viewflow_admin.ProcessAdmin):  # type: ignore[misc]
+    inlines = [ReadOnlyTaskInline]
+
+
+@admin.register(Task)
+class TaskAdmin(ReadOnlyAdminMixin, viewflow_admin.TaskAdmin):  # type: ignore[misc]
+    pass

@@ -138,7 +138,8 @@ class RouteStep(models.Model):
     decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices, blank=True)
     decision_text = models.TextField(_("decision text"), blank=True)
     reason = models.TextField(_("reason"), blank=True, help_text=_("Why the step was returned or rejected."))
-    task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # PROTECT: the memo's next action executes this viewflow task; a step that lost it could never be approved.
+    task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     # The step points at its signature (not the reverse): signing knows no route, and the signature row is
     # written once, before the step that carries it is saved.
     signature = models.OneToOneField(

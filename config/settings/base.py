@@ -208,6 +208,11 @@ if MEMOFLOW_PDF_DIGITS not in ("thai", "arabic"):
     raise ImproperlyConfigured("MEMOFLOW_PDF_DIGITS must be 'thai' or 'arabic'")
 # Archived PDFs (written once, never overwritten); default: MEDIA_ROOT/archive.
 MEMOFLOW_ARCHIVE_ROOT = env.str("MEMOFLOW_ARCHIVE_ROOT", default="") or None
+# The worker (manage.py memoflow_worker) beats every HEARTBEAT seconds; a job RUNNING under a worker silent for
+# STALE seconds is retried, at most MAX_ATTEMPTS runs in all (core/worker.py, docs/adr/0004-task-recovery.md).
+MEMOFLOW_WORKER_HEARTBEAT_SECONDS = env.float("MEMOFLOW_WORKER_HEARTBEAT_SECONDS", default=10.0)
+MEMOFLOW_WORKER_STALE_SECONDS = env.float("MEMOFLOW_WORKER_STALE_SECONDS", default=60.0)
+MEMOFLOW_TASK_MAX_ATTEMPTS = env.int("MEMOFLOW_TASK_MAX_ATTEMPTS", default=3)
 
 # The memo page shows the PDF inline in a frame: allow framing by the application's own pages only.
 X_FRAME_OPTIONS = "SAMEORIGIN"

@@ -1,6 +1,5 @@
 """Archiving a completed memo: its final PDF rendered once, stored with its digest, the memo archived."""
 
-import hashlib
 from typing import Any
 
 from django.utils import timezone
@@ -28,11 +27,11 @@ def memo_archive(*, memo_id: Any) -> Memo:
         return memo
     if memo.status != MemoStatus.COMPLETED:
         raise InvalidState(_("Only a completed memo is archived."))
-    content = render_memo_pdf(memo, final=True)
-    digest = hashlib.sha256(content).hexdigest()
-    base = archive_relative_name(memo)
-    relative_name = f"{base.removesuffix('.pdf')}-{digest[:16]}.pdf"
-    archive.store(relative_name=relative_name, content=content)
+    # Idempotent: a copy left by a run whose worker died before the row was updated is reused, not rendered again.
+    stored = archive.store_once(
+        base_name=archive_relative_name(memo), render=lambda: render_memo_pdf(memo, final=True)
+    )
+    relative_name, digest = stored.relative_name, stored.sha256
     with _memo_locked(memo.pk) as locked:
         if locked.status == MemoStatus.ARCHIVED:  # another worker finished first; ours is an orphan copy
             return locked
@@ -46,9 +45,9 @@ def memo_archive(*, memo_id: Any) -> Memo:
             update_fields=["status", "archive_file", "archive_sha256", "archived_at", "status_changed_at"]
         )
         audit_event_append(
-            action="memo.archived",
+            action=archive.ARCHIVED_ACTION,
             obj=locked,
             actor=None,
-            data={"file": relative_name, "sha256": digest, "bytes": len(content)},
+            data={"file": relative_name, "sha256": digest, "bytes": stored.size},
         )
     return locked

@@ -8,6 +8,7 @@ import io
 import subprocess
 import unicodedata
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from django.core.management import call_command
@@ -84,8 +85,11 @@ def test_in_review_pdf_shows_the_signatures_so_far(seed_memo, person, api_as):
     assert contains(text, seed_memo.number)
     assert contains(text, "รักษาการแทนหัวหน้าสำนักปลัด")
     assert contains(text, "ลงนามอิเล็กทรอนิกส์")
-    number = seed_memo.number.replace("/", "-")
-    assert number in response["Content-Disposition"] or "filename*=" in response["Content-Disposition"]
+    # The file a person saves is named after the memo's number (RFC 6266 filename*, UTF-8, percent-encoded).
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("inline; filename*=utf-8''"), disposition
+    filename = unquote(disposition.removeprefix("inline; filename*=utf-8''"))
+    assert filename == f"บันทึกข้อความ {seed_memo.number.replace('/', '-')}.pdf"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -153,14 +157,16 @@ def test_archive_check_reports_altered_and_missing_files(demo_org, media, person
 
     path.chmod(0o644)
     path.write_bytes(path.read_bytes() + b"%tampered\n")
-    with pytest.raises(CommandError, match="1 problem"):
+    with pytest.raises(
+        CommandError, match="1 memo\\(s\\) checked, 2 error"
+    ):  # the row's and the log's digest
         call_command("archive_check")
-    assert f"altered: {memo.number}" in capsys.readouterr().err
+    assert f"error: {memo.number} ({memo.pk}): archived PDF altered" in capsys.readouterr().err
 
     path.unlink()
-    with pytest.raises(CommandError, match="1 problem"):
+    with pytest.raises(CommandError, match="1 memo\\(s\\) checked, 1 error"):
         call_command("archive_check")
-    assert f"missing: {memo.number}" in capsys.readouterr().err
+    assert f"error: {memo.number} ({memo.pk}): archived PDF missing" in capsys.readouterr().err
 
 
 def test_an_archived_file_is_never_overwritten(media):
@@ -232,9 +238,9 @@ def test_archive_check_reports_a_completed_memo_that_was_never_archived(demo_org
     load_route_template(demo_org)
     memo = run_route(load_seed_memo(demo_org), person)  # completed; its archive job is queued, not run
     call_command("archive_check", stuck_after=60)  # just completed: not a problem yet
-    with pytest.raises(CommandError, match="1 problem"):
+    with pytest.raises(CommandError, match="1 error"):
         call_command("archive_check", stuck_after=0)
-    assert f"not archived: {memo.number}" in capsys.readouterr().err
+    assert f"error: {memo.number} ({memo.pk}): not archived" in capsys.readouterr().err
 
 
 def test_arabic_digits_setting_prints_the_number_in_arabic_digits(seed_memo, person, settings):

@@ -1,22 +1,29 @@
-"""`manage.py archive_check`: verify every archived memo's PDF against the SHA-256 recorded in the database.
+"""`manage.py archive_check`: check the archive and the enclosure originals against what the database recorded.
 
-Problems (exit 1): an archived memo whose file is missing or altered, and a memo completed more than
-`--stuck-after` minutes ago that is still not archived (its archive job failed or never ran). Files in the
-archive that no memo refers to (left by a retried job) are listed as notes; they do not fail the check.
+Per memo, with a level for each message (paperless-ngx's sanity checker's shape):
+- error: an archived memo's PDF missing, or not matching the SHA-256 on the memo's row, or not matching the
+  file and SHA-256 recorded in its audit log's archive event (the append-only log catches a row changed by
+  SQL), or archived more than once; an enclosure's original missing or not matching the SHA-256 taken at upload
+  and signed with its revision; a memo completed more than `--stuck-after` minutes ago and still not archived
+  (its archive job failed or never ran).
+- info: files in the archive that no memo refers to (a copy left by an older retried job).
+Exit 1 when there is any error.
 """
 
 from datetime import timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from memos import archive
-from memos.models import Memo, MemoStatus
+from memos.archive import ERROR, MemoReport
+from memos.models import Enclosure, Memo, MemoStatus
 
 
 class Command(BaseCommand):
-    help = "Check archived memo PDFs against the database; report missing, altered or unarchived (exit 1 if any)."
+    help = "Check archived memo PDFs and enclosure originals against the database and the audit log (exit 1 on error)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -27,37 +34,41 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        checked = 0
-        problems: list[str] = []
-        referenced: set[str] = set()
-        memos = Memo.objects.filter(status=MemoStatus.ARCHIVED).only(
-            "pk", "number", "archive_file", "archive_sha256"
-        )
-        for memo in memos.iterator(chunk_size=500):
-            checked += 1
-            referenced.add(memo.archive_file)
-            result = archive.check(relative_name=memo.archive_file, sha256=memo.archive_sha256)
-            if result.problem:
-                problems.append(
-                    f"{result.problem}: {memo.number} ({memo.pk}) {memo.archive_file or '(no file recorded)'}"
-                )
         deadline = timezone.now() - timedelta(minutes=options["stuck_after"])
-        stuck = Memo.objects.filter(status=MemoStatus.COMPLETED, status_changed_at__lt=deadline).only(
-            "pk", "number"
+        with_files = Exists(Enclosure.objects.filter(memo=OuterRef("pk")).exclude(file=""))
+        memos = (
+            Memo.objects.filter(
+                Q(status=MemoStatus.ARCHIVED)
+                | Q(status=MemoStatus.COMPLETED, status_changed_at__lt=deadline)
+                | Q(with_files)
+            )
+            .select_related("current_revision")
+            .order_by("created_at")
         )
-        for memo in stuck:
-            problems.append(f"not archived: {memo.number} ({memo.pk}) completed but has no archived PDF")
+        checked = errors = 0
+        referenced: set[str] = set()
+        for memo in memos.iterator(chunk_size=200):
+            checked += 1
+            report = MemoReport(f"{memo.number or '(no number)'} ({memo.pk})")
+            if memo.status == MemoStatus.ARCHIVED:
+                referenced.add(memo.archive_file)
+                archive.check_archived_memo(memo, report)
+            elif memo.status == MemoStatus.COMPLETED and memo.status_changed_at < deadline:
+                report.add(ERROR, "not archived: completed but has no archived PDF")
+            archive.check_enclosures(memo, report)
+            for level, text in report.messages:
+                line = f"{level}: {report.label}: {text}"
+                (self.stderr if level == ERROR else self.stdout).write(line)
+            errors += sum(1 for level, _ in report.messages if level == ERROR)
         root = archive.archive_root()
         if root.is_dir():
             for path in sorted(root.rglob("*.pdf")):
                 name = path.relative_to(root).as_posix()
                 if name not in referenced and not path.name.startswith(".incoming-"):
                     self.stdout.write(
-                        f"note: {name} is not referred to by any memo (a retried archive job's copy)"
+                        f"info: {name} is not referred to by any memo (a retried archive job's copy)"
                     )
-        for line in problems:
-            self.stderr.write(line)
-        summary = f"{checked} archived memo(s) checked, {len(problems)} problem(s)"
-        if problems:
+        summary = f"{checked} memo(s) checked, {errors} error(s)"
+        if errors:
             raise CommandError(summary)
         self.stdout.write(self.style.SUCCESS(summary))
