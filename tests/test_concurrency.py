@@ -100,6 +100,8 @@ def test_twenty_concurrent_approves_of_one_step_sign_it_once(demo_org, person):
     assert step.state == StepState.SIGNED
     signatures = Signature.objects.filter(step=step_id)
     assert signatures.count() == 1
+    # The step holds one signature by construction; a lost race would leave a stray row pointing nowhere.
+    assert Signature.objects.filter(memo=memo).count() == 2  # the writer's and this step's
     assert signatures.get().signer.username == "ratchawari"
     round_steps = RouteStep.objects.filter(memo=memo, round=1)
     assert [(s.order, s.state) for s in round_steps.order_by("order")] == [
