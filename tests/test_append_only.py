@@ -76,7 +76,9 @@ def test_base_manager_update_and_delete_are_refused_by_the_database(row: AppendO
     with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
         base.filter(pk=row.pk).update(**{COLUMN: VALUE})
     with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
-        base.filter(pk=row.pk).delete()
+        # _raw_delete: one DELETE statement, past the collector's PROTECT check (a signature is also held by
+        # its step), so that only the trigger stands in the way.
+        base.filter(pk=row.pk)._raw_delete(base.db)
     assert unchanged(row)
 
 

@@ -48,6 +48,7 @@ def test_the_database_refuses_a_signed_step_without_its_signature_and_a_signatur
     waiting = RouteStep.objects.get(memo=memo, state=StepState.WAITING)
     stray = Signature.objects.get(step=signed)
     stray.pk = None  # a second, valid signature row, pointed at by a step that is still waiting
+    stray._state.adding = True  # a new row (append-only: an existing one is never saved again)
     stray.save(force_insert=True)
     with pytest.raises(IntegrityError), transaction.atomic():
         RouteStep.objects.filter(pk=waiting.pk).update(signature=stray)
