@@ -6,6 +6,7 @@ import uuid
 from io import BytesIO
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpRequest, HttpResponse
@@ -169,3 +170,16 @@ def test_every_other_page_may_not_be_framed(rujapa, seed, name):
 
 def test_the_login_page_may_not_be_framed(db):
     assert Client().get(reverse("login"))["X-Frame-Options"] == "DENY"
+
+
+# Static files -----------------------------------------------------------------------------------------------
+
+
+def test_viewflows_front_end_is_not_collected():
+    """Its bundled roboto-fontface CSS names font files the package lacks, which stopped `collectstatic`."""
+    assert (
+        finders.find("viewflow/fonts/roboto/node_modules/roboto-fontface/css/roboto/roboto-fontface.css")
+        is None
+    )
+    assert finders.find("css/app.css") is not None
+    assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js") is not None
