@@ -24,6 +24,7 @@ from urllib.parse import quote, urlencode
 import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.core.management import call_command
 from django.db import connection
 
 from memos.models import Memo
@@ -147,6 +148,8 @@ def seed_memo(demo_org) -> Memo:
     memo = demo.load_seed_memo(demo_org)
     hashed = PBKDF2PasswordHasher().encode(DEMO_PASSWORD, PBKDF2PasswordHasher().salt())
     Person.objects.filter(username="rujapa").update(password=hashed)
+    # What the production workers would have done by the time someone opens the memo (every queue, once).
+    call_command("db_worker", batch=True, reload=False, startup_delay=False, queue_name="*", verbosity=0)
     return memo
 
 
