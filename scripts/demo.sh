@@ -5,6 +5,7 @@
 #   PORT                     port for the dev server (default 8000)
 #   DATABASE_URL             database to use (default: SQLite at var/memoflow.sqlite3, see config/settings/base.py)
 #   MEMOFLOW_SKIP_DEMO_DATA  set to 1 to skip `manage.py load_demo`
+#   MEMOFLOW_BASE_URL        start of the links in notification e-mails (default http://127.0.0.1:$PORT)
 #
 # Ctrl-C (SIGINT), SIGTERM or SIGHUP stops both the server and the worker.
 set -euo pipefail
@@ -14,6 +15,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$MEMOFLOW_ROOT"
 
 PORT="${PORT:-8000}"
+# The worker's e-mails link to the server this script starts, on whatever port it was given.
+MEMOFLOW_BASE_URL="${MEMOFLOW_BASE_URL:-$(demo_base_url)}"
+export MEMOFLOW_BASE_URL
 PY="$MEMOFLOW_VENV/bin/python"
 export DJANGO_SETTINGS_MODULE=config.settings.local
 export PYTHONUNBUFFERED=1
@@ -43,6 +47,7 @@ $("$PY" manage.py load_demo --accounts-only)
   Admin:     http://127.0.0.1:${PORT}/admin/
   API docs:  http://127.0.0.1:${PORT}/api/docs/
   Health:    http://127.0.0.1:${PORT}/healthz
+  E-mail links point to: ${MEMOFLOW_BASE_URL}  (the worker prints the e-mails here)
 
 Press Ctrl-C to stop the server and the background worker.
 
@@ -93,7 +98,7 @@ spawn() {
     fi
 }
 
-spawn "$PY" manage.py db_worker --no-reload --interval 1
+spawn "$PY" manage.py memoflow_worker --no-reload --interval 1
 worker_pid=$!
 spawn "$PY" manage.py runserver "127.0.0.1:${PORT}" --noreload
 server_pid=$!

@@ -190,11 +190,14 @@ ensure_venv() {
     )
 }
 
+# The address `make demo` serves on PORT, which notification e-mails link to (MEMOFLOW_BASE_URL).
+demo_base_url() { printf 'http://127.0.0.1:%s\n' "${PORT:-8000}"; }
+
 # `bash scripts/lib.sh FUNCTION [ARGS...]` runs one function.
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
     set -euo pipefail
     if [[ $# -eq 0 ]] || ! declare -F "$1" >/dev/null; then
-        die "usage: bash scripts/lib.sh {find_python312|ensure_system_packages|ensure_venv|ensure_assets|ensure_test_browser}"
+        die "usage: bash scripts/lib.sh {find_python312|ensure_system_packages|ensure_venv|ensure_assets|ensure_test_browser|demo_base_url}"
     fi
     "$@"
 fi

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.http import FileResponse, HttpResponse
 from django.utils.dateparse import parse_date
+from django.utils.decorators import method_decorator
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -17,6 +18,7 @@ from rest_framework.views import APIView
 
 from core.audit import RequestMeta
 from core.errors import ApplicationError, NotFound, ValidationFailed
+from core.http import frameable_by_own_pages
 from memos.models import Enclosure, Memo, MemoStatus, Urgency
 from org.api import PositionRefSerializer
 from org.models import Person, Position
@@ -401,6 +403,7 @@ class MemoHistoryView(APIView):
         return Response(data)
 
 
+@method_decorator(frameable_by_own_pages, name="dispatch")  # the memo page frames it
 class MemoAttachmentFileView(APIView):
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
     def get(self, request: Request, memo_id: str, enclosure_id: str) -> FileResponse:
@@ -417,6 +420,7 @@ class MemoAttachmentFileView(APIView):
         )
 
 
+@method_decorator(frameable_by_own_pages, name="dispatch")  # the memo page frames it
 class MemoPdfView(APIView):
     """The memo as a PDF: a watermarked preview for a draft, the signatures so far in review, the archived
     file once archived (checked against its recorded SHA-256 before it is sent)."""

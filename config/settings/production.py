@@ -34,3 +34,7 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# Static files (docs/deployment.md#static-files): keep only the hashed copies that pages link to
+# ({% static %} always names those), which halves the files that `collectstatic` compresses and stores.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
