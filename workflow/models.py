@@ -35,6 +35,13 @@ class StepState(models.TextChoices):
     SKIPPED = "skipped", _("Skipped")
 
 
+class DutyConflict(models.TextChoices):
+    """Why the person resolved for a step may not take it (separation of duties, ADR 0005)."""
+
+    WRITER = "writer", _("The signatory is the writer of the memo")
+    SIGNED = "signed", _("The signatory has already signed in this round")
+
+
 class Decision(models.TextChoices):
     ACKNOWLEDGED = "acknowledged", _("Acknowledged (ทราบ)")
     APPROVED = "approved", _("Approved (อนุมัติ)")
@@ -138,6 +145,16 @@ class RouteStep(models.Model):
     decision_text = models.TextField(_("decision text"), blank=True)
     reason = models.TextField(_("reason"), blank=True, help_text=_("Why the step was returned or rejected."))
     task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    duty_conflict = models.CharField(
+        _("separation of duties"),
+        max_length=16,
+        choices=DutyConflict.choices,
+        blank=True,
+        help_text=_(
+            "Set when the step was skipped, or waits for an administrator, because its signatory "
+            "was the writer or had already signed in this round."
+        ),
+    )
 
     class Meta:
         verbose_name = _("route step")

@@ -334,9 +334,13 @@ def _editable_or_redirect(request: HttpRequest, memo: Memo) -> HttpResponse | No
 
 def _write_context(memo: Memo, **extra: Any) -> dict[str, Any]:
     steps: list[RouteStep] = memo.route_steps  # type: ignore[attr-defined]
+    preview = {row.order: selectors.preview_text(row) for row in selectors.route_preview(memo=memo)}
+    route = [s for s in steps if s.order > 0]
+    for step in route:
+        step.preview_warning = preview.get(step.order, "")  # type: ignore[attr-defined]
     return {
         "memo": memo,
-        "route": [s for s in steps if s.order > 0],
+        "route": route,
         "positions": Position.objects.filter(organisation_id=memo.organisation_id).select_related("holder"),
         "role_choices": ROLE_CHOICES,
         "enclosures": list(memo.enclosures.all()),
