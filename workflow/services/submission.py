@@ -56,9 +56,8 @@ def _submit_locked(memo: Memo, actor: Person, meta: RequestMeta | None) -> Memo:
     now = timezone.now()
     first_time = not memo.number
     if first_time:
-        memo.number, memo.register_year, memo.sequence = memo_services.register_take_number(
-            memo=memo, day=bangkok_date(now)
-        )
+        taken = memo_services.register_take_number(memo=memo, day=bangkok_date(now))
+        memo.number, memo.register_year, memo.sequence, memo.register = taken
         memo.date = bangkok_date(now)
     if not memo.addressee:
         memo.addressee = steps[-1].position.title
@@ -72,6 +71,7 @@ def _submit_locked(memo: Memo, actor: Person, meta: RequestMeta | None) -> Memo:
             "updated_at",
             "number",
             "register_year",
+            "register",
             "sequence",
             "date",
             "addressee",
