@@ -9,6 +9,6 @@ def my_tasks(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from workflow.selectors import tasks_for
+    from workflow.selectors import header_for
 
-    return {"my_task_count": tasks_for(user=user).count()}
+    return header_for(user=user)

@@ -3,13 +3,14 @@
 from datetime import date
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import NotFound
 from core.models import AuditEvent
 from memos.models import Enclosure, Memo
-from org.models import Person
+from org.models import Person, Position
 from workflow.duties import PreviewRow
 from workflow.duties import route_preview as duties_route_preview
 from workflow.models import DutyConflict, RouteStep, StepReassignment, StepState
@@ -21,6 +22,34 @@ def is_administrator(user: Any) -> bool:
 
 def is_auditor(user: Any) -> bool:
     return bool(user.is_authenticated and user.has_perm("org.audit_memos"))
+
+
+def may_write_memo(*, user: Any) -> bool:
+    """Whether the person may write a memo: they hold a position (a memo is written in one; an acting
+    appointment lets one sign for a position, not write in its name). An administrator holds none."""
+    return bool(user.is_authenticated and Position.objects.filter(holder=user).exists())
+
+
+def header_for(*, user: Any) -> dict[str, Any]:
+    """What the header shows a signed-in person, in one query: their task count and whether the
+    "write a memo" link is for them (the same rule as `may_write_memo`)."""
+    waiting = (
+        RouteStep.objects.filter(assignee=OuterRef("pk"), state=StepState.ACTIVE)
+        .order_by()
+        .values("assignee")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    row = (
+        Person.objects.filter(pk=user.pk)
+        .annotate(
+            task_count=Coalesce(Subquery(waiting), 0),
+            may_write=Exists(Position.objects.filter(holder=OuterRef("pk"))),
+        )
+        .values("task_count", "may_write")
+        .first()
+    ) or {"task_count": 0, "may_write": False}
+    return {"my_task_count": row["task_count"], "can_write_memo": row["may_write"]}
 
 
 def memos_visible_to(*, user: Any) -> QuerySet[Memo]:

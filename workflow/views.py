@@ -309,6 +309,9 @@ def _apply_content_errors(form: forms.Form, error: ApplicationError) -> None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def memo_new(request: HttpRequest) -> HttpResponse:
+    if not selectors.may_write_memo(user=_user(request)):
+        messages.error(request, _("You hold no position, so you cannot write a memo."))
+        return redirect("home")
     form = MemoForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
