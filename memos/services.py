@@ -169,11 +169,16 @@ def memo_content(*, memo: Memo, route: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def revision_digest(content: dict[str, Any]) -> str:
+    """The SHA-256 a signature binds to: of the revision's whole content, canonically serialised."""
+    return hashlib.sha256(canonical_json(content).encode()).hexdigest()
+
+
 def revision_create(*, memo: Memo, route: list[dict[str, Any]], actor: Person) -> MemoRevision:
     content = memo_content(memo=memo, route=route)
     number = memo.revision + 1
     content["revision"] = number
-    digest = hashlib.sha256(canonical_json(content).encode()).hexdigest()
+    digest = revision_digest(content)
     revision = MemoRevision.objects.create(
         memo=memo, number=number, content=content, sha256=digest, created_by=actor
     )
