@@ -215,6 +215,7 @@ def memo_page(request: HttpRequest, memo_id: Any) -> HttpResponse:
         "is_decision": my_step is not None and my_step.role == StepRole.DECISION,
         "is_writer": is_writer,
         "can_edit": is_writer and memo.is_editable,
+        "route_warnings": selectors.route_warnings(memo=memo) if is_writer and memo.is_editable else [],
         "can_withdraw": is_writer and memo.status in ("draft", "returned", "in_review"),
         "timeline": _timeline(memo, timezone.now()),
         "enclosures": list(memo.enclosures.all()),

@@ -142,6 +142,9 @@ def test_the_write_page_warns_before_submit_that_a_step_will_be_skipped(person):
     assert 'data-testid="route-warning"' in page
     assert "ผู้เขียนบันทึก" in page  # the reason, in Thai
 
+    memo_page = client.get(f"/memos/{memo.pk}/", HTTP_ACCEPT_LANGUAGE="th").content.decode()
+    assert 'data-testid="route-warning"' in memo_page  # next to "sign and submit" on the memo page too
+
     other = draft_by(person, "rujapa")
     client.force_login(person("rujapa"))
     assert 'data-testid="route-warning"' not in client.get(f"/memos/{other.pk}/edit/").content.decode()
