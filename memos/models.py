@@ -8,7 +8,6 @@ import uuid
 from typing import Any
 
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from viewflow.workflow.models import Process
@@ -67,6 +66,16 @@ class Memo(ConcurrentTransitionMixin, models.Model):
     number = models.CharField(_("number (ที่)"), max_length=64, blank=True)
     register_year = models.PositiveIntegerField(_("register year (B.E.)"), null=True, blank=True)
     sequence = models.PositiveIntegerField(_("running number"), null=True, blank=True)
+    register = models.ForeignKey(
+        "Register",
+        verbose_name=_("register"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="memos",
+        editable=False,
+        help_text=_("The register (document code and year) the number was taken from."),
+    )
     date = models.DateField(_("date (วันที่)"), null=True, blank=True)
     subject = models.CharField(_("subject (เรื่อง)"), max_length=1000)
     addressee = models.CharField(
@@ -105,9 +114,8 @@ class Memo(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["status", "-created_at"]),
         ]
         constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "number"], condition=~Q(number=""), name="memo_number_unique"
-            ),
+            # Numbers restart every year (one register row per year), so a number is unique in its register.
+            models.UniqueConstraint(fields=["register", "sequence"], name="memo_number_unique_in_register"),
         ]
         permissions = [("manage_memos", _("Can reassign steps of any memo (administrator)"))]
 

@@ -5,7 +5,7 @@ import hashlib
 import json
 import unicodedata
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.files.base import File
@@ -89,8 +89,15 @@ def register_year_for(day: date) -> tuple[str, int]:
     return RegisterYear.CALENDAR, calendar_year_be(day)
 
 
-def register_take_number(*, memo: Memo, day: date) -> tuple[str, int, int]:
-    """The next number from the memo unit's register: (printed number, B.E. year, sequence).
+class TakenNumber(NamedTuple):
+    number: str  # as printed: "พบ ๓๒๘๐๑/๑"
+    year: int  # B.E., calendar or fiscal
+    sequence: int
+    register: Register
+
+
+def register_take_number(*, memo: Memo, day: date) -> TakenNumber:
+    """The next number from the memo unit's register of the year `day` falls in.
 
     Race-free: the register row is locked for the rest of the caller's transaction, so concurrent submits
     queue on it and each gets the next number. The counter only grows, so a number is never reused.
@@ -108,7 +115,7 @@ def register_take_number(*, memo: Memo, day: date) -> tuple[str, int, int]:
         register = Register.objects.select_for_update().get(**key)
     Register.objects.filter(pk=register.pk).update(last_number=F("last_number") + 1)
     sequence = register.last_number + 1
-    return f"{code}/{thai_digits(sequence)}", year, sequence
+    return TakenNumber(f"{code}/{thai_digits(sequence)}", year, sequence, register)
 
 
 # Revisions ------------------------------------------------------------------------------------------------
@@ -162,11 +169,16 @@ def memo_content(*, memo: Memo, route: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def revision_digest(content: dict[str, Any]) -> str:
+    """The SHA-256 a signature binds to: of the revision's whole content, canonically serialised."""
+    return hashlib.sha256(canonical_json(content).encode()).hexdigest()
+
+
 def revision_create(*, memo: Memo, route: list[dict[str, Any]], actor: Person) -> MemoRevision:
     content = memo_content(memo=memo, route=route)
     number = memo.revision + 1
     content["revision"] = number
-    digest = hashlib.sha256(canonical_json(content).encode()).hexdigest()
+    digest = revision_digest(content)
     revision = MemoRevision.objects.create(
         memo=memo, number=number, content=content, sha256=digest, created_by=actor
     )

@@ -101,3 +101,15 @@ def person_acting_appointments(*, person: Person, today: date | None = None) -> 
         .select_related("position")
         .order_by("valid_from")
     )
+
+
+def person_serves_in(*, person: Person, organisation_id: Any, at: datetime | None = None) -> bool:
+    """Whether the person holds a position in the organisation, or acts for one by an appointment valid on
+    that Bangkok day (default: today)."""
+    if Position.objects.filter(organisation_id=organisation_id, holder=person).exists():
+        return True
+    return (
+        ActingAppointment.objects.valid_on(bangkok_day(at))
+        .filter(person=person, position__organisation_id=organisation_id)
+        .exists()
+    )

@@ -113,17 +113,28 @@ def acting_appointment_update(
     meta: RequestMeta | None = None,
     **changes: Any,
 ) -> ActingAppointment:
-    allowed = {"person", "capacity", "valid_from", "valid_to", "order_reference"}
+    """Change an appointment (a correction of the order's details, the position included); the overlap
+    check then covers the position it names now."""
+    allowed = {"position", "person", "capacity", "valid_from", "valid_to", "order_reference"}
     unknown = set(changes) - allowed
     if unknown:
-        raise TypeError(f"Cannot change {sorted(unknown)} on an acting appointment")
+        raise ValidationFailed(
+            fields={name: [_("This field cannot be changed.")] for name in sorted(unknown)}
+        )
+    previous_position_id = appointment.position_id
     for name, value in changes.items():
         setattr(appointment, name, value)
-    return _acting_appointment_write(appointment=appointment, actor=actor, meta=meta)
+    return _acting_appointment_write(
+        appointment=appointment, actor=actor, meta=meta, also_lock=previous_position_id
+    )
 
 
 def _acting_appointment_write(
-    *, appointment: ActingAppointment, actor: Person | None, meta: RequestMeta | None
+    *,
+    appointment: ActingAppointment,
+    actor: Person | None,
+    meta: RequestMeta | None,
+    also_lock: Any = None,
 ) -> ActingAppointment:
     if appointment.capacity not in ActingCapacity.values:
         raise ValidationFailed(fields={"capacity": [_("Choose รักษาราชการแทน, ปฏิบัติราชการแทน or รักษาการแทน.")]})
@@ -131,8 +142,10 @@ def _acting_appointment_write(
         raise ValidationFailed(fields={"valid_to": [_("The end date is before the start date.")]})
     created = appointment._state.adding
     with transaction.atomic(durable=True):
-        # Lock the position so two administrators cannot each save an appointment that overlaps the other's.
-        Position.objects.select_for_update().get(pk=appointment.position_id)
+        # Lock the position so two administrators cannot each save an appointment that overlaps the other's
+        # (and the one it leaves, when it moves; always in the same order, so two moves cannot deadlock).
+        locked = {appointment.position_id, also_lock} - {None}
+        list(Position.objects.select_for_update().filter(pk__in=locked).order_by("pk"))
         clash = appointment.overlapping_appointments().first()
         if clash is not None:
             raise OverlappingAppointment(fields={"valid_from": [overlap_message(clash)]})

@@ -8,7 +8,7 @@ from django.utils.dateparse import parse_date
 from django.utils.decorators import method_decorator
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -23,7 +23,7 @@ from memos.models import Enclosure, Memo, MemoStatus, Urgency
 from org.api import PositionRefSerializer
 from org.models import Person, Position
 from workflow import selectors, services
-from workflow.models import ROUTE_ROLES, Decision, RouteStep, StepState
+from workflow.models import ROUTE_ROLES, Decision, DutyConflict, RouteStep, StepState
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +94,25 @@ class MemoSerializer(serializers.Serializer[Any]):
     def get_current_step(self, memo: Memo) -> int | None:
         route: list[RouteStep] = memo.route_steps  # type: ignore[attr-defined]
         return next((s.order for s in route if s.state == StepState.ACTIVE), None)
+
+
+class RouteWarningSerializer(serializers.Serializer[Any]):
+    order = serializers.IntegerField()
+    position = serializers.CharField()
+    outcome = serializers.ChoiceField(choices=["skipped", "waits_for_administrator"])
+    conflict = serializers.ChoiceField(choices=DutyConflict.choices)
+    detail = serializers.CharField()
+
+
+class MemoRouteSetSerializer(MemoSerializer):
+    route_warnings = serializers.SerializerMethodField(
+        help_text="Steps that would not go to their position's signatory under the separation of duties "
+        "(ADR 0005): skipped, or waiting for an administrator, and why."
+    )
+
+    @extend_schema_field(RouteWarningSerializer(many=True))
+    def get_route_warnings(self, memo: Memo) -> list[dict[str, Any]]:
+        return selectors.route_warnings(memo=memo)
 
 
 class MemoListItemSerializer(serializers.Serializer[Any]):
@@ -288,7 +307,7 @@ class MemoDetailView(APIView):
 
 
 class MemoRouteView(APIView):
-    @extend_schema(request=RouteEntrySerializer(many=True), responses=MemoSerializer)
+    @extend_schema(request=RouteEntrySerializer(many=True), responses=MemoRouteSetSerializer)
     def put(self, request: Request, memo_id: str) -> Response:
         memo = selectors.memo_get(memo_id=memo_id, user=_user(request))
         if not isinstance(request.data, list):
@@ -311,7 +330,8 @@ class MemoRouteView(APIView):
             steps=[(positions[e["position_id"]], e["role"]) for e in entries],
             meta=_meta(request),
         )
-        return _memo_response(selectors.memo_get(memo_id=memo_id, user=_user(request)))
+        saved = selectors.memo_get(memo_id=memo_id, user=_user(request))
+        return Response(MemoRouteSetSerializer(saved).data)
 
 
 class MemoAttachmentView(APIView):
@@ -353,10 +373,24 @@ class MemoWithdrawView(APIView):
         return _memo_response(selectors.memo_get(memo_id=memo_id, user=_user(request)))
 
 
+class ReassignmentSerializer(serializers.Serializer[Any]):
+    previous_assignee = serializers.CharField(
+        source="previous_assignee.username", allow_null=True, default=None
+    )
+    new_assignee = serializers.CharField(source="new_assignee.username")
+    reason = serializers.CharField()
+    by = serializers.CharField(source="actor.username")
+    at = serializers.DateTimeField()
+
+
 class HistoryStepSerializer(RouteStepSerializer):
     round = serializers.IntegerField()
     acted_at = serializers.DateTimeField(allow_null=True)
+    duty_conflict = serializers.CharField(
+        help_text="Separation of duties (ADR 0005): why the step was skipped or waits."
+    )
     signature = serializers.SerializerMethodField()
+    reassignments = ReassignmentSerializer(many=True, source="reassignments.all")
 
     def get_signature(self, step: RouteStep) -> dict[str, Any] | None:
         signature = getattr(step, "signature", None)

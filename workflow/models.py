@@ -36,6 +36,13 @@ class StepState(models.TextChoices):
     SKIPPED = "skipped", _("Skipped")
 
 
+class DutyConflict(models.TextChoices):
+    """Why the person resolved for a step may not take it (separation of duties, ADR 0005)."""
+
+    WRITER = "writer", _("The signatory is the writer of the memo")
+    SIGNED = "signed", _("The signatory has already signed in this round")
+
+
 class Decision(models.TextChoices):
     ACKNOWLEDGED = "acknowledged", _("Acknowledged (ทราบ)")
     APPROVED = "approved", _("Approved (อนุมัติ)")
@@ -149,6 +156,16 @@ class RouteStep(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="step",
+    )
+    duty_conflict = models.CharField(
+        _("separation of duties"),
+        max_length=16,
+        choices=DutyConflict.choices,
+        blank=True,
+        help_text=_(
+            "Set when the step was skipped, or waits for an administrator, because its signatory "
+            "was the writer or had already signed in this round."
+        ),
     )
 
     class Meta:

@@ -3,13 +3,17 @@
 from datetime import date
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from core.errors import NotFound
 from core.models import AuditEvent
 from memos.models import Enclosure, Memo
-from org.models import Person
-from workflow.models import RouteStep, StepReassignment, StepState
+from org.models import Person, Position
+from workflow.duties import PreviewRow
+from workflow.duties import route_preview as duties_route_preview
+from workflow.models import DutyConflict, RouteStep, StepReassignment, StepState
 
 
 def is_administrator(user: Any) -> bool:
@@ -18,6 +22,34 @@ def is_administrator(user: Any) -> bool:
 
 def is_auditor(user: Any) -> bool:
     return bool(user.is_authenticated and user.has_perm("org.audit_memos"))
+
+
+def may_write_memo(*, user: Any) -> bool:
+    """Whether the person may write a memo: they hold a position (a memo is written in one; an acting
+    appointment lets one sign for a position, not write in its name). An administrator holds none."""
+    return bool(user.is_authenticated and Position.objects.filter(holder=user).exists())
+
+
+def header_for(*, user: Any) -> dict[str, Any]:
+    """What the header shows a signed-in person, in one query: their task count and whether the
+    "write a memo" link is for them (the same rule as `may_write_memo`)."""
+    waiting = (
+        RouteStep.objects.filter(assignee=OuterRef("pk"), state=StepState.ACTIVE)
+        .order_by()
+        .values("assignee")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    row = (
+        Person.objects.filter(pk=user.pk)
+        .annotate(
+            task_count=Coalesce(Subquery(waiting), 0),
+            may_write=Exists(Position.objects.filter(holder=OuterRef("pk"))),
+        )
+        .values("task_count", "may_write")
+        .first()
+    ) or {"task_count": 0, "may_write": False}
+    return {"my_task_count": row["task_count"], "can_write_memo": row["may_write"]}
 
 
 def memos_visible_to(*, user: Any) -> QuerySet[Memo]:
@@ -88,14 +120,57 @@ def current_round_steps(*, memo: Memo, with_signatures: bool = False) -> list[Ro
 
 
 def route_history(*, memo: Memo) -> QuerySet[RouteStep]:
-    """Every round's steps, with their signatures (signer, position, capacity, revision hash)."""
+    """Every round's steps, with their signatures (signer, position, capacity, revision hash) and their
+    reassignments (from whom, to whom, by whom, why)."""
+    reassignments = StepReassignment.objects.select_related(
+        "previous_assignee", "new_assignee", "actor"
+    ).order_by("at")
     return (
         RouteStep.objects.filter(memo=memo)
         .select_related(
             "position", "assignee", "signature__signer", "signature__position", "signature__revision"
         )
+        .prefetch_related(Prefetch("reassignments", queryset=reassignments))
         .order_by("round", "order")
     )
+
+
+def route_preview(*, memo: Memo) -> list[PreviewRow]:
+    """The memo's route after the writer as it would run if submitted now, under the separation of duties
+    (ADR 0005): who would take each step, and which steps would be skipped or wait for an administrator."""
+    steps: list[RouteStep] = getattr(memo, "route_steps", None) or current_round_steps(memo=memo)
+    return duties_route_preview(writer_id=memo.writer_id, steps=[s for s in steps if s.order > 0])
+
+
+def route_warnings(*, memo: Memo) -> list[dict[str, Any]]:
+    """The preview's steps that would not go to their position's signatory, with the reason in words."""
+    warnings = []
+    for row in route_preview(memo=memo):
+        resolution = row.resolution
+        if not resolution.conflict:
+            continue
+        warnings.append(
+            {
+                "order": row.order,
+                "position": row.position.title,
+                "outcome": "skipped" if resolution.skipped else "waits_for_administrator",
+                "conflict": resolution.conflict,
+                "detail": str(preview_text(row)),
+            }
+        )
+    return warnings
+
+
+def preview_text(row: PreviewRow) -> Any:
+    resolution = row.resolution
+    reason = DutyConflict(resolution.conflict).label if resolution.conflict else ""
+    if resolution.skipped:
+        return _("This step will be skipped: %(reason)s.") % {"reason": reason}
+    if resolution.conflict:
+        return _("This step will wait for an administrator to assign someone: %(reason)s.") % {
+            "reason": reason
+        }
+    return ""
 
 
 def memo_events(*, memo: Memo) -> QuerySet[AuditEvent]:

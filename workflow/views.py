@@ -215,6 +215,7 @@ def memo_page(request: HttpRequest, memo_id: Any) -> HttpResponse:
         "is_decision": my_step is not None and my_step.role == StepRole.DECISION,
         "is_writer": is_writer,
         "can_edit": is_writer and memo.is_editable,
+        "route_warnings": selectors.route_warnings(memo=memo) if is_writer and memo.is_editable else [],
         "can_withdraw": is_writer and memo.status in ("draft", "returned", "in_review"),
         "timeline": _timeline(memo, timezone.now()),
         "enclosures": list(memo.enclosures.all()),
@@ -309,6 +310,9 @@ def _apply_content_errors(form: forms.Form, error: ApplicationError) -> None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def memo_new(request: HttpRequest) -> HttpResponse:
+    if not selectors.may_write_memo(user=_user(request)):
+        messages.error(request, _("You hold no position, so you cannot write a memo."))
+        return redirect("home")
     form = MemoForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -334,9 +338,13 @@ def _editable_or_redirect(request: HttpRequest, memo: Memo) -> HttpResponse | No
 
 def _write_context(memo: Memo, **extra: Any) -> dict[str, Any]:
     steps: list[RouteStep] = memo.route_steps  # type: ignore[attr-defined]
+    preview = {row.order: selectors.preview_text(row) for row in selectors.route_preview(memo=memo)}
+    route = [s for s in steps if s.order > 0]
+    for step in route:
+        step.preview_warning = preview.get(step.order, "")  # type: ignore[attr-defined]
     return {
         "memo": memo,
-        "route": [s for s in steps if s.order > 0],
+        "route": route,
         "positions": Position.objects.filter(organisation_id=memo.organisation_id).select_related("holder"),
         "role_choices": ROLE_CHOICES,
         "enclosures": list(memo.enclosures.all()),

@@ -3,25 +3,61 @@ from code (viewflow's own views are not used)."""
 
 from typing import Any
 
-from core.errors import NoSignatory
+from django.utils.translation import gettext_lazy as _
+
+from core.audit import RequestMeta
+from core.errors import InvalidState
 from memos.models import Memo
-from org.selectors import Signatory, signatory_for, signatory_from_annotations
+from org.models import Person
+from org.selectors import Signatory
+from workflow.duties import StepResolution, resolve_step
 from workflow.flows import MemoFlow
 from workflow.models import MemoProcess, RouteStep, StepState
+from workflow.services._common import _audit
 
 
-def _resolve(step: RouteStep, at: Any) -> Signatory | None:
-    """The step's signatory now, or None: the step then waits for an administrator to assign someone."""
-    try:
-        if hasattr(step, "acting_person_id"):  # resolved in the query that loaded the step
-            return signatory_from_annotations(
-                position=step.position,
-                acting_person_id=getattr(step, "acting_person_id", None),
-                acting_capacity=getattr(step, "acting_capacity", None),
-            )
-        return signatory_for(position=step.position, at=at)
-    except NoSignatory:
-        return None
+def _activate_next(
+    *, candidates: list[RouteStep], excluded: dict[Any, str], now: Any
+) -> tuple[RouteStep, Signatory | None, list[tuple[RouteStep, StepResolution]]]:
+    """Activate the first of `candidates` (the round's later steps, in order) that someone may take under
+    the separation of duties (workflow.duties); the ones passed over are marked skipped. The caller saves
+    them all. The decision step is never skipped, so a valid route always activates a step."""
+    skipped: list[tuple[RouteStep, StepResolution]] = []
+    for step in candidates:
+        resolution = resolve_step(step=step, excluded=excluded, at=now)
+        step.duty_conflict = resolution.conflict
+        if resolution.skipped:
+            step.state = StepState.SKIPPED
+            skipped.append((step, resolution))
+            continue
+        _activate(step, resolution.signatory, now)
+        return step, resolution.signatory, skipped
+    raise InvalidState(_("The route must have exactly one decision step, and it must be the last."))
+
+
+def _save_skipped(
+    skipped: list[tuple[RouteStep, StepResolution]], memo: Memo, actor: Person, meta: RequestMeta | None
+) -> None:
+    """Record each skipped step, and why, in the memo's history (audit, same transaction)."""
+    for step, resolution in skipped:
+        step.save(update_fields=["state", "duty_conflict"])
+        set_aside = resolution.set_aside
+        username = (
+            Person.objects.filter(pk=set_aside.pk).values_list("username", flat=True).first()
+            if set_aside is not None
+            else None
+        )
+        _audit(
+            "step.skipped",
+            memo,
+            actor,
+            meta,
+            step=step.order,
+            round=step.round,
+            position=step.position.title,
+            person=username,
+            conflict=resolution.conflict,
+        )
 
 
 def _enqueue_archive(memo: Memo) -> None:

@@ -5,10 +5,35 @@ from viewflow.workflow.status import STATUS
 
 from core.audit import RequestMeta
 from core.errors import Forbidden, InvalidState, ValidationFailed
+from memos.models import Memo
 from org.models import Person
+from org.selectors import person_serves_in
 from workflow.models import RouteStep, StepReassignment, StepState
 from workflow.services._common import _audit, _process_locked, _required_reason
 from workflow.services._flow import _notify_activated
+
+CAPACITY_MAX = RouteStep._meta.get_field("capacity").max_length or 32
+
+
+def _check_assignee(*, step: RouteStep, memo: Memo, assignee: Person) -> None:
+    """Who may be given a step (ADR 0005): someone serving in the memo's organisation (a position, or an
+    acting appointment in force), never its writer, never an auditor, never anyone who signed in this round.
+    Checked under the process lock, so a signature made meanwhile counts."""
+    from workflow.selectors import is_auditor
+
+    refusal = None
+    if assignee.pk == memo.writer_id:
+        refusal = _("The writer of the memo cannot take a step of its route.")
+    elif is_auditor(assignee):
+        refusal = _("An auditor reads memos but never signs them.")
+    elif not person_serves_in(person=assignee, organisation_id=memo.organisation_id):
+        refusal = _("This person holds no position in the memo's organisation.")
+    elif RouteStep.objects.filter(
+        memo_id=memo.pk, round=step.round, state=StepState.SIGNED, assignee=assignee
+    ).exists():
+        refusal = _("This person has already signed in this round; nobody holds two steps of one round.")
+    if refusal is not None:
+        raise ValidationFailed(refusal, fields={"assignee": [refusal]})
 
 
 def step_reassign(
@@ -28,6 +53,8 @@ def step_reassign(
     reason = _required_reason(reason)
     if not assignee.is_active:
         raise ValidationFailed(fields={"assignee": [_("This account is disabled.")]})
+    if capacity and len(capacity) > CAPACITY_MAX:
+        raise ValidationFailed(fields={"capacity": [_("The capacity is too long.")]})
     memo = step.memo
     if memo.process_id is None:
         raise InvalidState()
@@ -35,6 +62,7 @@ def step_reassign(
         current = RouteStep.objects.select_related("task", "position").get(pk=step.pk)
         if current.state != StepState.ACTIVE:
             raise InvalidState(_("Only the active step can be reassigned."))
+        _check_assignee(step=current, memo=memo, assignee=assignee)
         previous = current.assignee
         StepReassignment.objects.create(
             step=current, previous_assignee=previous, new_assignee=assignee, reason=reason, actor=actor

@@ -16,6 +16,7 @@ from memos.models import Memo
 from org.models import Person
 from org.selectors import acting_annotations
 from signatures.models import Signature, SignatureMethod
+from workflow.duties import round_exclusions
 from workflow.flows import OUTCOME_COMPLETED, OUTCOME_NEXT, OUTCOME_REJECTED, OUTCOME_RETURNED
 from workflow.models import Decision, RouteStep, StepRole, StepState
 from workflow.services._common import (
@@ -26,7 +27,13 @@ from workflow.services._common import (
     _required_reason,
     _task_of,
 )
-from workflow.services._flow import _activate, _enqueue_archive, _execute, _notify_activated, _resolve
+from workflow.services._flow import (
+    _activate_next,
+    _enqueue_archive,
+    _execute,
+    _notify_activated,
+    _save_skipped,
+)
 from workflow.services.routes import PlannedStep, _steps_from_plan
 
 
@@ -136,9 +143,11 @@ def step_approve(
         _sign(ctx, actor, meta)
         later = [s for s in ctx.steps if s.order > current.order]
         if later:
-            following = later[0]
-            signatory = _resolve(following, ctx.now)
-            _activate(following, signatory, ctx.now)
+            following, signatory, skipped = _activate_next(
+                candidates=later,
+                excluded=round_exclusions(writer_id=ctx.memo.writer_id, steps=ctx.steps),
+                now=ctx.now,
+            )
             process.pending_assignee = signatory.person if signatory else None
             _execute(task, process, outcome=OUTCOME_NEXT)
             following.task = process.created_task
@@ -146,7 +155,10 @@ def step_approve(
             current.save(
                 update_fields=["state", "acted_at", "opinion", "decision", "decision_text", "signature"]
             )
-            following.save(update_fields=["state", "assignee", "activated_at", "capacity", "task"])
+            _save_skipped(skipped, ctx.memo, actor, meta)
+            following.save(
+                update_fields=["state", "assignee", "activated_at", "capacity", "task", "duty_conflict"]
+            )
             _notify_activated(following)
         else:
             current.save(

@@ -10,6 +10,7 @@ from memos import services as memo_services
 from memos.models import EDITABLE_STATUSES, Memo, MemoStatus
 from org.models import Person
 from signatures.models import Signature, SignatureMethod
+from workflow.duties import round_exclusions
 from workflow.flows import OUTCOME_NEXT, MemoFlow
 from workflow.models import MemoProcess, RouteStep, StepState
 from workflow.services._common import (
@@ -20,7 +21,7 @@ from workflow.services._common import (
     _route_round,
     _task_of,
 )
-from workflow.services._flow import _activate, _execute, _notify_activated, _resolve, _start_process
+from workflow.services._flow import _activate_next, _execute, _notify_activated, _save_skipped, _start_process
 from workflow.services.routes import PlannedStep, _route_snapshot, _validate_route
 
 
@@ -55,9 +56,8 @@ def _submit_locked(memo: Memo, actor: Person, meta: RequestMeta | None) -> Memo:
     now = timezone.now()
     first_time = not memo.number
     if first_time:
-        memo.number, memo.register_year, memo.sequence = memo_services.register_take_number(
-            memo=memo, day=bangkok_date(now)
-        )
+        taken = memo_services.register_take_number(memo=memo, day=bangkok_date(now))
+        memo.number, memo.register_year, memo.sequence, memo.register = taken
         memo.date = bangkok_date(now)
     if not memo.addressee:
         memo.addressee = steps[-1].position.title
@@ -71,6 +71,7 @@ def _submit_locked(memo: Memo, actor: Person, meta: RequestMeta | None) -> Memo:
             "updated_at",
             "number",
             "register_year",
+            "register",
             "sequence",
             "date",
             "addressee",
@@ -79,7 +80,7 @@ def _submit_locked(memo: Memo, actor: Person, meta: RequestMeta | None) -> Memo:
         ]
     )
 
-    writer_step, first = steps[0], steps[1]
+    writer_step = steps[0]
     writer_step.state = StepState.SIGNED
     writer_step.assignee = actor
     writer_step.activated_at = writer_step.activated_at or now
@@ -96,8 +97,9 @@ def _submit_locked(memo: Memo, actor: Person, meta: RequestMeta | None) -> Memo:
         ip_address=meta.ip_address if meta else None,
         user_agent=meta.user_agent if meta else "",
     )
-    signatory = _resolve(first, now)
-    _activate(first, signatory, now)
+    first, signatory, skipped = _activate_next(
+        candidates=steps[1:], excluded=round_exclusions(writer_id=memo.writer_id, steps=steps[:1]), now=now
+    )
 
     if memo.process_id is None:
         process = _start_process(memo, signatory)
@@ -109,7 +111,8 @@ def _submit_locked(memo: Memo, actor: Person, meta: RequestMeta | None) -> Memo:
     first.task = process.created_task
     # Writer first: the database allows one active step per memo at every moment.
     writer_step.save(update_fields=["state", "assignee", "activated_at", "acted_at", "signature"])
-    first.save(update_fields=["state", "assignee", "activated_at", "capacity", "task"])
+    _save_skipped(skipped, memo, actor, meta)
+    first.save(update_fields=["state", "assignee", "activated_at", "capacity", "task", "duty_conflict"])
     _notify_activated(first)
     _audit(
         "memo.submitted",
