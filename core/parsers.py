@@ -40,11 +40,8 @@ def _query_dict_nul(data: MultiValueDict[str, Any]) -> str | None:
     for key, values in data.lists():
         if NUL in key:
             return key.replace(NUL, "\\0")
-        for value in values:
-            if isinstance(value, str) and NUL in value:
-                return key
-            if NUL in (getattr(value, "name", "") or ""):
-                return key
+        if any(isinstance(value, str) and NUL in value for value in values):
+            return key
     return None
 
 
@@ -79,7 +76,7 @@ class FormParser(parsers.FormParser):
 class MultiPartParser(parsers.MultiPartParser):
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
         result = super().parse(stream, media_type, parser_context)
-        field = _query_dict_nul(result.data) or _query_dict_nul(result.files)
+        field = _query_dict_nul(result.data)  # file names: Django keeps only their printable characters
         if field is not None:
             raise refuse_nul(field)
         return result
