@@ -383,6 +383,15 @@ def test_memo_texts_longer_than_their_column_are_400(writer: APIClient, field: s
     assert list(body["fields"]) == [field]
 
 
+def test_an_attachment_title_longer_than_its_column_is_400(writer: APIClient, seed: Memo) -> None:
+    upload = SimpleUploadedFile("map.png", png(), content_type="image/png")
+    response = writer.post(
+        f"/api/v1/memos/{seed.pk}/attachments/", {"title": "ก" * 1001, "file": upload}, format="multipart"
+    )
+    assert list(assert_contract(response, 400, "invalid")["fields"]) == ["title"]
+    assert not Enclosure.objects.filter(file__gt="").exists()
+
+
 # Files answer any Accept ------------------------------------------------------------------------------------
 
 

@@ -250,9 +250,14 @@ class ReassignSerializer(serializers.Serializer[Any]):
     )
 
 
-class AttachmentSerializer(serializers.Serializer[Any]):
+class AttachmentTitleSerializer(serializers.Serializer[Any]):
+    title = serializers.CharField(
+        allow_blank=True, trim_whitespace=False, max_length=_max_length(Enclosure, "title")
+    )
+
+
+class AttachmentSerializer(AttachmentTitleSerializer):
     file = serializers.FileField()
-    title = serializers.CharField(allow_blank=True, max_length=_max_length(Enclosure, "title"))
 
 
 def _valid(serializer_class: type[serializers.Serializer[Any]], data: Any) -> dict[str, Any]:
@@ -360,10 +365,11 @@ class MemoAttachmentView(APIView):
         upload = request.FILES.get("file")
         if upload is None:
             raise ValidationFailed(fields={"file": [_("Choose a file to attach.")]})
+        title = _valid(AttachmentTitleSerializer, {"title": request.POST.get("title", "")})["title"]
         enclosure = services.enclosure_add(
             memo=memo,
             actor=_user(request),
-            title=str(request.POST.get("title", "")),
+            title=title,
             upload=upload,
             meta=_meta(request),
         )
