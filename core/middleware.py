@@ -17,7 +17,9 @@ STATUS_CODES = {
     403: ("permission_denied", _("You are not allowed to do this.")),
     404: ("not_found", _("Not found.")),
     405: ("method_not_allowed", _("This method is not allowed here.")),
+    401: ("not_authenticated", _("Sign in first: send the header Authorization: Token <your API token>.")),
     413: ("too_large", _("The request is too large.")),
+    429: ("throttled", _("Too many requests. Try again later.")),
     500: ("server_error", _("Something went wrong on our side. Please try again later.")),
 }
 
@@ -35,8 +37,9 @@ def _nul_field(request: HttpRequest) -> str | None:
 
 class ApiErrorMiddleware:
     """Under /api/: a NUL character in the query string or a header answers 400 `invalid` with the field,
-    before any view; an error answer that is not JSON (an unknown URL, Django's own 400/500) becomes
-    `{"code", "detail"}` with the same status and headers. Needs LocaleMiddleware before it (Thai detail)."""
+    before any view; an error answer that is not JSON (an unknown URL, Django's own 400/500, a lockout's
+    plain-text answer, whose text is kept as the detail) becomes `{"code", "detail"}` with the same status
+    and headers. Needs LocaleMiddleware before it (Thai detail)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -58,11 +61,17 @@ class ApiErrorMiddleware:
         response = self.get_response(request)
         if response.status_code < 400 or response.get("Content-Type", "").startswith("application/json"):
             return response
-        code, detail = STATUS_CODES.get(
+        code, message = STATUS_CODES.get(
             response.status_code, ("error", _("The request could not be completed."))
         )
+        detail = str(message)
+        if response.get("Content-Type", "").startswith("text/plain") and not response.streaming:
+            # A deliberate message (e.g. a lockout's "try again at ..."), not an error page: keep it.
+            text = response.content.decode(response.charset or "utf-8", "replace").strip()
+            if text and len(text) <= 1000:
+                detail = text
         converted = JsonResponse(
-            {"code": code, "detail": str(detail)},
+            {"code": code, "detail": detail},
             status=response.status_code,
             json_dumps_params={"ensure_ascii": False},
         )

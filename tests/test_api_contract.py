@@ -3,6 +3,7 @@ included, with `detail` in the request's language (Thai first); and the inputs t
 dates, NUL characters, deeply nested JSON, a reassign capacity longer than its column) answer 400."""
 
 import io
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -273,6 +274,18 @@ def test_a_django_error_page_under_api_becomes_the_contract() -> None:
     other = HttpRequest()
     other.path_info = other.path = "/memos/"
     assert page(other).content == b"<h1>x</h1>"
+
+
+def test_a_plain_text_error_under_api_keeps_its_text_and_retry_after() -> None:
+    """E.g. a lockout answered by a middleware: the contract's body, its message, its Retry-After."""
+    request = HttpRequest()
+    request.path_info = request.path = "/api/v1/auth/token/"
+    locked = HttpResponse("ลองใหม่ได้เวลา 10:30 น.", status=429, content_type="text/plain; charset=utf-8")
+    locked["Retry-After"] = "600"
+    response = ApiErrorMiddleware(lambda r: locked)(request)
+    assert response.status_code == 429
+    assert response["Retry-After"] == "600"
+    assert json.loads(response.content) == {"code": "throttled", "detail": "ลองใหม่ได้เวลา 10:30 น."}
 
 
 # The inputs that answered 500 -------------------------------------------------------------------------------
