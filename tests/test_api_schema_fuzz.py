@@ -1,5 +1,6 @@
-"""A bounded schemathesis run against the API's own OpenAPI schema: no operation answers 5xx, and every status
-code seen is documented in the schema (with the one error body, core.api.ApiSchema).
+"""A bounded schemathesis run against the API's own OpenAPI schema: no operation answers 5xx, every status code
+seen is documented in the schema (with the one error body, core.api.ApiSchema), and every answer's body
+matches the schema of its status.
 
 Each operation gets a fixed number of examples (hypothesis, derandomized: the same requests on every run), both
 valid by the schema and not (schemathesis' negative mode), through the real WSGI stack (middleware included),
@@ -28,7 +29,7 @@ from hypothesis import strategies as st
 from PIL import Image
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import status_code_conformance
+from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
 from config.wsgi import application
 from org import demo as org_demo
@@ -40,7 +41,7 @@ pytestmark = pytest.mark.django_db
 
 EXAMPLES = 10  # per operation and generation mode
 SLOW = {"GET /api/v1/memos/{memo_id}/pdf/": 2}  # renders the PDF on every request (until it is stored)
-CHECKS = [not_a_server_error, status_code_conformance]
+CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 
 # Which demo person calls each operation: the writer for her memo, the assignee for the task, the
 # administrator for reassignment; everything else as the writer.
