@@ -8,18 +8,21 @@ from django.utils.dateparse import parse_date
 from django.utils.decorators import method_decorator
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import FileContentNegotiation, flatten_errors
 from core.audit import RequestMeta
 from core.errors import ApplicationError, NotFound, ValidationFailed
 from core.http import frameable_by_own_pages
+from core.parsers import FormParser, MultiPartParser
 from memos.models import Enclosure, Memo, MemoStatus, Urgency
+from memos.services import MAX_BODY
 from org.api import PositionRefSerializer
 from org.models import Person, Position
 from workflow import selectors, services
@@ -160,19 +163,79 @@ class TaskSerializer(serializers.Serializer[Any]):
 
 
 # Input ------------------------------------------------------------------------------------------------------
+# Every text field is bounded: by its column's max_length where it has one (a longer value would fail in the
+# database), by the body's limit for the free texts stored in TEXT columns.
+
+
+def _max_length(model: Any, field: str) -> int:
+    length = model._meta.get_field(field).max_length
+    assert isinstance(length, int)
+    return length
+
+
+class CalendarDateField(serializers.DateField):
+    """YYYY-MM-DD (Gregorian); a date that is not in the calendar (2024-02-30, year 0) is bad input too."""
+
+    def to_internal_value(self, value: Any) -> Any:
+        if not isinstance(value, str) or not value:
+            self.fail("invalid")
+        try:
+            parsed = parse_date(value)
+        except ValueError:
+            raise serializers.ValidationError(
+                _("%(value)s is not a date in the calendar.") % {"value": value}, code="invalid"
+            ) from None
+        if parsed is None:
+            self.fail("invalid")
+        return parsed
+
+
+def _choice(choices: Any, message: Any, **kwargs: Any) -> serializers.ChoiceField:
+    return serializers.ChoiceField(
+        choices=choices, error_messages={"invalid_choice": message}, required=False, **kwargs
+    )
+
+
+class MemoListFilterSerializer(serializers.Serializer[Any]):
+    box = _choice(["authored", "done", "all"], _("Choose authored, done or all."), default="all")
+    status = _choice(MemoStatus.choices, _("Not a memo status."), allow_blank=True)
+    urgency = _choice(
+        Urgency.choices, _("Choose normal, urgent, very_urgent or most_urgent."), allow_blank=True
+    )
+    date_from = CalendarDateField(
+        required=False,
+        error_messages={"invalid": _("Use the form YYYY-MM-DD.")},
+        help_text="YYYY-MM-DD (Gregorian)",
+    )
+    date_to = CalendarDateField(
+        required=False,
+        error_messages={"invalid": _("Use the form YYYY-MM-DD.")},
+        help_text="YYYY-MM-DD (Gregorian)",
+    )
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, help_text="Number or subject contains"
+    )
 
 
 class MemoCreateSerializer(serializers.Serializer[Any]):
-    subject = serializers.CharField(allow_blank=True, trim_whitespace=False)
-    body = serializers.CharField(allow_blank=True, trim_whitespace=False)
-    addressee = serializers.CharField(required=False, allow_blank=True)
-    department = serializers.CharField(required=False, allow_blank=True)
+    subject = serializers.CharField(
+        allow_blank=True, trim_whitespace=False, max_length=_max_length(Memo, "subject")
+    )
+    body = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=MAX_BODY)
+    addressee = serializers.CharField(
+        required=False, allow_blank=True, max_length=_max_length(Memo, "addressee")
+    )
+    department = serializers.CharField(
+        required=False, allow_blank=True, max_length=_max_length(Memo, "department")
+    )
     urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
 
 
 class MemoUpdateSerializer(MemoCreateSerializer):
-    subject = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
-    body = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    subject = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, max_length=_max_length(Memo, "subject")
+    )
+    body = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False, max_length=MAX_BODY)
 
 
 class RouteEntrySerializer(serializers.Serializer[Any]):
@@ -185,48 +248,46 @@ class PasswordSerializer(serializers.Serializer[Any]):
 
 
 class ApproveSerializer(PasswordSerializer):
-    opinion = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)
+    opinion = serializers.CharField(
+        required=False, allow_blank=True, default="", trim_whitespace=False, max_length=MAX_BODY
+    )
     decision = serializers.ChoiceField(choices=Decision.choices, required=False, allow_blank=True)
-    decision_text = serializers.CharField(required=False, allow_blank=True, default="")
+    decision_text = serializers.CharField(required=False, allow_blank=True, default="", max_length=MAX_BODY)
 
 
 class ReasonSerializer(PasswordSerializer):
-    reason = serializers.CharField(allow_blank=True)
+    reason = serializers.CharField(allow_blank=True, max_length=MAX_BODY)
 
 
 class WithdrawSerializer(serializers.Serializer[Any]):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=MAX_BODY)
 
 
 class ReassignSerializer(serializers.Serializer[Any]):
-    username = serializers.CharField()
-    reason = serializers.CharField(allow_blank=True)
-    capacity = serializers.CharField(required=False, allow_blank=True, default="")
+    username = serializers.CharField(max_length=_max_length(Person, "username"))
+    reason = serializers.CharField(allow_blank=True, max_length=MAX_BODY)
+    capacity = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=_max_length(RouteStep, "capacity")
+    )
 
 
-class AttachmentSerializer(serializers.Serializer[Any]):
+class AttachmentTitleSerializer(serializers.Serializer[Any]):
+    title = serializers.CharField(
+        allow_blank=True, trim_whitespace=False, max_length=_max_length(Enclosure, "title")
+    )
+
+
+class AttachmentSerializer(AttachmentTitleSerializer):
     file = serializers.FileField()
-    title = serializers.CharField(allow_blank=True)
 
 
 def _valid(serializer_class: type[serializers.Serializer[Any]], data: Any) -> dict[str, Any]:
     """Shape errors become the same 400 body as domain validation errors."""
     serializer = serializer_class(data=data)
     if not serializer.is_valid():
-        fields: dict[str, list[Any]] = {
-            name: [str(m) for m in messages] for name, messages in _flatten(serializer.errors).items()
-        }
+        fields: dict[str, list[str | Any]] = dict(flatten_errors(serializer.errors))
         raise ValidationFailed(fields=fields)
     return dict(serializer.validated_data)
-
-
-def _flatten(errors: Any) -> dict[str, list[Any]]:
-    if isinstance(errors, dict):
-        return {
-            k: (v if isinstance(v, list) and all(isinstance(i, str) for i in v) else [str(v)])
-            for k, v in errors.items()
-        }
-    return {"non_field_errors": [str(e) for e in errors]}
 
 
 def _memo_response(memo: Memo, code: int = status.HTTP_200_OK) -> Response:
@@ -249,37 +310,18 @@ def _user(request: Request) -> Person:
 class MemoListView(GenericAPIView[Any]):
     serializer_class = MemoListItemSerializer
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("box", enum=["authored", "done", "all"], default="all"),
-            OpenApiParameter("status", enum=MemoStatus.values),
-            OpenApiParameter("urgency", enum=Urgency.values),
-            OpenApiParameter("date_from", type=str, description="YYYY-MM-DD (Gregorian)"),
-            OpenApiParameter("date_to", type=str, description="YYYY-MM-DD (Gregorian)"),
-            OpenApiParameter("q", type=str, description="Number or subject contains"),
-        ],
-        responses=MemoListItemSerializer(many=True),
-    )
+    @extend_schema(parameters=[MemoListFilterSerializer], responses=MemoListItemSerializer(many=True))
     def get(self, request: Request) -> Response:
-        params = request.query_params
-        box = params.get("box", "all")
-        if box not in ("authored", "done", "all"):
-            raise ValidationFailed(fields={"box": [_("Choose authored, done or all.")]})
-        dates = {}
-        for name in ("date_from", "date_to"):
-            raw = params.get(name)
-            if raw:
-                parsed = parse_date(raw)
-                if parsed is None:
-                    raise ValidationFailed(fields={name: [_("Use the form YYYY-MM-DD.")]})
-                dates[name] = parsed
+        params = {name: value for name, value in request.query_params.items() if value != ""}
+        filters = _valid(MemoListFilterSerializer, params)
         qs = selectors.memo_list(
             user=_user(request),
-            box=box,
-            status=params.get("status") or None,
-            urgency=params.get("urgency") or None,
-            query=params.get("q") or None,
-            **dates,
+            box=filters["box"],
+            status=filters.get("status") or None,
+            urgency=filters.get("urgency") or None,
+            query=filters.get("q") or None,
+            date_from=filters.get("date_from"),
+            date_to=filters.get("date_to"),
         )
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(MemoListItemSerializer(page, many=True).data)
@@ -345,10 +387,11 @@ class MemoAttachmentView(APIView):
         upload = request.FILES.get("file")
         if upload is None:
             raise ValidationFailed(fields={"file": [_("Choose a file to attach.")]})
+        title = _valid(AttachmentTitleSerializer, {"title": request.POST.get("title", "")})["title"]
         enclosure = services.enclosure_add(
             memo=memo,
             actor=_user(request),
-            title=str(request.POST.get("title", "")),
+            title=title,
             upload=upload,
             meta=_meta(request),
         )
@@ -439,6 +482,9 @@ class MemoHistoryView(APIView):
 
 @method_decorator(frameable_by_own_pages, name="dispatch")  # the memo page frames it
 class MemoAttachmentFileView(APIView):
+    renderer_classes = [JSONRenderer]  # for errors; the file itself is a FileResponse, whatever Accept says
+    content_negotiation_class = FileContentNegotiation
+
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
     def get(self, request: Request, memo_id: str, enclosure_id: str) -> FileResponse:
         memo = selectors.memo_get(memo_id=memo_id, user=_user(request))
@@ -458,6 +504,9 @@ class MemoAttachmentFileView(APIView):
 class MemoPdfView(APIView):
     """The memo as a PDF: a watermarked preview for a draft, the signatures so far in review, the archived
     file once archived (checked against its recorded SHA-256 before it is sent)."""
+
+    renderer_classes = [JSONRenderer]  # for errors; the PDF itself is a Django response, whatever Accept says
+    content_negotiation_class = FileContentNegotiation
 
     @extend_schema(responses={(200, "application/pdf"): bytes})
     def get(self, request: Request, memo_id: str) -> HttpResponse:
