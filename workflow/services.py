@@ -37,6 +37,7 @@ from memos.models import EDITABLE_STATUSES, Enclosure, Memo, MemoStatus
 from org.models import Person, Position
 from org.selectors import Signatory, acting_annotations, signatory_for, signatory_from_annotations
 from signatures.models import Signature, SignatureMethod
+from workflow.documents import memo_pdf_schedule
 from workflow.flows import (
     OUTCOME_COMPLETED,
     OUTCOME_NEXT,
@@ -248,6 +249,7 @@ def memo_create(
     with transaction.atomic(durable=True):
         memo.save()
         RouteStep.objects.bulk_create(_steps_from_plan(memo=memo, round_=1, planned=planned))
+        memo_pdf_schedule(memo=memo)
         _audit("memo.created", memo, writer, meta, subject=memo.subject)
     return memo
 
@@ -272,6 +274,7 @@ def memo_update(*, memo: Memo, actor: Person, meta: RequestMeta | None = None, *
         for name, value in cleaned.items():
             setattr(locked, name, value)
         locked.save(update_fields=[*cleaned, "updated_at"])
+        memo_pdf_schedule(memo=locked)
         _audit("memo.changed", locked, actor, meta, fields=sorted(cleaned))
     return locked
 
@@ -289,6 +292,7 @@ def memo_route_set(
         created = RouteStep.objects.bulk_create(
             _steps_from_plan(memo=locked, round_=round_, planned=planned)[1:]
         )
+        memo_pdf_schedule(memo=locked)
         _audit(
             "memo.route_changed",
             locked,
@@ -317,6 +321,7 @@ def enclosure_add(
             stored = memo_services.enclosure_store(
                 memo=locked, title=title, upload=upload, inspected=inspected
             )
+            memo_pdf_schedule(memo=locked)
             _audit("memo.enclosure_added", locked, actor, meta, title=stored.title, sha256=stored.sha256)
     except BaseException:
         if stored is not None and stored.file.name:
@@ -454,6 +459,7 @@ def _submit_locked(memo: Memo, actor: Person, meta: RequestMeta | None) -> Memo:
     writer_step.save(update_fields=["state", "assignee", "activated_at", "acted_at"])
     first.save(update_fields=["state", "assignee", "activated_at", "capacity", "task"])
     _notify_activated(first)
+    memo_pdf_schedule(memo=memo)
     _audit(
         "memo.submitted",
         memo,
@@ -611,6 +617,7 @@ def step_approve(
             memo.status_changed_at = ctx.now
             memo.save(update_fields=["status", "status_changed_at", "updated_at"])
             _enqueue_archive(memo)
+        memo_pdf_schedule(memo=ctx.memo)
         _audit(
             "step.approved",
             ctx.memo,
@@ -658,6 +665,7 @@ def step_return(
         writer_step.activated_at = ctx.now
         RouteStep.objects.bulk_create(next_round)
         _notify_activated(writer_step)
+        memo_pdf_schedule(memo=memo)
         _audit(
             "step.returned",
             memo,
@@ -689,6 +697,7 @@ def step_reject(
         memo.reject()
         memo.status_changed_at = ctx.now
         memo.save(update_fields=["status", "status_changed_at", "updated_at"])
+        memo_pdf_schedule(memo=memo)
         _audit(
             "step.rejected",
             memo,
@@ -760,6 +769,7 @@ def _withdraw_locked(memo: Memo, actor: Person, reason: str, meta: RequestMeta |
     memo.withdraw()
     memo.status_changed_at = timezone.now()
     memo.save(update_fields=["status", "status_changed_at", "updated_at"])
+    memo_pdf_schedule(memo=memo)
     _audit("memo.withdrawn", memo, actor, meta, number=memo.number, reason=memo_services._nfc(reason).strip())
     return memo
 
@@ -796,6 +806,7 @@ def step_reassign(
         current.capacity = capacity
         current.save(update_fields=["assignee", "capacity"])
         _notify_activated(current)
+        memo_pdf_schedule(memo=memo)
         task = current.task
         if task is not None:
             activation = task.flow_task.activation_class(task)
@@ -833,6 +844,7 @@ def enclosure_add_table(
     with _memo_locked(memo.pk) as locked:
         _require_writer_and_editable(locked, actor)
         enclosure = memo_services.enclosure_store_table(memo=locked, title=title, table=table)
+        memo_pdf_schedule(memo=locked)
         _audit("memo.enclosure_added", locked, actor, meta, title=enclosure.title, table_rows=len(rows))
     return enclosure
 
