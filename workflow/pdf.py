@@ -99,10 +99,12 @@ def _route_for_document(memo: Memo) -> list[RouteStep]:
     return selectors.current_round_steps(memo=memo, with_signatures=True)
 
 
-def memo_document(memo: Memo, *, steps: list[RouteStep] | None = None) -> MemoDocument:
+def memo_document(
+    memo: Memo, *, steps: list[RouteStep] | None = None, enclosures: list[Enclosure] | None = None
+) -> MemoDocument:
     organisation = memo.organisation
     steps = steps if steps is not None else _route_for_document(memo)
-    enclosures: list[Enclosure] = list(memo.enclosures.order_by("order"))
+    enclosures = enclosures if enclosures is not None else list(memo.enclosures.order_by("order"))
     signatures = [_signature_block(s, memo) for s in steps if s.role in (StepRole.WRITER, StepRole.COSIGN)]
     opinions = []
     for step in steps:
@@ -285,9 +287,9 @@ class RenderInput:
     image_dpi: int = 150
 
 
-def _enclosure_parts(memo: Memo) -> tuple[EnclosurePart, ...]:
+def _enclosure_parts(enclosures: list[Enclosure]) -> tuple[EnclosurePart, ...]:
     parts = []
-    for enclosure in memo.enclosures.order_by("order"):
+    for enclosure in enclosures:
         if enclosure.table:
             kind, path = "table", ""
         elif enclosure.file and enclosure.content_type == "application/pdf":
@@ -303,10 +305,11 @@ def _enclosure_parts(memo: Memo) -> tuple[EnclosurePart, ...]:
 def render_input(memo: Memo, *, final: bool = False) -> RenderInput:
     """Read what the memo's PDF prints, now (a handful of queries; nothing is rendered)."""
     steps = _route_for_document(memo)  # once, for the pages and the attached JSON
+    enclosures = list(memo.enclosures.order_by("order"))
     attachment = canonical_attachment(memo, steps=steps) if final else b""
     return RenderInput(
-        document=memo_document(memo, steps=steps),
-        enclosures=_enclosure_parts(memo),
+        document=memo_document(memo, steps=steps, enclosures=enclosures),
+        enclosures=_enclosure_parts(enclosures),
         metadata_title=f"บันทึกข้อความ {memo.number} {memo.subject[:120]}",
         final=final,
         attachment=attachment,
