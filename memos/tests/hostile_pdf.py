@@ -71,7 +71,7 @@ def _action(kind: str, **entries: object) -> DictionaryObject:
         {NameObject("/Type"): NameObject("/Action"), NameObject("/S"): NameObject(kind)}
     )
     for key, value in entries.items():
-        action[NameObject(f"/{key}")] = value  # type: ignore[assignment]
+        action[NameObject(f"/{key}")] = value
     return action
 
 
