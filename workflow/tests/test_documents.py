@@ -236,6 +236,25 @@ def test_a_change_no_service_saw_is_noticed_by_the_page_which_queues_one_render(
     assert "(ชื่อใหม่)" in poppler("pdftotext", RenderedPdf.objects.get(memo=seed).file.read())
 
 
+def test_a_render_whose_worker_died_is_queued_again_by_the_page_but_a_live_one_is_awaited(seed, settings):
+    """A worker killed mid-render leaves the row running: after the time limit and a minute it is dead."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.MEMOFLOW_PDF_RENDER_TIMEOUT = 60
+    client = client_for("rujapa")
+    RenderedPdf.objects.filter(memo=seed).update(job=RenderJob.RUNNING, started_at=timezone.now())
+    jobs = render_jobs()
+    assert "กำลังจัดทำเอกสาร…" in client.get(reverse("memo-page", args=[seed.pk])).content.decode()
+    assert render_jobs() == jobs  # running now: wait for it
+
+    RenderedPdf.objects.filter(memo=seed).update(started_at=timezone.now() - timedelta(seconds=60 + 61))
+    assert "กำลังจัดทำเอกสาร…" in client.get(reverse("memo-page", args=[seed.pk])).content.decode()
+    assert render_jobs() == jobs + 1
+    assert RenderedPdf.objects.get(memo=seed).job == RenderJob.QUEUED
+
+
 # The time limit and the queues ---------------------------------------------------------------------------
 
 
