@@ -50,13 +50,13 @@ def test_a_refused_action_enqueues_nothing(person):
     assert DBTaskResult.objects.count() == jobs
 
 
-def test_a_rolled_back_change_leaves_no_job_behind(person, monkeypatch):
+def test_a_rolled_back_change_leaves_no_job_behind(person, monkeypatch, render_pdfs):
     memo = draft(person)
 
     def fail(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0, queue_name="render")
+    render_pdfs()
     jobs = DBTaskResult.objects.count()  # the draft's render, done: the submit would queue the next one
     monkeypatch.setattr(services, "_audit", fail)
     with pytest.raises(RuntimeError):
