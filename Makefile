@@ -8,7 +8,7 @@ LOCK_FILE ?= requirements/lock.txt
 UV_VENV := var/tools/uv
 ARGS ?=
 
-.PHONY: help demo test lint format lock venv migrate worker messages clean reset-demo bench assets
+.PHONY: help demo test lint format lock venv migrate worker render-worker messages clean reset-demo bench assets
 
 help: ## List the targets
 	@echo "memoflow — make targets:"
@@ -51,8 +51,11 @@ lock: venv ## Regenerate requirements/lock.txt from pyproject.toml with uv
 migrate: venv ## Apply database migrations
 	$(PY) manage.py migrate
 
-worker: venv ## Run the background task worker (memoflow_worker: db_worker + heartbeat, ADR 0004)
-	$(PY) manage.py memoflow_worker --interval 1 $(ARGS)
+worker: venv ## Run the background worker for notifications (memoflow_worker: db_worker + heartbeat, ADR 0004; queue "default")
+	$(PY) manage.py memoflow_worker --interval 1 --queue-name default $(ARGS)
+
+render-worker: venv ## Run the background worker that renders memo PDFs and archives (queue "render")
+	$(PY) manage.py memoflow_worker --interval 1 --queue-name render $(ARGS)
 
 messages: venv ## Compile translations (.po -> .mo)
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=var --ignore=node_modules

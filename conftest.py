@@ -88,6 +88,23 @@ def media_root(settings: Any, tmp_path: Path) -> Path:
     return settings.MEDIA_ROOT
 
 
+@pytest.fixture
+def render_pdfs() -> Callable[[], int]:
+    """Run the render jobs that are queued, in this process, as the render worker would (the render itself
+    still happens in a child process with its time limit); the number of memos rendered."""
+
+    def run() -> int:
+        from memos.models import RenderedPdf, RenderJob
+        from workflow.documents import memo_pdf_render
+
+        queued = list(RenderedPdf.objects.filter(job=RenderJob.QUEUED).values_list("memo_id", flat=True))
+        for memo_id in queued:
+            memo_pdf_render(memo_id=memo_id)
+        return len(queued)
+
+    return run
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests marked `postgres` need real row locks; on SQLite they are skipped with the reason."""
     from django.conf import settings

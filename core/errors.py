@@ -36,6 +36,13 @@ class ValidationFailed(ApplicationError):
         self.fields = fields or {}
 
 
+class LimitExceeded(ValidationFailed):
+    """Bad input because it is more than one memo may hold (enclosures, image pixels, body length)."""
+
+    code = "limit_exceeded"
+    default_message = _("This is more than one memo may hold.")
+
+
 class NotFound(ApplicationError):
     code = "not_found"
     http_status = 404

@@ -1,8 +1,13 @@
 """Decide whether an uploaded enclosure may be stored, judging by its content and never by its name.
 
-Only PDF, PNG and JPEG are accepted. PDFs must parse, must not be encrypted and must not carry JavaScript or
-launch actions; images must be within the pixel limit and intact. Every refusal is a ``ValidationFailed`` on
-the ``file`` field, worded for the clerk who uploaded the file.
+Only PDF, PNG and JPEG are accepted, and a file whose content is not what its name or declared type says is
+refused. PDFs must parse completely (within a bound on their objects) and must not be encrypted; images must be
+within the pixel limit and intact. Every refusal is a ``ValidationFailed`` on the ``file`` field, worded for
+the clerk who uploaded the file.
+
+A PDF's active content (JavaScript, actions, links, forms, embedded files) is not a reason to refuse it: the
+original is kept byte for byte (its SHA-256 is in the signed revision) and offered only as a download, and the
+pages that go into the memo's PDF are defanged when it is rendered (``memos.pdf.defang``).
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, JpegImagePlugin, PngImagePlugin
 from pypdf import PdfReader
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from core.errors import ValidationFailed
 
@@ -63,10 +68,6 @@ _BY_CONTENT_TYPE: Final[dict[str, _Kind]] = {
     "image/jpg": _JPEG,
     "image/pjpeg": _JPEG,
 }
-
-#: Action types (/S) that run code or other programs.
-_JAVASCRIPT_ACTIONS: Final = frozenset({"/JavaScript"})
-_LAUNCH_ACTIONS: Final = frozenset({"/Launch"})
 
 
 @dataclass(frozen=True)
@@ -167,16 +168,10 @@ class _Unreadable(Exception):
     """The PDF could not be parsed or walked completely."""
 
 
-def _resolve(value: object) -> object:
-    return value.get_object() if isinstance(value, IndirectObject) else value
-
-
-def _active_content(reader: PdfReader) -> str | None:
-    """``"javascript"`` or ``"launch"`` if any reachable object is such an action, else ``None``.
-
-    Walks iteratively from the trailer and from every object in the cross-reference tables, visiting each
-    indirect object once. Name objects arrive decoded from pypdf, so ``/J#61vaScript`` is ``/JavaScript``.
-    """
+def _walk(reader: PdfReader) -> None:
+    """Resolve every object reachable from the trailer and listed in the cross-reference tables, each indirect
+    object once, so that a PDF the renderer would choke on is refused now; more than ``PDF_MAX_OBJECTS``
+    containers, or nesting too deep for the parser, is unreadable."""
     listed = sum(len(numbers) for numbers in reader.xref.values()) + len(reader.xref_objStm)
     if listed > PDF_MAX_OBJECTS:
         raise _Unreadable("too many objects")
@@ -197,32 +192,13 @@ def _active_content(reader: PdfReader) -> str | None:
                 visited.add(key)
                 stack.append(node.get_object())
         elif isinstance(node, DictionaryObject):  # stream dictionaries included
-            found = _active_entry(node)
-            if found:
-                return found
             stack.extend(value for value in dict.values(node) if _is_container(value))
         elif isinstance(node, ArrayObject):
             stack.extend(value for value in node if _is_container(value))
-    return None
 
 
 def _is_container(value: object) -> bool:
     return isinstance(value, IndirectObject | DictionaryObject | ArrayObject)
-
-
-def _active_entry(node: DictionaryObject) -> str | None:
-    if "/JS" in node:
-        return "javascript"
-    action = _resolve(dict.get(node, NameObject("/S")))
-    if isinstance(action, NameObject):
-        if action in _JAVASCRIPT_ACTIONS:
-            return "javascript"
-        if action in _LAUNCH_ACTIONS:
-            return "launch"
-    names = _resolve(dict.get(node, NameObject("/Names")))
-    if isinstance(names, DictionaryObject) and "/JavaScript" in names:
-        return "javascript"
-    return None
 
 
 def _inspect_pdf(content: bytes) -> int:
@@ -232,26 +208,12 @@ def _inspect_pdf(content: bytes) -> int:
         reader = PdfReader(io.BytesIO(content), strict=False)
         if reader.is_encrypted:
             raise _refuse(_("Encrypted or password-protected PDFs cannot be attached."))
-        found = _active_content(reader)
+        _walk(reader)
         pages = len(reader.pages)
     except ValidationFailed:
         raise
     except Exception as error:  # any parser failure on untrusted input means "unreadable"
         raise _refuse(unreadable) from error
-    if found == "javascript":
-        raise _refuse(
-            _(
-                "This PDF contains JavaScript, which is not allowed. Save it again without scripts "
-                "(for example print it to PDF) and upload that file."
-            )
-        )
-    if found == "launch":
-        raise _refuse(
-            _(
-                "This PDF tries to open another program or file, which is not allowed. Save it again "
-                "(for example print it to PDF) and upload that file."
-            )
-        )
     if pages < 1:
         raise _refuse(unreadable)
     return pages

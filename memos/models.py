@@ -203,6 +203,9 @@ class Enclosure(models.Model):
     extension = models.CharField(max_length=8, blank=True)
     size = models.PositiveBigIntegerField(_("size"), default=0)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    pixels = models.PositiveBigIntegerField(
+        _("pixels"), default=0, help_text=_("Width × height of an image enclosure; 0 for others.")
+    )
     table = models.JSONField(
         _("table"), null=True, blank=True, help_text=_("Structured rows for a report table enclosure.")
     )
@@ -216,6 +219,46 @@ class Enclosure(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+def rendered_pdf_upload_to(instance: "RenderedPdf", filename: str) -> str:
+    return f"rendered/{instance.memo_id}/{filename}"
+
+
+class RenderJob(models.TextChoices):
+    IDLE = "idle", _("Idle")
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+
+
+class RenderedPdf(models.Model):
+    """The memo's PDF as last rendered by the worker, served from storage; and whether a render is on its way.
+
+    ``key`` is the document key of the stored file: a hash of everything printed (workflow.documents). The file
+    is served while the memo's current key equals it; otherwise a render is queued or running, or failed for
+    the current key (``failed_key``). A cache: it can always be rendered again, unlike the archive.
+    """
+
+    memo = models.OneToOneField(Memo, on_delete=models.CASCADE, related_name="rendered_pdf")
+    job = models.CharField(_("render job"), max_length=8, choices=RenderJob.choices, default=RenderJob.IDLE)
+    requested_at = models.DateTimeField(_("requested"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    attempt = models.PositiveIntegerField(_("runs started"), default=0)
+    key = models.CharField(_("document key"), max_length=64, blank=True)
+    file = models.FileField(_("file"), upload_to=rendered_pdf_upload_to, blank=True, max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(_("size"), default=0)
+    rendered_at = models.DateTimeField(_("rendered"), null=True, blank=True)
+    render_ms = models.PositiveIntegerField(_("render time (ms)"), default=0)
+    failed_key = models.CharField(_("document key that failed"), max_length=64, blank=True)
+    error = models.CharField(_("error"), max_length=16, blank=True)  # "timeout" | "error"
+
+    class Meta:
+        verbose_name = _("rendered PDF")
+        verbose_name_plural = _("rendered PDFs")
+
+    def __str__(self) -> str:
+        return f"{self.memo_id} {self.key[:12]} {self.job}"
 
 
 class RegisterYear(models.TextChoices):

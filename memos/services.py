@@ -10,17 +10,23 @@ from typing import Any, NamedTuple
 from django.conf import settings
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import Count, F, Sum
 from django.utils.translation import gettext_lazy as _
 
-from core.errors import ValidationFailed
+from core.errors import LimitExceeded, ValidationFailed
 from core.thai import calendar_year_be, fiscal_year, thai_digits
 from memos.attachments import InspectedFile
 from memos.models import Enclosure, Memo, MemoRevision, Register, RegisterYear
 from org.models import Person
 
 MAX_SUBJECT = 1000
-MAX_BODY = 100_000
+DEFAULT_MAX_BODY_CHARS = 50_000
+DEFAULT_MAX_ENCLOSURES = 20
+DEFAULT_MAX_IMAGE_PIXELS = 200_000_000
+
+
+def _limit(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
 
 
 def _nfc(value: str) -> str:
@@ -39,6 +45,7 @@ def clean_content(
     from memos.models import Urgency
 
     errors: dict[str, list[Any]] = {}
+    too_long = False
     cleaned: dict[str, str] = {}
     if subject is not None:
         subject = _nfc(subject).strip()
@@ -51,8 +58,12 @@ def clean_content(
         body = _nfc(body).replace("\r\n", "\n").strip()
         if not body:
             errors["body"] = [_("The body of the memo is required.")]
-        elif len(body) > MAX_BODY:
-            errors["body"] = [_("The body is longer than %(max)s characters.") % {"max": MAX_BODY}]
+        elif len(body) > (limit := _limit("MEMOFLOW_MEMO_MAX_BODY_CHARS", DEFAULT_MAX_BODY_CHARS)):
+            errors["body"] = [
+                _("The body is %(length)s characters long; a memo's body may have at most %(max)s.")
+                % {"length": f"{len(body):,}", "max": f"{limit:,}"}
+            ]
+            too_long = True
         cleaned["body"] = body
     if addressee is not None:
         cleaned["addressee"] = _nfc(addressee).strip()[:500]
@@ -66,6 +77,8 @@ def clean_content(
             errors["urgency"] = [_("Choose normal, urgent, very_urgent or most_urgent.")]
         cleaned["urgency"] = urgency
     if errors:
+        if too_long and len(errors) == 1:
+            raise LimitExceeded(errors["body"][0], fields=errors)
         raise ValidationFailed(fields=errors)
     return cleaned
 
@@ -194,14 +207,48 @@ def enclosures_total_size(*, memo: Memo) -> int:
     return int(memo.enclosures.aggregate(total=Sum("size"))["total"] or 0)
 
 
+def _refuse_limit(field: str, message: Any) -> LimitExceeded:
+    return LimitExceeded(message, fields={field: [message]})
+
+
+def _check_enclosure_limits(*, memo: Memo, field: str, size: int = 0, pixels: int = 0) -> None:
+    """What one memo may hold, counted with the enclosure about to be added (one query). Bounds the work of
+    rendering the memo's PDF: the number of enclosures, the pixels of its images and the bytes of its files."""
+    totals = memo.enclosures.aggregate(count=Count("id"), size=Sum("size"), pixels=Sum("pixels"))
+    max_count = _limit("MEMOFLOW_MEMO_MAX_ENCLOSURES", DEFAULT_MAX_ENCLOSURES)
+    if totals["count"] + 1 > max_count:
+        raise _refuse_limit(
+            field,
+            _("A memo may have at most %(max)s enclosures; this one has that many already.")
+            % {"max": max_count},
+        )
+    max_bytes = _limit("MEMOFLOW_MEMO_ATTACHMENTS_MAX_BYTES", 50 * 1024 * 1024)
+    if size and (totals["size"] or 0) + size > max_bytes:
+        raise _refuse_limit(
+            field,
+            _("The enclosures of one memo may total at most %(limit)s MB.")
+            % {"limit": max_bytes // (1024 * 1024)},
+        )
+    max_pixels = _limit("MEMOFLOW_MEMO_MAX_IMAGE_PIXELS", DEFAULT_MAX_IMAGE_PIXELS)
+    if pixels and (totals["pixels"] or 0) + pixels > max_pixels:
+        raise _refuse_limit(
+            field,
+            _(
+                "The images of one memo may total at most %(limit)s megapixels; with this one they would "
+                "total %(total)s. Attach a smaller image (for example a scan at 150 dpi)."
+            )
+            % {
+                "limit": f"{max_pixels / 1_000_000:g}",
+                "total": f"{((totals['pixels'] or 0) + pixels) / 1_000_000:.1f}",
+            },
+        )
+
+
 def enclosure_store(*, memo: Memo, title: str, upload: File[Any], inspected: InspectedFile) -> Enclosure:
-    """Store a checked file as the memo's next enclosure. The caller holds the memo row lock."""
-    limit = int(getattr(settings, "MEMOFLOW_MEMO_ATTACHMENTS_MAX_BYTES", 50 * 1024 * 1024))
-    if enclosures_total_size(memo=memo) + inspected.size > limit:
-        message = _("The enclosures of one memo may total at most %(limit)s MB.") % {
-            "limit": limit // (1024 * 1024)
-        }
-        raise ValidationFailed(message, fields={"file": [message]})
+    """Store a checked file as the memo's next enclosure. The caller holds the memo row lock; a refusal
+    stores nothing."""
+    pixels = (inspected.width or 0) * (inspected.height or 0)
+    _check_enclosure_limits(memo=memo, field="file", size=inspected.size, pixels=pixels)
     title = _nfc(title).strip()
     if not title:
         raise ValidationFailed(
@@ -217,6 +264,7 @@ def enclosure_store(*, memo: Memo, title: str, upload: File[Any], inspected: Ins
         extension=inspected.extension,
         size=inspected.size,
         sha256=inspected.sha256,
+        pixels=pixels,
     )
     upload.seek(0)
     enclosure.file.save(f"{enclosure.id}{inspected.extension}", upload, save=False)
@@ -230,6 +278,7 @@ def enclosure_store(*, memo: Memo, title: str, upload: File[Any], inspected: Ins
 
 
 def enclosure_store_table(*, memo: Memo, title: str, table: dict[str, Any]) -> Enclosure:
+    _check_enclosure_limits(memo=memo, field="table")
     title = _nfc(title).strip()
     if not title:
         raise ValidationFailed(

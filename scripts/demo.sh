@@ -61,7 +61,7 @@ server_pid=""
 stop_children() {
     local pid
     local -a alive=()
-    for pid in "$server_pid" "$worker_pid"; do
+    for pid in "$server_pid" "$worker_pid" "${render_pid:-}"; do
         [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && alive+=("$pid")
     done
     ((${#alive[@]})) || return 0
@@ -98,14 +98,16 @@ spawn() {
     fi
 }
 
-spawn "$PY" manage.py memoflow_worker --no-reload --interval 1
+spawn "$PY" manage.py memoflow_worker --no-reload --interval 1 --queue-name default
 worker_pid=$!
+spawn "$PY" manage.py memoflow_worker --no-reload --interval 1 --queue-name render # PDFs: never delay notifications
+render_pid=$!
 spawn "$PY" manage.py runserver "127.0.0.1:${PORT}" --noreload
 server_pid=$!
 
 # Wait for either child to end (or for a signal, which runs the traps above).
 status=0
-wait -n "$server_pid" "$worker_pid" || status=$?
+wait -n "$server_pid" "$worker_pid" "$render_pid" || status=$?
 if ! kill -0 "$server_pid" 2>/dev/null; then
     log "the server stopped (exit $status)"
 else

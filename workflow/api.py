@@ -3,12 +3,12 @@
 import logging
 from typing import Any
 
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponseBase, JsonResponse
 from django.utils.dateparse import parse_date
 from django.utils.decorators import method_decorator
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.renderers import JSONRenderer
@@ -22,11 +22,14 @@ from core.errors import ApplicationError, NotFound, ValidationFailed
 from core.http import frameable_by_own_pages
 from core.parsers import FormParser, MultiPartParser
 from memos.models import Enclosure, Memo, MemoStatus, Urgency
-from memos.services import MAX_BODY
 from org.api import PositionRefSerializer
 from org.models import Person, Position
 from workflow import selectors, services
 from workflow.models import ROUTE_ROLES, Decision, DutyConflict, RouteStep, StepState
+
+# The most any free-text field of a request may carry (a transport bound, so that PostgreSQL and the services never
+# see megabytes of text); the memo body's own limit is the setting MEMOFLOW_MEMO_MAX_BODY_CHARS, checked by the service.
+MAX_BODY = 100_000
 
 logger = logging.getLogger(__name__)
 
@@ -492,37 +495,81 @@ class MemoAttachmentFileView(APIView):
         if enclosure is None:
             raise NotFound()
         filename = enclosure.original_name or f"{enclosure.order}{enclosure.extension}"
-        return FileResponse(
+        response = FileResponse(
             enclosure.file.open("rb"),
             as_attachment=True,
             filename=filename,
             content_type=enclosure.content_type,
         )
+        # The original as uploaded: an uploaded PDF may carry scripts and forms (defanged only in the memo's PDF).
+        response["Content-Security-Policy"] = "sandbox"
+        return response
+
+
+class PdfPendingSerializer(serializers.Serializer[Any]):
+    code = serializers.ChoiceField(choices=["pdf_pending", "pdf_failed"])
+    detail = serializers.CharField()
+
+
+#: Seconds a client should wait before asking again for a PDF that is being prepared.
+PDF_RETRY_AFTER = 2
 
 
 @method_decorator(frameable_by_own_pages, name="dispatch")  # the memo page frames it
 class MemoPdfView(APIView):
-    """The memo as a PDF: a watermarked preview for a draft, the signatures so far in review, the archived
-    file once archived (checked against its recorded SHA-256 before it is sent)."""
+    """The memo as a PDF, always from storage (it is never rendered in a request): a watermarked preview for a
+    draft, the signatures so far in review, the archived file once archived (checked against its recorded
+    SHA-256 before it is sent). After a change the render worker prepares the new PDF: until it is stored the
+    answer is 202 with `{"code": "pdf_pending"}` and `Retry-After`; 503 `pdf_failed` when it could not be
+    rendered (for example it took longer than the time limit)."""
 
     renderer_classes = [JSONRenderer]  # for errors; the PDF itself is a Django response, whatever Accept says
     content_negotiation_class = FileContentNegotiation
 
-    @extend_schema(responses={(200, "application/pdf"): bytes})
-    def get(self, request: Request, memo_id: str) -> HttpResponse:
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): bytes,
+            202: OpenApiResponse(
+                PdfPendingSerializer,
+                description="The document is being prepared; ask again after `Retry-After` seconds.",
+            ),
+            503: OpenApiResponse(PdfPendingSerializer, description="The document could not be rendered."),
+        },
+        parameters=[
+            OpenApiParameter(
+                "Retry-After",
+                int,
+                OpenApiParameter.HEADER,
+                response=[202],
+                description="Seconds to wait before asking again.",
+            )
+        ],
+    )
+    def get(self, request: Request, memo_id: str) -> HttpResponseBase:
         from memos import archive
-        from workflow.pdf import pdf_filename, render_memo_pdf
+        from workflow.documents import memo_pdf_status
+        from workflow.pdf import pdf_filename
 
         memo = selectors.memo_get(memo_id=memo_id, user=_user(request))
-        if memo.status == MemoStatus.ARCHIVED:
+        status = memo_pdf_status(memo=memo)
+        if status.state == "archived":
             result = archive.check(relative_name=memo.archive_file, sha256=memo.archive_sha256)
             if result.problem:
                 logger.error("archived PDF %s of memo %s: %s", memo.archive_file, memo.pk, result.problem)
                 raise ArchiveDamaged()
-            content = archive.open_archived(memo.archive_file).read_bytes()
+            response: HttpResponseBase = FileResponse(
+                archive.open_archived(memo.archive_file).open("rb"), content_type="application/pdf"
+            )
+        elif status.state == "ready" and status.stored is not None:
+            response = FileResponse(status.stored.file.open("rb"), content_type="application/pdf")
+        elif status.state == "failed":
+            return JsonResponse({"code": "pdf_failed", "detail": str(status.message)}, status=503)
         else:
-            content = render_memo_pdf(memo)
-        response = HttpResponse(content, content_type="application/pdf")
+            return JsonResponse(
+                {"code": "pdf_pending", "detail": str(status.message)},
+                status=202,
+                headers={"Retry-After": str(PDF_RETRY_AFTER)},
+            )
         disposition = content_disposition_header(as_attachment=False, filename=pdf_filename(memo))
         response["Content-Disposition"] = disposition or "inline"
         return response

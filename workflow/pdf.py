@@ -6,12 +6,22 @@
   canonical JSON attached, stored in the archive and never rendered again (archived memos serve that file).
 
 Enclosures follow the memo in their order: report tables and images are rendered as pages of the document
-itself; uploaded PDFs are inserted page by page (orientation kept).
+itself (images scaled to print size); uploaded PDFs are inserted page by page (orientation kept), defanged.
+
+Two halves: ``render_input`` reads the database and returns plain data (``RenderInput``), from which
+``document_key`` is the hash of everything printed; ``render_pdf`` turns that data into PDF bytes without the
+database. ``render_memo_pdf`` runs the second half in a child process with a time limit
+(``MEMOFLOW_PDF_RENDER_TIMEOUT``). Only the render worker calls it (workflow.documents, the archive job).
 """
 
+import dataclasses
+import hashlib
 import io
 import json
-from typing import Any
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
 
 from django.conf import settings
 from pypdf import PdfReader, PdfWriter
@@ -27,13 +37,14 @@ from memos.pdf.document import (
     SignatureBlock,
     TableEnclosure,
 )
-from memos.pdf.render import render_memo
 from org.models import Position
 from org.selectors import signatory_for
 from workflow import selectors
 from workflow.models import RouteStep, StepRole, StepState
 
 OPINION_LABEL = {StepRole.OPINION: "ความเห็น", StepRole.DECISION: "ข้อสั่งการ", StepRole.COSIGN: "ความเห็น"}
+#: Part of every document key: raise it when a change to the renderer should re-render every stored PDF.
+RENDER_VERSION: Final = 1
 
 
 def short_position_title(title: str, *, organisation_name: str, short_name: str) -> str:
@@ -88,10 +99,12 @@ def _route_for_document(memo: Memo) -> list[RouteStep]:
     return selectors.current_round_steps(memo=memo, with_signatures=True)
 
 
-def memo_document(memo: Memo, *, steps: list[RouteStep] | None = None) -> MemoDocument:
+def memo_document(
+    memo: Memo, *, steps: list[RouteStep] | None = None, enclosures: list[Enclosure] | None = None
+) -> MemoDocument:
     organisation = memo.organisation
     steps = steps if steps is not None else _route_for_document(memo)
-    enclosures: list[Enclosure] = list(memo.enclosures.order_by("order"))
+    enclosures = enclosures if enclosures is not None else list(memo.enclosures.order_by("order"))
     signatures = [_signature_block(s, memo) for s in steps if s.role in (StepRole.WRITER, StepRole.COSIGN)]
     opinions = []
     for step in steps:
@@ -170,14 +183,18 @@ def _anchor(enclosure: Enclosure) -> str:
     return f"enclosure-{enclosure.order}"
 
 
-def _assemble(rendered: bytes, memo: Memo) -> bytes:
+def _assemble(rendered: bytes, enclosures: tuple["EnclosurePart", ...]) -> bytes:
     """The memo's pages, then every enclosure in its order: rendered ones (tables, images) found by their
-    named destinations, uploaded PDFs page by page (each page keeps its size and /Rotate). The document
-    catalog (PDF/A output intent, metadata, the attached JSON) is the rendered one's."""
-    enclosures = list(memo.enclosures.order_by("order"))
-    has_pdf = any(e.file and e.content_type == "application/pdf" for e in enclosures)
-    rendered_kinds = [e for e in enclosures if e.table] + [e for e in enclosures if e.file and not e.table]
-    if not has_pdf and rendered_kinds == enclosures:
+    named destinations, uploaded PDFs page by page (each page keeps its size and /Rotate), defanged. The
+    document catalog (PDF/A output intent, metadata, the attached JSON) is the rendered one's: nothing of an
+    uploaded file's catalog is copied."""
+    from memos.pdf.defang import append_defanged_pages
+
+    has_pdf = any(part.kind == "pdf" for part in enclosures)
+    rendered_kinds = [p for p in enclosures if p.kind == "table"] + [
+        p for p in enclosures if p.kind == "image"
+    ]
+    if not has_pdf and rendered_kinds == list(enclosures):
         return rendered  # the renderer puts tables before images: already the enclosures' order
     reader = PdfReader(io.BytesIO(rendered))
     starts: dict[str, int] = {}
@@ -197,13 +214,11 @@ def _assemble(rendered: bytes, memo: Memo) -> bytes:
     writer = PdfWriter(clone_from=reader)
     for _ in range(total - memo_end):
         del writer.pages[memo_end]  # type: ignore[attr-defined]  # pypdf's page list supports deletion
-    for enclosure in enclosures:
-        if enclosure.file and enclosure.content_type == "application/pdf":
-            with enclosure.file.open("rb") as handle:
-                for page in PdfReader(io.BytesIO(handle.read())).pages:
-                    writer.add_page(page)
-        elif _anchor(enclosure) in starts:
-            for index in rendered_range(_anchor(enclosure)):
+    for part in enclosures:
+        if part.kind == "pdf":
+            append_defanged_pages(writer, Path(part.path).read_bytes())
+        elif part.anchor in starts:
+            for index in rendered_range(part.anchor):
                 writer.add_page(reader.pages[index])
     out = io.BytesIO()
     writer.write(out)
@@ -249,20 +264,126 @@ def canonical_attachment(memo: Memo, *, steps: list[RouteStep] | None = None) ->
     return memo_services.canonical_json(payload).encode()
 
 
-def render_memo_pdf(memo: Memo, *, final: bool = False) -> bytes:
-    """The PDF of the memo as it stands. `final` renders the archival PDF/A-3b with the JSON attached."""
+@dataclass(frozen=True)
+class EnclosurePart:
+    """An enclosure as the renderer needs it: where it goes, what it is, and its content's hash."""
+
+    order: int
+    anchor: str  # the named destination of a rendered enclosure's first page
+    kind: str  # "table" | "image" | "pdf"
+    path: str  # the uploaded file on disk (images and PDFs); "" for a table
+    sha256: str
+
+
+@dataclass(frozen=True)
+class RenderInput:
+    """Everything a render needs, as plain data: no database is used from here on."""
+
+    document: MemoDocument
+    enclosures: tuple[EnclosurePart, ...]
+    metadata_title: str
+    final: bool = False
+    attachment: bytes = b""  # memo.json, embedded in the final PDF
+    image_dpi: int = 150
+
+
+def _enclosure_parts(enclosures: list[Enclosure]) -> tuple[EnclosurePart, ...]:
+    parts = []
+    for enclosure in enclosures:
+        if enclosure.table:
+            kind, path = "table", ""
+        elif enclosure.file and enclosure.content_type == "application/pdf":
+            kind, path = "pdf", enclosure.file.path
+        elif enclosure.file and enclosure.content_type in ("image/png", "image/jpeg"):
+            kind, path = "image", enclosure.file.path
+        else:
+            continue
+        parts.append(EnclosurePart(enclosure.order, _anchor(enclosure), kind, path, enclosure.sha256))
+    return tuple(parts)
+
+
+def render_input(memo: Memo, *, final: bool = False) -> RenderInput:
+    """Read what the memo's PDF prints, now (a handful of queries; nothing is rendered)."""
     steps = _route_for_document(memo)  # once, for the pages and the attached JSON
-    document = memo_document(memo, steps=steps)
-    if final:
-        rendered = render_memo(
-            document,
-            pdf_variant="pdf/a-3b",
-            attachments=[("memo.json", canonical_attachment(memo, steps=steps), "บันทึกข้อความ (JSON ต้นฉบับ)")],
-            metadata_title=f"บันทึกข้อความ {memo.number} {memo.subject[:120]}",
-        )
-    else:
-        rendered = render_memo(document, metadata_title=f"บันทึกข้อความ {memo.number} {memo.subject[:120]}")
-    return _assemble(rendered, memo)
+    enclosures = list(memo.enclosures.order_by("order"))
+    attachment = canonical_attachment(memo, steps=steps) if final else b""
+    return RenderInput(
+        document=memo_document(memo, steps=steps, enclosures=enclosures),
+        enclosures=_enclosure_parts(enclosures),
+        metadata_title=f"บันทึกข้อความ {memo.number} {memo.subject[:120]}",
+        final=final,
+        attachment=attachment,
+        image_dpi=int(getattr(settings, "MEMOFLOW_PDF_IMAGE_DPI", 150)),
+    )
+
+
+def document_key(data: RenderInput) -> str:
+    """The SHA-256 of everything that decides the rendered PDF: the document as printed (its content, route,
+    signatures, watermark), each enclosure's content hash in its order, the renderer's version and settings.
+    Two memo states with the same key print the same PDF."""
+    document = dataclasses.asdict(data.document)
+    by_anchor = {part.anchor: part.sha256 for part in data.enclosures}
+    document["images"] = [
+        {"anchor": i["anchor"], "sha256": by_anchor.get(i["anchor"], "")} for i in document["images"]
+    ]
+    payload = {
+        "version": RENDER_VERSION,
+        "final": data.final,
+        "document": document,
+        "enclosures": [(p.order, p.kind, p.sha256) for p in data.enclosures],
+        "title": data.metadata_title,
+        "attachment": hashlib.sha256(data.attachment).hexdigest(),
+        "image_dpi": data.image_dpi,
+        "font": [
+            getattr(settings, "MEMOFLOW_PDF_FONT_FAMILY", ""),
+            getattr(settings, "MEMOFLOW_PDF_FONT_SCALE", ""),
+            getattr(settings, "MEMOFLOW_PDF_FONT_FILES", None),
+        ],
+    }
+    encoded = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
+    return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def render_pdf(data: RenderInput) -> bytes:
+    """The PDF bytes of ``data`` (in this process: WeasyPrint, Pillow and pypdf; no database)."""
+    from memos.pdf.images import print_copy
+    from memos.pdf.render import render_memo
+
+    with tempfile.TemporaryDirectory(prefix="memoflow-images-") as directory:
+        images = [
+            dataclasses.replace(
+                image, path=print_copy(image.path, dpi=data.image_dpi, directory=Path(directory))
+            )
+            for image in data.document.images
+        ]
+        document = dataclasses.replace(data.document, images=images)
+        if data.final:
+            rendered = render_memo(
+                document,
+                pdf_variant="pdf/a-3b",
+                attachments=[("memo.json", data.attachment, "บันทึกข้อความ (JSON ต้นฉบับ)")],
+                metadata_title=data.metadata_title,
+            )
+        else:
+            rendered = render_memo(document, metadata_title=data.metadata_title)
+    return _assemble(rendered, data.enclosures)
+
+
+def render_limited(data: RenderInput) -> tuple[bytes, float]:
+    """``render_pdf(data)`` in a child process killed after ``MEMOFLOW_PDF_RENDER_TIMEOUT`` seconds
+    (``memos.pdf.isolation.RenderTimeout``); the PDF and the seconds it took."""
+    import memos.pdf.render  # noqa: F401  # loaded (fonts and all) before the fork, once per worker
+    from memos.pdf.isolation import run_with_time_limit
+
+    seconds = float(getattr(settings, "MEMOFLOW_PDF_RENDER_TIMEOUT", 60.0))
+    return run_with_time_limit(render_pdf, data, seconds=seconds)
+
+
+def render_memo_pdf(memo: Memo, *, final: bool = False) -> bytes:
+    """The PDF of the memo as it stands, rendered with the time limit. `final` renders the archival PDF/A-3b
+    with the JSON attached. For the render worker only: pages and the API serve stored files."""
+    content, _seconds = render_limited(render_input(memo, final=final))
+    return content
 
 
 def pdf_filename(memo: Memo) -> str:

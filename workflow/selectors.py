@@ -108,8 +108,8 @@ def current_round_steps(*, memo: Memo, with_signatures: bool = False) -> list[Ro
     signer and position loaded in the same query when `with_signatures`)."""
     latest = max(memo.revision, 1)
     related = ["position", "assignee"]
-    if with_signatures:
-        related += ["signature__signer", "signature__position"]
+    if with_signatures:  # the PDF's route: also the holders, who are printed for steps not reached yet
+        related += ["signature__signer", "signature__position", "position__holder"]
     steps = list(
         RouteStep.objects.filter(memo=memo, round__gte=latest)
         .select_related(*related)

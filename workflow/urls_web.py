@@ -13,6 +13,7 @@ urlpatterns = [
     path("memos/done/", views.memo_list, {"box": "done"}, name="memo-list-done"),
     path("memos/new/", views.memo_new, name="memo-new"),
     path("memos/<uuid:memo_id>/", views.memo_page, name="memo-page"),
+    path("memos/<uuid:memo_id>/pdf-panel/", views.memo_pdf_panel, name="memo-pdf-panel"),
     path("memos/<uuid:memo_id>/edit/", views.memo_edit, name="memo-edit"),
     path("memos/<uuid:memo_id>/route/", views.memo_route, name="memo-route"),
     path("memos/<uuid:memo_id>/enclosures/", views.memo_enclosure_add, name="memo-enclosure-add"),

@@ -1,7 +1,9 @@
 """The signatory's web pages: my tasks, the memo page with its actions, writing, my memos, the profile.
 
-Server-rendered templates (htmx only for the upload progress). Every change goes through workflow.services;
-every read through workflow.selectors. A domain error is shown next to its field, in the user's language.
+Server-rendered templates (htmx for the upload progress and for the PDF panel, which polls while the document is
+being prepared). Every change goes through workflow.services; every read through workflow.selectors. A domain
+error is shown next to its field, in the user's language. No page renders a PDF: the render worker does
+(workflow.documents).
 """
 
 import uuid
@@ -28,6 +30,7 @@ from core.errors import ApplicationError, BadPassword, NotFound, ValidationFaile
 from memos.models import Memo
 from org.models import Person, Position
 from workflow import selectors, services
+from workflow.documents import memo_pdf_status
 from workflow.forms import (
     ROLE_CHOICES,
     ApproveForm,
@@ -219,6 +222,7 @@ def memo_page(request: HttpRequest, memo_id: Any) -> HttpResponse:
         "can_withdraw": is_writer and memo.status in ("draft", "returned", "in_review"),
         "timeline": _timeline(memo, timezone.now()),
         "enclosures": list(memo.enclosures.all()),
+        "pdf": memo_pdf_status(memo=memo),
         "phrases": selectors.opinion_phrases(organisation_id=memo.organisation_id) if my_step else [],
         "approve_form": approve_form,
         "return_form": return_form,
@@ -228,6 +232,14 @@ def memo_page(request: HttpRequest, memo_id: Any) -> HttpResponse:
         "open_action": action,
     }
     return render(request, "workflow/memo.html", context)
+
+
+@login_required
+@require_http_methods(["GET"])
+def memo_pdf_panel(request: HttpRequest, memo_id: Any) -> HttpResponse:
+    """The PDF panel alone, polled by htmx (every 2 s) while the document is being prepared."""
+    memo = _memo_or_404(request, memo_id)
+    return render(request, "workflow/_pdf_panel.html", {"memo": memo, "pdf": memo_pdf_status(memo=memo)})
 
 
 def _memo_action(
@@ -348,6 +360,7 @@ def _write_context(memo: Memo, **extra: Any) -> dict[str, Any]:
         "positions": Position.objects.filter(organisation_id=memo.organisation_id).select_related("holder"),
         "role_choices": ROLE_CHOICES,
         "enclosures": list(memo.enclosures.all()),
+        "pdf": memo_pdf_status(memo=memo),
         "submit_form": SubmitForm(prefix="submit"),
         "nav": "mine",
         **extra,

@@ -142,7 +142,9 @@ STATICFILES_FINDERS = [
 
 # Background work: Django's Tasks framework with the database backend, so a job is enqueued in the same
 # transaction as the change that needs it (docs/adr/0002-database-task-queue.md).
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Two queues: "default" (notifications, quick) and "render" (the memo PDFs, slow), each with its own worker, so
+# a notification never waits behind a document (docs/architecture.md#the-pdf-and-the-archive).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "render"]}}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -186,6 +188,10 @@ if MEMOFLOW_REGISTER_YEAR not in ("calendar", "fiscal"):
 MEMOFLOW_ATTACHMENT_MAX_BYTES = env.int("MEMOFLOW_ATTACHMENT_MAX_MB", default=20) * 1024 * 1024
 MEMOFLOW_MEMO_ATTACHMENTS_MAX_BYTES = env.int("MEMOFLOW_MEMO_ATTACHMENTS_MAX_MB", default=50) * 1024 * 1024
 MEMOFLOW_IMAGE_MAX_PIXELS = env.int("MEMOFLOW_IMAGE_MAX_PIXELS", default=50_000_000)
+# Bounded work per memo: what one memo may ask of the renderer (docs/configuration.md).
+MEMOFLOW_MEMO_MAX_ENCLOSURES = env.int("MEMOFLOW_MEMO_MAX_ENCLOSURES", default=20)
+MEMOFLOW_MEMO_MAX_IMAGE_PIXELS = env.int("MEMOFLOW_MEMO_MAX_IMAGE_PIXELS", default=200_000_000)
+MEMOFLOW_MEMO_MAX_BODY_CHARS = env.int("MEMOFLOW_MEMO_MAX_BODY_CHARS", default=50_000)
 # Uploads above this size go to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -224,6 +230,12 @@ MEMOFLOW_PDF_FONT_FILES = (
 MEMOFLOW_PDF_DIGITS = env.str("MEMOFLOW_PDF_DIGITS", default="thai")
 if MEMOFLOW_PDF_DIGITS not in ("thai", "arabic"):
     raise ImproperlyConfigured("MEMOFLOW_PDF_DIGITS must be 'thai' or 'arabic'")
+# A memo's PDF is rendered by the "render" worker in a child process that is killed after this many seconds.
+MEMOFLOW_PDF_RENDER_TIMEOUT = env.float("MEMOFLOW_PDF_RENDER_TIMEOUT", default=60.0)
+if MEMOFLOW_PDF_RENDER_TIMEOUT <= 0:
+    raise ImproperlyConfigured("MEMOFLOW_PDF_RENDER_TIMEOUT must be a positive number of seconds")
+# Image enclosures are printed at most at this resolution on their A4 page (larger images are scaled down).
+MEMOFLOW_PDF_IMAGE_DPI = env.int("MEMOFLOW_PDF_IMAGE_DPI", default=150)
 # Archived PDFs (written once, never overwritten); default: MEDIA_ROOT/archive.
 MEMOFLOW_ARCHIVE_ROOT = env.str("MEMOFLOW_ARCHIVE_ROOT", default="") or None
 # The worker (manage.py memoflow_worker) beats every HEARTBEAT seconds; a job RUNNING under a worker silent for

@@ -26,14 +26,6 @@ MB = 1024 * 1024
 NOT_ALLOWED = "Only PDF, PNG and JPEG files can be attached."
 PDF_UNREADABLE = "This file starts like a PDF but cannot be read as one."
 PDF_ENCRYPTED = "Encrypted or password-protected PDFs cannot be attached."
-PDF_JAVASCRIPT = (
-    "This PDF contains JavaScript, which is not allowed. Save it again without scripts "
-    "(for example print it to PDF) and upload that file."
-)
-PDF_LAUNCH = (
-    "This PDF tries to open another program or file, which is not allowed. Save it again "
-    "(for example print it to PDF) and upload that file."
-)
 IMAGE_DAMAGED = "This image file is damaged or incomplete."
 
 
@@ -357,61 +349,49 @@ def test_pdf_encrypted_with_an_empty_password_is_refused_too():
     assert refusal(data) == PDF_ENCRYPTED
 
 
-def test_pdf_with_document_javascript_is_refused():
-    data = make_pdf(build=lambda writer: writer.add_open_action(JavaScript("app.alert('hi');")))
-    assert refusal(data, filename="memo.pdf") == PDF_JAVASCRIPT
-
-
-def test_pdf_with_javascript_when_a_page_opens_is_refused():
-    data = make_pdf(
-        build=lambda writer: writer.pages[0].add_action(PageTrigger.OPEN, JavaScript("app.alert(1)"))
+def _launch(writer):
+    writer.root_object[NameObject("/OpenAction")] = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Action"),
+            NameObject("/S"): NameObject("/Launch"),
+            NameObject("/F"): TextStringObject("C:\\Windows\\System32\\cmd.exe"),
+        }
     )
-    assert refusal(data) == PDF_JAVASCRIPT
 
 
-def test_pdf_that_launches_a_program_on_open_is_refused():
-    def launch(writer):
-        writer.root_object[NameObject("/OpenAction")] = DictionaryObject(
-            {
-                NameObject("/Type"): NameObject("/Action"),
-                NameObject("/S"): NameObject("/Launch"),
-                NameObject("/F"): TextStringObject("C:\\Windows\\System32\\cmd.exe"),
-            }
-        )
-
-    assert refusal(make_pdf(build=launch)) == PDF_LAUNCH
-
-
-def test_pdf_with_javascript_hidden_behind_an_escaped_name_is_refused():
-    # /J#61vaScript is /JavaScript with the "a" written as #61; readers decode it, so must we.
-    data = raw_pdf(
-        b"<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R >>",
-        PAGES,
-        PAGE,
-        b"<< /Type /Action /S /J#61vaScript /J#53 (app.alert(1)) >>",
-    )
-    assert b"/JavaScript" not in data
-    assert refusal(data) == PDF_JAVASCRIPT
-
-
-def test_pdf_with_the_action_type_behind_an_indirect_reference_is_refused():
-    data = raw_pdf(
-        b"<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R >>", PAGES, PAGE, b"<< /S 5 0 R >>", b"/Launch"
-    )
-    assert refusal(data) == PDF_LAUNCH
-
-
-def test_pdf_with_a_js_entry_on_another_action_is_refused():
-    # A rendition action may carry a script in /JS.
-    data = raw_pdf(
-        b"<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R >>", PAGES, PAGE, b"<< /S /Rendition /JS (x()) >>"
-    )
-    assert refusal(data) == PDF_JAVASCRIPT
-
-
-def test_pdf_with_a_script_in_an_object_nothing_refers_to_is_refused():
-    data = raw_pdf(b"<< /Type /Catalog /Pages 2 0 R >>", PAGES, PAGE, b"<< /S /JavaScript /JS (x()) >>")
-    assert refusal(data) == PDF_JAVASCRIPT
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(
+            make_pdf(build=lambda writer: writer.add_open_action(JavaScript("app.alert('hi');"))),
+            id="document-js",
+        ),
+        pytest.param(
+            make_pdf(build=lambda w: w.pages[0].add_action(PageTrigger.OPEN, JavaScript("app.alert(1)"))),
+            id="page-open-js",
+        ),
+        pytest.param(make_pdf(build=_launch), id="launch-on-open"),
+        pytest.param(
+            raw_pdf(
+                b"<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R >>",
+                PAGES,
+                PAGE,
+                b"<< /Type /Action /S /J#61vaScript /J#53 (app.alert(1)) >>",
+            ),
+            id="escaped-name",
+        ),
+        pytest.param(
+            raw_pdf(b"<< /Type /Catalog /Pages 2 0 R >>", PAGES, PAGE, b"<< /S /JavaScript /JS (x()) >>"),
+            id="unreferenced-script",
+        ),
+    ],
+)
+def test_pdf_with_active_content_is_accepted_as_it_is(data):
+    """Scripts and actions do not refuse a PDF: the original is kept byte for byte (its hash is what is
+    signed) and the memo's PDF gets its pages defanged (memos/tests/test_defang.py)."""
+    inspected = inspect_upload(data, filename="memo.pdf", declared_content_type="application/pdf")
+    assert inspected.kind == "pdf"
+    assert inspected.sha256 == hashlib.sha256(data).hexdigest()
 
 
 def test_pdf_with_a_reference_cycle_is_walked_once_and_accepted():

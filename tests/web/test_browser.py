@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.utils import translation
 
 from org import demo as org_demo
@@ -176,10 +177,15 @@ def test_seed_scenario(seed: Any, open_as: Callable[..., Any], live_server: Any)
     shot(page, "memo-decide")
     sign(page, prefix="approve", button="ลงนาม")
 
-    # rujapa sees it completed and downloads its PDF.
+    # rujapa sees it completed; its PDF is being prepared until the render worker has run, then the panel
+    # (polled by htmx every 2 s) shows it, and she downloads it.
     page = open_as("rujapa")
     page.goto(memo_url)
     assert page.get_by_test_id("memo-status").inner_text() in (th("Completed"), th("Archived"))
+    assert page.get_by_test_id("pdf-panel").get_attribute("data-state") == "pending"
+    assert "กำลังจัดทำเอกสาร" in page.get_by_test_id("pdf-panel").inner_text()
+    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0, queue_name="render")
+    page.get_by_test_id("download-pdf").wait_for(timeout=15_000)
     shot(page, "memo-completed")
     with page.expect_download() as download_info:
         page.get_by_test_id("download-pdf").click()

@@ -184,7 +184,8 @@ def test_memo_page_404_for_someone_not_on_the_route(seed, login, demo_org):
         pytest.skip("no outsider in the demo organisation")
 
 
-def test_memo_page_for_the_writer_shows_pdf_route_enclosure_and_submit(seed, login):
+def test_memo_page_for_the_writer_shows_pdf_route_enclosure_and_submit(seed, login, render_pdfs):
+    render_pdfs()
     html = login("rujapa").get(reverse("memo-page", args=[seed.pk])).content.decode()
     assert f'src="/api/v1/memos/{seed.pk}/pdf/"' in html
     assert demo.SEED_ENCLOSURE_TITLE in html
@@ -205,7 +206,7 @@ def test_submit_with_a_wrong_password_shows_the_error_next_to_the_field(seed, lo
     assert seed.status == MemoStatus.DRAFT
 
 
-def test_whole_route_through_the_pages(seed, login, person):
+def test_whole_route_through_the_pages(seed, login, person, render_pdfs):
     url = reverse("memo-page", args=[seed.pk])
     response = login("rujapa").post(url, {"action": "submit", "submit-password": DEMO_PASSWORD}, follow=True)
     assert "ลงนามและเสนอแล้ว" in response.content.decode()
@@ -238,6 +239,9 @@ def test_whole_route_through_the_pages(seed, login, person):
 
     html = login("rujapa").get(url).content.decode()
     assert "เห็นควรพิจารณา" in html  # the opinion on the timeline
+    assert "กำลังจัดทำเอกสาร" in html  # the render worker has not run yet
+    render_pdfs()
+    html = login("rujapa").get(url).content.decode()
     assert 'data-testid="download-pdf"' in html
 
 

@@ -11,6 +11,7 @@ from memos import services as memo_services
 from memos.attachments import inspect_upload
 from memos.models import EDITABLE_STATUSES, Enclosure, Memo
 from org.models import Person, Position
+from workflow.documents import memo_pdf_schedule
 from workflow.models import RouteStep
 from workflow.services._common import _audit, _memo_locked, _route_round
 from workflow.services.routes import PlannedStep, _steps_from_plan, _validate_route, route_plan_for
@@ -56,6 +57,7 @@ def memo_create(
     with transaction.atomic(durable=True):
         memo.save()
         RouteStep.objects.bulk_create(_steps_from_plan(memo=memo, round_=1, planned=planned))
+        memo_pdf_schedule(memo=memo)
         _audit("memo.created", memo, writer, meta, subject=memo.subject)
     return memo
 
@@ -80,6 +82,7 @@ def memo_update(*, memo: Memo, actor: Person, meta: RequestMeta | None = None, *
         for name, value in cleaned.items():
             setattr(locked, name, value)
         locked.save(update_fields=[*cleaned, "updated_at"])
+        memo_pdf_schedule(memo=locked)
         _audit("memo.changed", locked, actor, meta, fields=sorted(cleaned))
     return locked
 
@@ -97,6 +100,7 @@ def memo_route_set(
         created = RouteStep.objects.bulk_create(
             _steps_from_plan(memo=locked, round_=round_, planned=planned)[1:]
         )
+        memo_pdf_schedule(memo=locked)
         _audit(
             "memo.route_changed",
             locked,
@@ -125,6 +129,7 @@ def enclosure_add(
             stored = memo_services.enclosure_store(
                 memo=locked, title=title, upload=upload, inspected=inspected
             )
+            memo_pdf_schedule(memo=locked)
             _audit("memo.enclosure_added", locked, actor, meta, title=stored.title, sha256=stored.sha256)
     except BaseException:
         if stored is not None and stored.file.name:
@@ -147,5 +152,6 @@ def enclosure_add_table(
     with _memo_locked(memo.pk) as locked:
         _require_writer_and_editable(locked, actor)
         enclosure = memo_services.enclosure_store_table(memo=locked, title=title, table=table)
+        memo_pdf_schedule(memo=locked)
         _audit("memo.enclosure_added", locked, actor, meta, title=enclosure.title, table_rows=len(rows))
     return enclosure

@@ -8,6 +8,7 @@ from core.errors import Forbidden, InvalidState, ValidationFailed
 from memos.models import Memo
 from org.models import Person
 from org.selectors import person_serves_in
+from workflow.documents import memo_pdf_schedule
 from workflow.models import RouteStep, StepReassignment, StepState
 from workflow.services._common import _audit, _process_locked, _required_reason
 from workflow.services._flow import _notify_activated
@@ -71,6 +72,7 @@ def step_reassign(
         current.capacity = capacity
         current.save(update_fields=["assignee", "capacity"])
         _notify_activated(current)
+        memo_pdf_schedule(memo=memo)
         task = current.task
         if task is not None:
             activation = task.flow_task.activation_class(task)

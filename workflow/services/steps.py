@@ -16,6 +16,7 @@ from memos.models import Memo
 from org.models import Person
 from org.selectors import acting_annotations
 from signatures.models import Signature, SignatureMethod
+from workflow.documents import memo_pdf_schedule
 from workflow.duties import round_exclusions
 from workflow.flows import OUTCOME_COMPLETED, OUTCOME_NEXT, OUTCOME_REJECTED, OUTCOME_RETURNED
 from workflow.models import Decision, RouteStep, StepRole, StepState
@@ -170,6 +171,7 @@ def step_approve(
             memo.status_changed_at = ctx.now
             memo.save(update_fields=["status", "status_changed_at", "updated_at"])
             _enqueue_archive(memo)
+        memo_pdf_schedule(memo=ctx.memo)
         _audit(
             "step.approved",
             ctx.memo,
@@ -255,6 +257,7 @@ def _stop_round(
             _notify_activated(writer_step)
         else:
             _execute(task, process, outcome=OUTCOME_REJECTED)
+        memo_pdf_schedule(memo=memo)
         _audit(
             "step.returned" if returned else "step.rejected",
             memo,

@@ -10,6 +10,7 @@ from memos import services as memo_services
 from memos.models import EDITABLE_STATUSES, Memo, MemoStatus
 from org.models import Person
 from signatures.models import Signature, SignatureMethod
+from workflow.documents import memo_pdf_schedule
 from workflow.duties import round_exclusions
 from workflow.flows import OUTCOME_NEXT, MemoFlow
 from workflow.models import MemoProcess, RouteStep, StepState
@@ -114,6 +115,7 @@ def _submit_locked(memo: Memo, actor: Person, meta: RequestMeta | None) -> Memo:
     _save_skipped(skipped, memo, actor, meta)
     first.save(update_fields=["state", "assignee", "activated_at", "capacity", "task", "duty_conflict"])
     _notify_activated(first)
+    memo_pdf_schedule(memo=memo)
     _audit(
         "memo.submitted",
         memo,
@@ -163,5 +165,6 @@ def _withdraw_locked(memo: Memo, actor: Person, reason: str, meta: RequestMeta |
     memo.withdraw()
     memo.status_changed_at = timezone.now()
     memo.save(update_fields=["status", "status_changed_at", "updated_at"])
+    memo_pdf_schedule(memo=memo)
     _audit("memo.withdrawn", memo, actor, meta, number=memo.number, reason=memo_services._nfc(reason).strip())
     return memo

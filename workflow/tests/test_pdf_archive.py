@@ -64,23 +64,29 @@ def run_route(memo: Memo, person) -> Memo:
     return memo
 
 
-def test_draft_preview_is_watermarked_and_served_only_to_people_involved(seed_memo, api_as):
+def test_draft_preview_is_watermarked_and_served_only_to_people_involved(seed_memo, api_as, render_pdfs):
+    pending = api_as("rujapa").get(f"/api/v1/memos/{seed_memo.pk}/pdf/")
+    assert pending.status_code == 202  # the render worker has not run yet
+    assert pending.json()["code"] == "pdf_pending"
+    assert pending["Retry-After"] == "2"
+    assert render_pdfs() == 1
     response = api_as("rujapa").get(f"/api/v1/memos/{seed_memo.pk}/pdf/")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    text = text_of(response.content)
+    text = text_of(response.getvalue())
     assert "ร่าง" in text
     assert contains(text, SEED_SUBJECT)
     assert contains(text, "(นางสาวรุจภา โฉมประดิษฐ์)")
     assert api_as("works_staff").get(f"/api/v1/memos/{seed_memo.pk}/pdf/").status_code == 404
 
 
-def test_in_review_pdf_shows_the_signatures_so_far(seed_memo, person, api_as):
+def test_in_review_pdf_shows_the_signatures_so_far(seed_memo, person, api_as, render_pdfs):
     services.memo_submit(memo=seed_memo, actor=person("rujapa"), password=PW)
     seed_memo.refresh_from_db()
     services.step_approve(step=active(seed_memo), actor=person("ratchawari"), password=PW)
+    render_pdfs()
     response = api_as("nat").get(f"/api/v1/memos/{seed_memo.pk}/pdf/")
-    text = text_of(response.content)
+    text = text_of(response.getvalue())
     assert "ร่าง" not in text
     assert contains(text, seed_memo.number)
     assert contains(text, "รักษาการแทนหัวหน้าสำนักปลัด")
@@ -98,7 +104,7 @@ def test_completion_archives_the_final_pdf_once_as_pdfa_with_the_memo_json(demo_
     memo = run_route(load_seed_memo(demo_org), person)
     assert memo.status == "completed"
 
-    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
+    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0, queue_name="render")
     memo.refresh_from_db()
     assert memo.status == "archived"
     stored = archive.open_archived(memo.archive_file)
@@ -108,7 +114,7 @@ def test_completion_archives_the_final_pdf_once_as_pdfa_with_the_memo_json(demo_
     # Served as stored, byte for byte; never rendered again.
     served = api_as("rujapa").get(f"/api/v1/memos/{memo.pk}/pdf/")
     assert served.status_code == 200
-    assert served.content == content
+    assert served.getvalue() == content
 
     reader = PdfReader(io.BytesIO(content))
     root = reader.root_object
@@ -179,7 +185,9 @@ def test_an_archived_file_is_never_overwritten(media):
     assert (archive.archive_root() / "2566/x.pdf").read_bytes() == b"%PDF-1.7 first"
 
 
-def test_uploaded_pdf_enclosures_are_appended_page_by_page_keeping_orientation(seed_memo, person, api_as):
+def test_uploaded_pdf_enclosures_are_appended_page_by_page_keeping_orientation(
+    seed_memo, person, api_as, render_pdfs
+):
     enclosure = PdfWriter()
     enclosure.add_blank_page(width=842, height=595)  # landscape A4
     enclosure.add_blank_page(width=595, height=842)  # portrait A4
@@ -191,14 +199,15 @@ def test_uploaded_pdf_enclosures_are_appended_page_by_page_keeping_orientation(s
         f"/api/v1/memos/{seed_memo.pk}/attachments/", {"file": upload, "title": "ผังการดำเนินงาน"}
     )
     assert created.status_code == 201, created.content
-    pdf = api_as("rujapa").get(f"/api/v1/memos/{seed_memo.pk}/pdf/").content
+    render_pdfs()
+    pdf = api_as("rujapa").get(f"/api/v1/memos/{seed_memo.pk}/pdf/").getvalue()
     pages = PdfReader(io.BytesIO(pdf)).pages
     last_two = [(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in pages[-2:]]
     assert last_two == [(842, 595), (595, 842)]
     assert contains(text_of(pdf), "ผังการดำเนินงาน")  # listed under สิ่งที่ส่งมาด้วย
 
 
-def test_enclosures_follow_the_memo_in_their_order(seed_memo, person, api_as):
+def test_enclosures_follow_the_memo_in_their_order(seed_memo, person, api_as, render_pdfs):
     """The seed draft has the report table as enclosure 1; a PDF (2) and an image (3) follow it, in that
     order, whatever their kind."""
     rujapa = api_as("rujapa")
@@ -223,7 +232,8 @@ def test_enclosures_follow_the_memo_in_their_order(seed_memo, person, api_as):
         == 201
     )
 
-    pages = PdfReader(io.BytesIO(rujapa.get(f"/api/v1/memos/{seed_memo.pk}/pdf/").content)).pages
+    render_pdfs()
+    pages = PdfReader(io.BytesIO(rujapa.get(f"/api/v1/memos/{seed_memo.pk}/pdf/").getvalue())).pages
     sizes = [(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in pages]
     uploaded = sizes.index((300, 400))
     assert sizes[-1] == (842, 595)  # the image, last, on a landscape A4 page

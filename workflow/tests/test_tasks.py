@@ -15,8 +15,11 @@ from workflow.services import submission
 pytestmark = pytest.mark.django_db
 
 
-def run_worker() -> None:
-    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
+NOTIFY = "workflow.tasks.notify_step_assignee"
+
+
+def run_worker(queue: str = "default") -> None:
+    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0, queue_name=queue)
 
 
 def draft(person):
@@ -38,26 +41,29 @@ def test_submit_notifies_the_next_signatory_by_email(person):
     assert message.to == ["ratchawari@nongson.example"]
     assert memo.number in message.subject
     assert "รักษาการแทนหัวหน้าสำนักปลัด" in message.body
-    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    assert DBTaskResult.objects.get(task_path=NOTIFY).status == "SUCCESSFUL"
 
 
 def test_a_refused_action_enqueues_nothing(person):
     memo = draft(person)
+    jobs = DBTaskResult.objects.count()  # the draft's PDF render
     with pytest.raises(BadPassword):
         services.memo_submit(memo=memo, actor=person("rujapa"), password="wrong")
-    assert not DBTaskResult.objects.exists()
+    assert DBTaskResult.objects.count() == jobs
 
 
-def test_a_rolled_back_change_leaves_no_job_behind(person, monkeypatch):
+def test_a_rolled_back_change_leaves_no_job_behind(person, monkeypatch, render_pdfs):
     memo = draft(person)
 
     def fail(*args, **kwargs):
         raise RuntimeError("disk full")
 
+    render_pdfs()
+    jobs = DBTaskResult.objects.count()  # the draft's render, done: the submit would queue the next one
     monkeypatch.setattr(submission, "_audit", fail)
     with pytest.raises(RuntimeError):
         services.memo_submit(memo=memo, actor=person("rujapa"), password=DEMO_PASSWORD)
     memo.refresh_from_db()
     assert memo.status == "draft"
     assert memo.number == ""
-    assert not DBTaskResult.objects.exists()
+    assert DBTaskResult.objects.count() == jobs
