@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from core.errors import NoSignatory
 from core.thai import BANGKOK
-from org.models import ActingAppointment, Person, Position
+from org.authentication import password_stamp
+from org.models import ActingAppointment, ApiToken, Person, Position
 
 
 @dataclass(frozen=True)
@@ -101,3 +102,10 @@ def person_acting_appointments(*, person: Person, today: date | None = None) -> 
         .select_related("position")
         .order_by("valid_from")
     )
+
+
+def api_tokens_for(*, person: Person) -> QuerySet[ApiToken]:
+    """The person's API tokens that still work (never their secret: only its hash is stored), newest first."""
+    return ApiToken.objects.filter(
+        person=person, expires_at__gt=timezone.now(), password_stamp=password_stamp(person)
+    ).order_by("-created_at")

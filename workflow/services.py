@@ -22,7 +22,6 @@ from viewflow.workflow.status import STATUS
 from core.audit import RequestMeta, audit_event_append
 from core.errors import (
     AlreadyDone,
-    BadPassword,
     Busy,
     Forbidden,
     InvalidState,
@@ -34,6 +33,7 @@ from core.thai import bangkok_date
 from memos import services as memo_services
 from memos.attachments import inspect_upload
 from memos.models import EDITABLE_STATUSES, Enclosure, Memo, MemoStatus
+from org import services as org_services
 from org.models import Person, Position
 from org.selectors import Signatory, acting_annotations, signatory_for, signatory_from_annotations
 from signatures.models import Signature, SignatureMethod
@@ -94,10 +94,9 @@ def _memo_locked(memo_id: Any) -> Iterator[Memo]:
         )
 
 
-def _check_password(actor: Person, password: str | None) -> None:
+def _check_password(actor: Person, password: str | None, meta: RequestMeta | None = None) -> None:
     """Step-up: the actor types their password again for anything that signs; checked before any change."""
-    if not password or not actor.check_password(password):
-        raise BadPassword()
+    org_services.signing_password_check(actor=actor, password=password, meta=meta)
 
 
 def _audit(action: str, obj: Any, actor: Person, meta: RequestMeta | None, **data: Any) -> None:
@@ -369,7 +368,7 @@ def memo_submit(*, memo: Memo, actor: Person, password: str | None, meta: Reques
     """The writer signs and sends the memo on its route: the first time it takes a number from the unit's
     register and the date; after a return, a new revision starts the route again from the first step after
     the writer, and the number stays."""
-    _check_password(actor, password)
+    _check_password(actor, password, meta)
     process_pk = Memo.objects.filter(pk=memo.pk).values_list("process_id", flat=True).first()
     if process_pk is None:
         with _memo_locked(memo.pk) as locked:
@@ -577,7 +576,7 @@ def step_approve(
 ) -> RouteStep:
     """Sign the active step (with an opinion, or the decision on the last step); the next step activates,
     or after the last one the memo is completed."""
-    _check_password(actor, password)
+    _check_password(actor, password, meta)
     opinion = memo_services._nfc(opinion or "").strip()
     decision, decision_text = _clean_decision(step.role, opinion, decision, decision_text)
     with _acting_on(step=step, actor=actor) as ctx:
@@ -631,7 +630,7 @@ def step_return(
     *, step: RouteStep, actor: Person, password: str | None, reason: str, meta: RequestMeta | None = None
 ) -> RouteStep:
     """Send the memo back to the writer for revision. The signatures so far stay, bound to their revision."""
-    _check_password(actor, password)
+    _check_password(actor, password, meta)
     reason = _required_reason(reason)
     with _acting_on(step=step, actor=actor) as ctx:
         current = ctx.current
@@ -676,7 +675,7 @@ def step_reject(
     *, step: RouteStep, actor: Person, password: str | None, reason: str, meta: RequestMeta | None = None
 ) -> RouteStep:
     """End the memo here (terminal)."""
-    _check_password(actor, password)
+    _check_password(actor, password, meta)
     reason = _required_reason(reason)
     with _acting_on(step=step, actor=actor) as ctx:
         current = ctx.current

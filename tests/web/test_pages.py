@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpRequest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -38,7 +39,8 @@ def seed(demo_org):
 def login(demo_org):
     def make(username: str) -> Client:
         client = Client()
-        assert client.login(username=username, password=DEMO_PASSWORD)
+        # django-axes needs the request that authenticate() is called with (it refuses None).
+        assert client.login(request=HttpRequest(), username=username, password=DEMO_PASSWORD)
         return client
 
     return make

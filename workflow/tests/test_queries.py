@@ -25,8 +25,9 @@ AUTHORED_QUERIES = 4  # token + count + page + prefetch of the active steps
 MEMO_DETAIL_QUERIES = 6
 # token, step; SAVEPOINT, process row lock (FOR UPDATE NOWAIT), the round's steps (acting annotations); the
 # signature, the finished task, the next task and its link, this step, the next step, the notification job,
-# the audit event; RELEASE SAVEPOINT. 12 outside a test's transaction.
-MIDDLE_APPROVE_QUERIES = 14
+# the audit event; RELEASE SAVEPOINT; the lockout count of the signer's account and address (org.lockout).
+# 13 outside a test's transaction.
+MIDDLE_APPROVE_QUERIES = 15
 
 HEAD = "หัวหน้าสำนักปลัด"
 PALAD = "ปลัดองค์การบริหารส่วนตำบลหนองโสน"
