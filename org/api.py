@@ -91,6 +91,7 @@ class TokenView(APIView):
     @extend_schema(
         operation_id="auth_token_revoke",
         summary="Revoke the token of this request",
+        description="The token stops working at once; the person's other tokens are not affected.",
         request=None,
         responses={204: None, 401: ERROR_BODY},
     )
