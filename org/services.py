@@ -159,11 +159,15 @@ def _acting_appointment_write(
 
 
 def person_password_change(
-    *, person: Person, password: str, actor: Person | None = None, meta: RequestMeta | None = None
+    *, person: Person, password: str | None, actor: Person | None = None, meta: RequestMeta | None = None
 ) -> Person:
-    """Set a new password (the person's own change on the profile page, or an administrator's reset): every
-    API token of the person is revoked in the same transaction. The caller has validated the password."""
-    person.set_password(password)
+    """Set a new password (the person's own change on the profile page, or an administrator's reset; None:
+    no password sign-in at all): every API token of the person is revoked in the same transaction. The
+    caller has validated the password."""
+    if password is None:
+        person.set_unusable_password()
+    else:
+        person.set_password(password)
     with transaction.atomic(durable=True):
         person.save(update_fields=["password"])
         revoked = api_tokens_revoke_all(person=person)

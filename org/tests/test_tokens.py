@@ -93,6 +93,10 @@ def test_old_tokens_are_refused_after_an_administrators_reset(demo_org, person):
     assert response.status_code == 302, response.content.decode()[:2000]
     assert person("nat").check_password(NEW_PASSWORD)
     assert not works(old)
+    assert not ApiToken.objects.filter(person=nat).exists()
+    event = AuditEvent.objects.get(action="person.password_changed")
+    assert (event.actor, event.data) == (person("admin"), {"by_self": False, "api_tokens_revoked": 1})
+    assert event.ip_address == "127.0.0.1"
 
 
 def test_old_tokens_are_refused_after_a_password_set_any_other_way(demo_org, person):
