@@ -99,6 +99,20 @@ def test_old_tokens_are_refused_after_an_administrators_reset(demo_org, person):
     assert event.ip_address == "127.0.0.1"
 
 
+def test_administrator_turning_password_sign_in_off_revokes_the_tokens(demo_org, person):
+    old = issue("nat")
+    admin = Client()
+    admin.force_login(person("admin"))
+    response = admin.post(
+        reverse("admin:auth_user_password_change", args=[person("nat").pk]),
+        {"usable_password": "false", "unset-password": "1"},
+    )
+    assert response.status_code == 302
+    assert not person("nat").has_usable_password()
+    assert not works(old)
+    assert not ApiToken.objects.filter(person=person("nat")).exists()
+
+
 def test_old_tokens_are_refused_after_a_password_set_any_other_way(demo_org, person):
     """`manage.py changepassword`, a shell: the token remembers the password it was issued under."""
     old = issue("nat")
