@@ -6,7 +6,7 @@ from org import api as org_api
 from workflow import api as workflow_api
 
 urlpatterns = [
-    path("auth/token/", org_api.TokenObtainView.as_view(), name="api-token"),
+    path("auth/token/", org_api.TokenView.as_view(), name="api-token"),
     path("me/", org_api.MeView.as_view(), name="api-me"),
     path("memos/", workflow_api.MemoListView.as_view(), name="api-memos"),
     path("memos/<uuid:memo_id>/", workflow_api.MemoDetailView.as_view(), name="api-memo"),

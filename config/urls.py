@@ -8,10 +8,12 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core.views import healthz
+from org.forms import AdminSignInForm
 
 admin.site.site_header = _("memoflow: internal memo administration")
 admin.site.site_title = _("memoflow")
 admin.site.index_title = _("Administration")
+admin.site.login_form = AdminSignInForm  # says when a locked-out account may try again
 
 urlpatterns = [
     # The signatory's web pages: my tasks at the root ("home"), the memo page ("memo-page"), writing, lists.

@@ -6,6 +6,7 @@ from typing import Any
 from django.db import models
 
 from core.models import AuditEvent
+from core.net import client_ip
 
 
 @dataclass(frozen=True)
@@ -20,9 +21,7 @@ class RequestMeta:
         if request is None:
             return cls()
         meta = getattr(request, "META", {})
-        return cls(
-            ip_address=meta.get("REMOTE_ADDR") or None, user_agent=meta.get("HTTP_USER_AGENT", "")[:512]
-        )
+        return cls(ip_address=client_ip(request), user_agent=meta.get("HTTP_USER_AGENT", "")[:512])
 
 
 def audit_event_append(

@@ -3,6 +3,7 @@
 400 bad input, 403/404 not allowed (404 where existence itself is confidential), 409 not possible now.
 """
 
+from datetime import datetime
 from typing import Any
 
 from django.utils.functional import Promise
@@ -100,3 +101,13 @@ class Busy(ApplicationError):
     code = "busy"
     http_status = 409
     default_message = _("Someone else is acting on this memo right now. Please try again.")
+
+
+class LockedOut(BadPassword):
+    """Too many failed passwords for this account or from this address: refused until the cool-off ends,
+    whatever the password (org.lockout builds the message with the time to try again)."""
+
+    code = "locked_out"
+    http_status = 429
+    default_message = _("Too many failed attempts. Try again later.")
+    until: datetime | None = None

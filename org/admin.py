@@ -4,12 +4,13 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ServiceTransactionMixin
 from core.audit import RequestMeta, audit_event_append
 from org import services
+from org.forms import PersonPasswordResetForm
 from org.models import ActingAppointment, Organisation, Person, Position, Unit
 
 
@@ -44,9 +45,15 @@ class PersonAdmin(UserAdmin[Person]):
         (_("Name as printed"), {"fields": ("title", "first_name_th", "last_name_th")}),
     )
 
+    change_password_form = PersonPasswordResetForm  # through org.services: revokes the API tokens, audited
+
     @admin.display(description=_("full name"))
     def full_name(self, obj: Person) -> str:
         return obj.full_name
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
+        with PersonPasswordResetForm.for_request(request):
+            return super().user_change_password(request, id, form_url)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         """Accounts are saved by Django's user admin (it hashes passwords); every change is audited, in the

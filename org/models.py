@@ -291,12 +291,18 @@ class ApiToken(models.Model):
 
     key_hash = models.CharField(max_length=64, unique=True)
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="api_tokens")
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    # SHA-256 of the person's password hash when the token was issued: a token works only while the
+    # password is the one it was issued under, whichever way the password was changed (profile, admin reset,
+    # `manage.py changepassword`). The password hash is salted, so this reveals nothing about the password.
+    password_stamp = models.CharField(max_length=64, default="", editable=False)
 
     class Meta:
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.person.username} {self.created_at:%Y-%m-%d}"

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from core.errors import NoSignatory
 from core.thai import BANGKOK
-from org.models import ActingAppointment, Person, Position
+from org.authentication import password_stamp
+from org.models import ActingAppointment, ApiToken, Person, Position
 
 
 @dataclass(frozen=True)
@@ -113,3 +114,10 @@ def person_serves_in(*, person: Person, organisation_id: Any, at: datetime | Non
         .filter(person=person, position__organisation_id=organisation_id)
         .exists()
     )
+
+
+def api_tokens_for(*, person: Person) -> QuerySet[ApiToken]:
+    """The person's API tokens that still work (never their secret: only its hash is stored), newest first."""
+    return ApiToken.objects.filter(
+        person=person, expires_at__gt=timezone.now(), password_stamp=password_stamp(person)
+    ).order_by("-created_at")

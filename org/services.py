@@ -3,12 +3,16 @@
 from datetime import date
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import RequestMeta, audit_event_append
-from core.errors import OverlappingAppointment, ValidationFailed
+from core.errors import BadPassword, OverlappingAppointment, ValidationFailed
+from org import lockout
+from org.authentication import api_tokens_revoke_all
 from org.models import ActingAppointment, ActingCapacity, Person, Position, overlap_message
 
 
@@ -165,3 +169,45 @@ def _acting_appointment_write(
             meta=meta,
         )
     return appointment
+
+
+def person_password_change(
+    *, person: Person, password: str | None, actor: Person | None = None, meta: RequestMeta | None = None
+) -> Person:
+    """Set a new password (the person's own change on the profile page, or an administrator's reset; None:
+    no password sign-in at all): every API token of the person is revoked in the same transaction. The
+    caller has validated the password."""
+    if password is None:
+        person.set_unusable_password()
+    else:
+        person.set_password(password)
+    with transaction.atomic(durable=True):
+        person.save(update_fields=["password"])
+        revoked = api_tokens_revoke_all(person=person)
+        audit_event_append(
+            action="person.password_changed",
+            obj=person,
+            actor=actor,
+            data={"by_self": actor is not None and actor.pk == person.pk, "api_tokens_revoked": revoked},
+            meta=meta,
+        )
+    return person
+
+
+def signing_password_check(*, actor: Person, password: str | None, meta: RequestMeta | None = None) -> None:
+    """Step-up: the password typed again to sign (submit, approve, return, reject). A wrong one counts as a
+    failed sign-in for the account and the address (django-axes, shared by every process); a locked-out
+    account or address cannot sign, even with the right password. Checked before any change."""
+    request = lockout.request_for(meta)
+    username = actor.get_username()
+    credentials = {"username": username}
+    ip_address = meta.ip_address if meta is not None else None
+    if settings.AXES_ENABLED and lockout.is_locked(username=username, ip_address=ip_address):
+        raise lockout.locked_out(username=username, ip_address=ip_address)
+    if not password:  # an empty password never signs, whatever the stored hash says
+        raise BadPassword()
+    if not actor.check_password(password):
+        user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+        if getattr(request, "axes_locked_out", False):
+            raise lockout.locked_out(username=username, ip_address=ip_address)
+        raise BadPassword()

@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/login/", views.SignInView.as_view(), name="login"),
     path("accounts/logout/", views.SignOutView.as_view(), name="logout"),
     path("profile/", views.ProfileView.as_view(), name="profile"),
+    path("profile/tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api-token-revoke"),
     path("memos/", views.memo_list, {"box": "authored"}, name="memo-list-mine"),
     path("memos/done/", views.memo_list, {"box": "done"}, name="memo-list-done"),
     path("memos/new/", views.memo_new, name="memo-new"),

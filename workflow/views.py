@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
@@ -28,6 +29,10 @@ from core import thai
 from core.audit import RequestMeta
 from core.errors import ApplicationError, BadPassword, NotFound, ValidationFailed
 from memos.models import Memo
+from org import authentication as org_authentication
+from org import selectors as org_selectors
+from org import services as org_services
+from org.forms import LockoutMessageMixin
 from org.models import Person, Position
 from workflow import selectors, services
 from workflow.documents import memo_pdf_status
@@ -106,7 +111,7 @@ def _memo_or_404(request: HttpRequest, memo_id: Any) -> Memo:
 # Sign in, sign out, profile ---------------------------------------------------------------------------------
 
 
-class SignInForm(AuthenticationForm):
+class SignInForm(LockoutMessageMixin, AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": gettext_lazy(
@@ -142,12 +147,31 @@ class ProfileView(auth_views.PasswordChangeView):
         context = super().get_context_data(**kwargs)
         context["positions"] = Position.objects.filter(holder=_user(self.request)).select_related("unit")
         context["nav"] = "profile"
+        context["api_tokens"] = org_selectors.api_tokens_for(person=_user(self.request))
+        context["now"] = timezone.now()
         return context
 
     def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
-        response = super().form_valid(form)
+        # Through the service (not form.save()): the password and the revocation of every API token together.
+        user = _user(self.request)
+        org_services.person_password_change(
+            person=user, password=form.cleaned_data["new_password1"], actor=user, meta=_meta(self.request)
+        )
+        update_session_auth_hash(self.request, user)  # this browser stays signed in; other sessions end
         messages.success(self.request, _("Your password has been changed."))
-        return response
+        return redirect(self.get_success_url())
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    user = _user(request)
+    token = org_selectors.api_tokens_for(person=user).filter(pk=token_id).first()
+    if token is None:
+        raise Http404()
+    org_authentication.api_token_revoke(token=token, actor=user, meta=_meta(request))
+    messages.success(request, _("The API token has been revoked."))
+    return redirect("profile")
 
 
 # My tasks ---------------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 Every variable read here is documented in docs/configuration.md.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_tasks_db",
+    "axes",
     "viewflow",
     "viewflow.workflow",
     "core",
@@ -81,6 +83,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns a lockout flagged during the request into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -105,6 +109,11 @@ TEMPLATES = [
 ]
 
 AUTH_USER_MODEL = "org.Person"
+# django-axes first: it refuses a locked-out account or address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -165,6 +174,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"login": env.str("LOGIN_THROTTLE_RATE", default="10/min")},
+    # DRF's own client-address logic is not used: org.throttles asks core.net.client_ip. Set consistently
+    # anyway, so that nothing of DRF's reads a raw X-Forwarded-For.
+    "NUM_PROXIES": env.int("MEMOFLOW_TRUSTED_PROXIES", default=0),
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
@@ -178,6 +190,43 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# Counters that every worker and process must share (the login throttle) live in the database:
+# the table is created by a migration (org 0004), so `migrate` is enough.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "shared": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "memoflow_cache"},
+}
+
+# The client's address: how many reverse proxies in front of memoflow append to X-Forwarded-For (0: none,
+# use the connection's address). Used by audit rows, the login throttle and the lockout (core/net.py).
+MEMOFLOW_TRUSTED_PROXIES = env.int("MEMOFLOW_TRUSTED_PROXIES", default=0)
+if MEMOFLOW_TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured("MEMOFLOW_TRUSTED_PROXIES must be 0 or more")
+
+# Lockout after repeated failed sign-ins (django-axes), counted in the database so that every worker and
+# process shares the count: the web login, the admin login, the API token endpoint and the signing password.
+# An account is locked after the limit of failures from anywhere, and an address after the limit of failures
+# for any accounts; both until the cool-off has passed since the last counted failure (org/lockout.py).
+AXES_ENABLED = True
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("MEMOFLOW_LOGIN_FAILURE_LIMIT", default=5)
+_cooloff_minutes = env.int("MEMOFLOW_LOGIN_COOLOFF_MINUTES", default=15)
+AXES_COOLOFF_TIME = timedelta(minutes=_cooloff_minutes)
+AXES_LOCKOUT_PARAMETERS = "org.lockout.lockout_parameters"
+AXES_CLIENT_IP_CALLABLE = "core.net.client_ip"
+AXES_LOCKOUT_CALLABLE = "org.lockout.lockout_response"
+AXES_USERNAME_FORM_FIELD = "username"
+# A success does not wipe the failures: with per-address counting, one valid account would otherwise clear
+# an address's count against everybody else's. Tries during a lockout are refused and not counted, so the
+# time shown ("try again after 14:30") holds.
+AXES_RESET_ON_SUCCESS = False
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HTTP_RESPONSE_CODE = 429
+if AXES_FAILURE_LIMIT < 1 or _cooloff_minutes < 1:
+    raise ImproperlyConfigured(
+        "MEMOFLOW_LOGIN_FAILURE_LIMIT and MEMOFLOW_LOGIN_COOLOFF_MINUTES must be 1 or more"
+    )
 
 # memoflow's own settings.
 MEMOFLOW_API_TOKEN_TTL_DAYS = env.int("MEMOFLOW_API_TOKEN_TTL_DAYS", default=30)

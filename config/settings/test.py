@@ -1,5 +1,7 @@
 """Settings for the test suite: the database comes from DATABASE_URL (PostgreSQL or SQLite)."""
 
+from datetime import timedelta
+
 from .base import *  # noqa: F403
 from .base import BASE_DIR, env
 
@@ -16,5 +18,10 @@ REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
     "DEFAULT_THROTTLE_RATES": {"login": env.str("LOGIN_THROTTLE_RATE", default="1000/min")},
 }
+# The lockout tests use the real defaults, whatever a .env says; each test's failures roll back with it.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+MEMOFLOW_TRUSTED_PROXIES = 0
+REST_FRAMEWORK["NUM_PROXIES"] = 0
 MIDDLEWARE = [m for m in MIDDLEWARE if "whitenoise" not in m]  # noqa: F405 - tests serve no static files
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpRequest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -30,7 +31,8 @@ def seed(demo_org):
 def login(demo_org):
     def make(username: str) -> Client:
         client = Client()
-        assert client.login(username=username, password=DEMO_PASSWORD)
+        # django-axes needs the request that authenticate() is called with (it refuses None).
+        assert client.login(request=HttpRequest(), username=username, password=DEMO_PASSWORD)
         return client
 
     return make
@@ -104,13 +106,21 @@ def test_profile_changes_the_password(login, person):
     assert person("nat").check_password("Kh0n-Kaen-2569!")
 
 
-def test_profile_wrong_old_password_is_shown_next_to_the_field(login):
+def test_profile_wrong_old_password_is_shown_next_to_the_field(login, person):
+    """The new password is a valid one, so the only error is the old password's: with the right old password
+    this test fails (the password changes and the page redirects)."""
     client = login("nat")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     response = client.post(
-        reverse("profile"), {"old_password": "nope", "new_password1": "x", "new_password2": "x"}
+        reverse("profile"),
+        {"old_password": "nope", "new_password1": "Kh0n-Kaen-2569!", "new_password2": "Kh0n-Kaen-2569!"},
     )
     assert response.status_code == 200
-    assert 'class="errorlist' in response.content.decode()
+    html = response.content.decode()
+    error = re.search(r'id="id_old_password_error"[^>]*>(.*?)</ul>', html, re.S)
+    assert error is not None, html
+    assert "Your old password was entered incorrectly" in error.group(1)
+    assert person("nat").check_password(DEMO_PASSWORD)
 
 
 # My tasks ---------------------------------------------------------------------------------------------------

@@ -19,9 +19,10 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransition
 
 from core.audit import RequestMeta, audit_event_append
-from core.errors import AlreadyDone, BadPassword, Busy, InvalidState, ValidationFailed
+from core.errors import AlreadyDone, Busy, InvalidState, ValidationFailed
 from memos import services as memo_services
 from memos.models import Memo
+from org import services as org_services
 from org.models import Person
 from workflow.models import MemoProcess, RouteStep
 
@@ -65,10 +66,10 @@ def _memo_locked(memo_id: Any) -> Iterator[Memo]:
         )
 
 
-def _check_password(actor: Person, password: str | None) -> None:
-    """Step-up: the actor types their password again for anything that signs; checked before any change."""
-    if not password or not actor.check_password(password):
-        raise BadPassword()
+def _check_password(actor: Person, password: str | None, meta: RequestMeta | None = None) -> None:
+    """Step-up: the actor types their password again for anything that signs; checked before any change. A wrong
+    one counts towards the lockout of the account and the address, and a locked-out person cannot sign."""
+    org_services.signing_password_check(actor=actor, password=password, meta=meta)
 
 
 def _audit(action: str, obj: Any, actor: Person, meta: RequestMeta | None, **data: Any) -> None:

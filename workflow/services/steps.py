@@ -129,7 +129,7 @@ def step_approve(
 ) -> RouteStep:
     """Sign the active step (with an opinion, or the decision on the last step); the next step activates,
     or after the last one the memo is completed."""
-    _check_password(actor, password)
+    _check_password(actor, password, meta)
     opinion = memo_services._nfc(opinion or "").strip()
     decision, decision_text = _clean_decision(step.role, opinion, decision, decision_text)
     with _acting_on(step=step, actor=actor) as ctx:
@@ -218,7 +218,7 @@ def _stop_round(
     """Return or reject: the active step closes with the reason, the rest of the round is skipped and the
     memo leaves review — back to the writer (a new round starts as a copy of this one) or ended."""
     returned = ending == StepState.RETURNED
-    _check_password(actor, password)
+    _check_password(actor, password, meta)
     reason = _required_reason(reason)
     with _acting_on(step=step, actor=actor) as ctx:
         current = ctx.current

@@ -30,7 +30,7 @@ def memo_submit(*, memo: Memo, actor: Person, password: str | None, meta: Reques
     """The writer signs and sends the memo on its route: the first time it takes a number from the unit's
     register and the date; after a return, a new revision starts the route again from the first step after
     the writer, and the number stays."""
-    _check_password(actor, password)
+    _check_password(actor, password, meta)
     process_pk = Memo.objects.filter(pk=memo.pk).values_list("process_id", flat=True).first()
     if process_pk is None:
         with _memo_locked(memo.pk) as locked:

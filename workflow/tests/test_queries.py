@@ -25,9 +25,9 @@ MEMO_DETAIL_QUERIES = 6
 # token, step; SAVEPOINT, process row lock (FOR UPDATE NOWAIT), the round's steps (acting annotations); the
 # signature, the finished task, the next task and its link, this step, the next step, the notification job,
 # the PDF render request (an UPDATE of the memo's RenderedPdf row, then the render job's INSERT — or, when a
-# render is queued already as here, an EXISTS), the audit event; RELEASE SAVEPOINT. 14 outside a test's
-# transaction.
-MIDDLE_APPROVE_QUERIES = 16
+# render is queued already as here, an EXISTS), the audit event; RELEASE SAVEPOINT; the lockout count of the
+# signer's account and address (org.lockout). 15 outside a test's transaction.
+MIDDLE_APPROVE_QUERIES = 17
 
 HEAD = "หัวหน้าสำนักปลัด"
 PALAD = "ปลัดองค์การบริหารส่วนตำบลหนองโสน"
