@@ -23,7 +23,11 @@ def frameable_by_own_pages[V: Callable[..., HttpResponseBase]](view: V) -> V:
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         response = view(request, *args, **kwargs)
         response["X-Frame-Options"] = "SAMEORIGIN"
-        response["Content-Security-Policy"] = FRAME_OWN_PAGES_CSP
+        # Keep a policy the view set itself (an uploaded original is served with `sandbox`), adding ours.
+        existing = response.get("Content-Security-Policy", "")
+        response["Content-Security-Policy"] = (
+            f"{existing}; {FRAME_OWN_PAGES_CSP}" if existing else FRAME_OWN_PAGES_CSP
+        )
         return response
 
     return wrapped  # type: ignore[return-value]

@@ -37,7 +37,7 @@ from memos.models import Memo, RenderedPdf, RenderJob
 from memos.pdf.isolation import RenderTimeout
 from memos.tests.hostile_pdf import EVIL_URL, FIELD_TEXT, PAGE_TEXT, active_content, hostile_pdf
 from org.demo import DEMO_PASSWORD
-from org.models import Position
+from org.models import Person, Position
 from workflow import documents, services
 from workflow import pdf as workflow_pdf
 from workflow.demo import load_route_template, load_seed_memo
@@ -87,7 +87,9 @@ def render_jobs() -> int:
 
 def client_for(username: str) -> Client:
     client = Client()
-    assert client.login(username=username, password=PW)
+    client.force_login(
+        Person.objects.get(username=username)
+    )  # the sign-in form itself: tests/test_lockout.py
     return client
 
 

@@ -9,7 +9,7 @@ from django_tasks_db.models import DBTaskResult
 
 from core.errors import LimitExceeded
 from memos.models import Memo
-from org.demo import DEMO_PASSWORD
+from org.models import Person
 from workflow import services
 from workflow.tests.test_attachments_api import EN, TH, make_image, make_pdf, state, upload
 
@@ -122,7 +122,9 @@ def test_a_body_over_the_limit_is_refused_on_update_and_the_draft_is_unchanged(s
 def test_the_write_page_shows_the_body_limit_next_to_the_body(settings, demo_org):
     settings.MEMOFLOW_MEMO_MAX_BODY_CHARS = 100
     client = Client()
-    assert client.login(username="rujapa", password=DEMO_PASSWORD)
+    client.force_login(
+        Person.objects.get(username="rujapa")
+    )  # the sign-in form itself: tests/test_lockout.py
     memos = Memo.objects.count()
     response = client.post(reverse("memo-new"), {"urgency": "normal", "subject": "เรื่อง", "body": "ค" * 150})
     assert response.status_code == 200
