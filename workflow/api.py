@@ -478,7 +478,7 @@ class MemoHistoryView(APIView):
         data = HistorySerializer(payload).data
         if not (selectors.is_auditor(request.user) or selectors.is_administrator(request.user)):
             for event in data["events"]:  # where people signed from is for auditors, not for colleagues
-                event["ip_address"] = ""
+                event["ip_address"] = None
                 event["user_agent"] = ""
         return Response(data)
 

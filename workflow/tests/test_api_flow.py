@@ -170,3 +170,31 @@ def test_people_not_involved_get_404_for_memo_history_and_attachments(api_as, me
     for path in ("", "history/", f"attachments/{attached.json()['id']}/"):
         assert outsider.get(f"/api/v1/memos/{memo['id']}/{path}").status_code == 404, path
     assert api_as("auditor").get(file_url).status_code == 200
+
+
+def test_where_people_signed_from_is_shown_to_auditors_and_administrators_only(api_as):
+    """The history's events carry the address and browser of each action: an auditor (and an administrator)
+    sees them; a colleague on the route, even the writer, sees the events without them."""
+    rujapa, ratchawari = api_as("rujapa"), api_as("ratchawari")
+    memo = create_memo(rujapa)
+    url = f"/api/v1/memos/{memo['id']}/"
+    rujapa.post(
+        url + "submit/", {"password": DEMO_PASSWORD}, format="json", HTTP_USER_AGENT="Firefox/140 (rujapa)"
+    )
+    recorded = AuditEvent.objects.get(action="memo.submitted", object_id=memo["id"])
+    assert (recorded.ip_address, recorded.user_agent) == ("127.0.0.1", "Firefox/140 (rujapa)")
+
+    def submitted(client):
+        events = client.get(url + "history/").json()["events"]
+        return next(e for e in events if e["action"] == "memo.submitted")
+
+    seen_by_auditor = submitted(api_as("auditor"))
+    assert (seen_by_auditor["ip_address"], seen_by_auditor["user_agent"]) == (
+        "127.0.0.1",
+        "Firefox/140 (rujapa)",
+    )
+    for colleague in (rujapa, ratchawari):
+        seen = submitted(colleague)
+        assert seen["actor"] == seen_by_auditor["actor"]  # the event itself is there
+        assert not seen["ip_address"]
+        assert not seen["user_agent"]
