@@ -12,13 +12,14 @@ application's code and anyone with plain UPDATE/DELETE, not the database's owner
 drops and re-creates the triggers inside the flush's own transaction; the application has no bypass.
 
 A migration that remakes the table on SQLite (most AlterField/RemoveField there) drops its triggers with it:
-such a migration must call `install` again (the append-only tests fail on SQLite until it does).
+such a migration must add `triggers_migration(table)` again (the append-only tests fail on SQLite until it does).
 """
 
 from typing import Any, NoReturn, TypeVar
 
-from django.db import models
+from django.db import migrations, models
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
 _M = TypeVar("_M", bound=models.Model)
 
@@ -91,6 +92,20 @@ def remove_sql(vendor: str, table: str) -> list[str]:
     if vendor == "sqlite":
         return [f'DROP TRIGGER IF EXISTS "{no_update}"', f'DROP TRIGGER IF EXISTS "{no_delete}"']
     raise NotImplementedError(f"append-only triggers for {vendor}")
+
+
+def triggers_migration(table: str) -> migrations.RunPython:
+    """The migration operation that installs the table's triggers (and removes them when migrating back)."""
+
+    def install(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        for statement in install_sql(schema_editor.connection.vendor, table):
+            schema_editor.execute(statement, params=None)
+
+    def remove(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        for statement in remove_sql(schema_editor.connection.vendor, table):
+            schema_editor.execute(statement, params=None)
+
+    return migrations.RunPython(install, remove)
 
 
 def installed(connection: BaseDatabaseWrapper, table: str) -> bool:
