@@ -21,8 +21,10 @@ from org.throttles import LoginRateThrottle
 
 
 class TokenRequestSerializer(serializers.Serializer[None]):
-    username = serializers.CharField()
-    password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+    # Bounded before anything is looked up or hashed: the lockout records the username (255 characters at most)
+    # and a megabyte-long password would make each try cost seconds of hashing.
+    username = serializers.CharField(max_length=Person._meta.get_field("username").max_length or 150)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
 
 
 ERROR_BODY = inline_serializer(

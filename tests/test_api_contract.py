@@ -462,3 +462,11 @@ def test_the_schema_documents_the_error_answers(writer: APIClient) -> None:
             if "{" in path:
                 assert "404" in responses, (method, path)
     assert "406" not in schema["paths"]["/api/v1/memos/{memo_id}/pdf/"]["get"]["responses"]
+
+
+def test_an_over_long_username_or_password_for_a_token_is_a_400_not_a_500() -> None:
+    """The lockout stores the username it saw (255 characters at most): a longer one was a 500 on PostgreSQL."""
+    client = APIClient()
+    for body in ({"username": "ก" * 2000, "password": "x"}, {"username": "rujapa", "password": "x" * 5000}):
+        response = client.post("/api/v1/auth/token/", body, format="json")
+        assert_contract(response, 400, "invalid")
