@@ -1,5 +1,6 @@
 """Reads of the organisation chart used by routing, pages and the API."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -54,6 +55,52 @@ def signatory_for(*, position: Position, at: datetime | None = None) -> Signator
             appointment=appointment,
         )
     return signatory_from_annotations(position=position, acting_person_id=None, acting_capacity=None)
+
+
+def signatories_for(
+    *, positions: Iterable[Position], at: datetime | None = None
+) -> dict[Any, Signatory | None]:
+    """`signatory_for` for many positions in one query (a page or a document resolving its whole route), by
+    the same rule; None for a vacant position with no valid appointment. Positions need `holder` loaded."""
+    positions = list(positions)
+    newest: dict[Any, ActingAppointment] = {}
+    for appointment in (
+        ActingAppointment.objects.valid_on(bangkok_day(at))
+        .filter(position__in=positions, person__is_active=True)
+        .select_related("person")
+        .order_by("position_id", "-valid_from")
+    ):
+        newest.setdefault(appointment.position_id, appointment)
+    resolved: dict[Any, Signatory | None] = {}
+    for position in positions:
+        acting = newest.get(position.pk)
+        if acting is not None:
+            resolved[position.pk] = Signatory(
+                person=acting.person,
+                position=position,
+                capacity=acting.capacity,
+                appointment=acting,
+            )
+            continue
+        try:
+            resolved[position.pk] = signatory_from_annotations(
+                position=position, acting_person_id=None, acting_capacity=None
+            )
+        except NoSignatory:
+            resolved[position.pk] = None
+    return resolved
+
+
+def own_position_titles(*, people: Iterable[Person]) -> dict[Any, str]:
+    """Each person's own (first) position title, for the line above a capacity line; one query."""
+    titles: dict[Any, str] = {}
+    for holder_id, title in (
+        Position.objects.filter(holder__in=list(people))
+        .order_by("sort_order")
+        .values_list("holder_id", "title")
+    ):
+        titles.setdefault(holder_id, title)
+    return titles
 
 
 def acting_annotations(*, position_field: str, at: datetime | None = None) -> dict[str, Subquery[Any]]:

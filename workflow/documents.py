@@ -111,7 +111,8 @@ def memo_pdf_status(*, memo: Memo, request_missing: bool = True) -> PdfStatus:
         return PdfStatus("archived")
     from workflow.pdf import document_key, render_input
 
-    key = document_key(render_input(memo))
+    # The route memo_get loaded already (with its signatures), so the key costs no second read of it.
+    key = document_key(render_input(memo, steps=getattr(memo, "route_steps", None)))
     row = RenderedPdf.objects.filter(memo_id=memo.pk).first()
     if row is not None and row.key == key and row.file:
         return PdfStatus("ready", stored=row)

@@ -26,7 +26,6 @@ from typing import Any, Final
 from django.conf import settings
 from pypdf import PdfReader, PdfWriter
 
-from core.errors import NoSignatory
 from core.thai import arabic_digits, bangkok_date
 from memos import services as memo_services
 from memos.models import URGENCY_STAMP, Enclosure, Memo, MemoStatus
@@ -37,8 +36,7 @@ from memos.pdf.document import (
     SignatureBlock,
     TableEnclosure,
 )
-from org.models import Position
-from org.selectors import signatory_for
+from org.selectors import own_position_titles, signatories_for
 from workflow import selectors
 from workflow.models import RouteStep, StepRole, StepState
 
@@ -54,45 +52,54 @@ def short_position_title(title: str, *, organisation_name: str, short_name: str)
     return title
 
 
-def _own_position_title(person: Any, fallback: str) -> str:
-    held = (
-        Position.objects.filter(holder=person).order_by("sort_order").values_list("title", flat=True).first()
-    )
-    return held or fallback
+@dataclass(frozen=True)
+class _Signer:
+    """Who a block names for a step (signed, assigned, or expected for a step not reached yet)."""
+
+    person: Any
+    capacity: str
+    signed_at: Any
 
 
-def _signature_block(step: RouteStep, memo: Memo) -> SignatureBlock:
+def _signers(steps: list[RouteStep]) -> dict[Any, _Signer]:
+    """Each step's signer; the expected signatories of the steps not reached yet are resolved together (one
+    query, `org.selectors.signatories_for`), not one query per step."""
+    waiting = [s.position for s in steps if s.state == StepState.WAITING and s.assignee_id is None]
+    expected = signatories_for(positions=waiting) if waiting else {}
+    signers: dict[Any, _Signer] = {}
+    for step in steps:
+        signature = getattr(step, "signature", None) if step.state == StepState.SIGNED else None
+        if signature is not None:
+            signers[step.pk] = _Signer(signature.signer, signature.capacity, signature.signed_at)
+        elif step.assignee_id is not None or step.state != StepState.WAITING:
+            signers[step.pk] = _Signer(step.assignee, step.capacity, None)
+        else:  # a vacancy (None) is printed without a name
+            found = expected.get(step.position_id)
+            signers[step.pk] = _Signer(
+                found.person if found else None, (found.capacity or "") if found else "", None
+            )
+    return signers
+
+
+def _signature_block(
+    step: RouteStep, memo: Memo, signer: _Signer, own_titles: dict[Any, str]
+) -> SignatureBlock:
     """The block printed for a step: who signs (or is expected to), their own position, the capacity line."""
-    signature = getattr(step, "signature", None) if step.state == StepState.SIGNED else None
-    person = signature.signer if signature else step.assignee
-    capacity = signature.capacity if signature else step.capacity
-    if person is None and step.state == StepState.WAITING:
-        try:
-            expected = signatory_for(position=step.position)
-            person, capacity = expected.person, expected.capacity or ""
-        except NoSignatory:  # a vacancy is printed without a name
-            person = None
     if step.role == StepRole.WRITER:
         return SignatureBlock(
-            name=memo.writer.full_name,
-            position=memo.writer_position.title,
-            signed_at=signature.signed_at if signature else None,
+            name=memo.writer.full_name, position=memo.writer_position.title, signed_at=signer.signed_at
         )
+    person = signer.person
     if person is None:
         return SignatureBlock(name="", position=step.position.title)
-    if capacity:
-        own = _own_position_title(person, fallback="")
+    if signer.capacity:
         return SignatureBlock(
             name=person.full_name,
-            position=own,
-            capacity_line=f"{capacity}{step.position.title}",
-            signed_at=signature.signed_at if signature else None,
+            position=own_titles.get(person.pk, ""),
+            capacity_line=f"{signer.capacity}{step.position.title}",
+            signed_at=signer.signed_at,
         )
-    return SignatureBlock(
-        name=person.full_name,
-        position=step.position.title,
-        signed_at=signature.signed_at if signature else None,
-    )
+    return SignatureBlock(name=person.full_name, position=step.position.title, signed_at=signer.signed_at)
 
 
 def _route_for_document(memo: Memo) -> list[RouteStep]:
@@ -105,7 +112,13 @@ def memo_document(
     organisation = memo.organisation
     steps = steps if steps is not None else _route_for_document(memo)
     enclosures = enclosures if enclosures is not None else list(memo.enclosures.order_by("order"))
-    signatures = [_signature_block(s, memo) for s in steps if s.role in (StepRole.WRITER, StepRole.COSIGN)]
+    signers = _signers(steps)
+    own_titles = own_position_titles(people=[x.person for x in signers.values() if x.capacity and x.person])
+    signatures = [
+        _signature_block(s, memo, signers[s.pk], own_titles)
+        for s in steps
+        if s.role in (StepRole.WRITER, StepRole.COSIGN)
+    ]
     opinions = []
     for step in steps:
         if step.role not in (StepRole.OPINION, StepRole.DECISION):
@@ -120,7 +133,7 @@ def memo_document(
                 text=step.opinion,
                 decision=step.decision,
                 decision_text=step.decision_text,
-                signature=_signature_block(step, memo),
+                signature=_signature_block(step, memo, signers[step.pk], own_titles),
             )
         )
     tables = [
@@ -302,10 +315,12 @@ def _enclosure_parts(enclosures: list[Enclosure]) -> tuple[EnclosurePart, ...]:
     return tuple(parts)
 
 
-def render_input(memo: Memo, *, final: bool = False) -> RenderInput:
-    """Read what the memo's PDF prints, now (a handful of queries; nothing is rendered)."""
-    steps = _route_for_document(memo)  # once, for the pages and the attached JSON
-    enclosures = list(memo.enclosures.order_by("order"))
+def render_input(memo: Memo, *, final: bool = False, steps: list[RouteStep] | None = None) -> RenderInput:
+    """Read what the memo's PDF prints, now (a handful of queries; nothing is rendered). `steps`: the current
+    round as `workflow.selectors.current_round_steps(with_signatures=True)` loaded it, when the caller has it;
+    the enclosures come from the memo's prefetch when there is one (Enclosure's default order is `order`)."""
+    steps = steps if steps is not None else _route_for_document(memo)  # once, for the pages and the JSON
+    enclosures = list(memo.enclosures.all())
     attachment = canonical_attachment(memo, steps=steps) if final else b""
     return RenderInput(
         document=memo_document(memo, steps=steps, enclosures=enclosures),

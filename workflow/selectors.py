@@ -87,7 +87,8 @@ def memo_get(*, memo_id: Any, user: Any) -> Memo:
     )
     if memo is None:
         raise NotFound()
-    memo.route_steps = current_round_steps(memo=memo)  # type: ignore[attr-defined]
+    # With the signatures and holders: the page shows the route, and the PDF's document key is computed from it.
+    memo.route_steps = current_round_steps(memo=memo, with_signatures=True)  # type: ignore[attr-defined]
     return memo
 
 

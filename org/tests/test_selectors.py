@@ -84,3 +84,31 @@ def test_inactive_holder_does_not_sign(position, person):
 def _vacate(position: Position) -> Position:
     position.holder = None
     return position
+
+
+def test_signatories_for_resolves_many_positions_as_signatory_for_does_one_in_one_query(
+    demo_org, django_assert_num_queries
+):
+    """The batch resolver (pages and the PDF resolve a whole route at once) follows the one rule: an acting
+    appointment in force wins, else the active holder, else nobody (a vacancy)."""
+    from core.errors import NoSignatory
+    from org.models import Position
+    from org.selectors import signatories_for, signatory_for
+
+    positions = list(Position.objects.filter(organisation=demo_org).select_related("holder"))
+    vacant = Position.objects.create(organisation=demo_org, title="ตำแหน่งว่าง")
+    positions.append(vacant)
+    with django_assert_num_queries(1):
+        resolved = signatories_for(positions=positions)
+    for position in positions:
+        try:
+            one = signatory_for(position=position)
+            expected = (one.person.pk, one.capacity)
+        except NoSignatory:
+            expected = None
+        got = resolved[position.pk]
+        assert (None if got is None else (got.person.pk, got.capacity)) == expected, position.title
+    assert resolved[vacant.pk] is None
+    assert any(
+        s is not None and s.capacity for s in resolved.values()
+    )  # the demo's acting head is among them
