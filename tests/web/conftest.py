@@ -1,5 +1,6 @@
 """Browser tests: pytest-playwright driving Debian's Chromium (/usr/bin/chromium; never `playwright install`)."""
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,3 +29,41 @@ needs_chromium = pytest.mark.skipif(
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_request_at_a_time_on_sqlite() -> Iterator[None]:
+    """On SQLite the live server's threads share the test database's one in-memory connection, which is not
+    safe to use from two threads at once; since the memo page polls for its PDF (htmx, every 2 s), two requests
+    can overlap and SQLite answers "bad parameter or other API misuse". There, the application handles one
+    request at a time, body and close included (closing a response ends the request, which touches the
+    connection); connections are still accepted by a thread each, so an idle browser socket blocks nothing.
+    PostgreSQL keeps the server as it is: each thread has its own connection."""
+    import threading
+
+    from django.conf import settings
+    from django.core.servers.basehttp import ThreadedWSGIServer
+    from django.test.testcases import LiveServerThread
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+        yield
+        return
+    lock = threading.Lock()
+
+    class OneAtATime(ThreadedWSGIServer):
+        def set_app(self, application: Any) -> None:
+            def serialised(environ: Any, start_response: Any) -> list[bytes]:
+                with lock:
+                    result = application(environ, start_response)
+                    try:
+                        return list(result)
+                    finally:
+                        close = getattr(result, "close", None)
+                        if close is not None:
+                            close()
+
+            super().set_app(serialised)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(LiveServerThread, "server_class", OneAtATime)
+        yield

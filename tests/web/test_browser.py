@@ -184,7 +184,11 @@ def test_seed_scenario(seed: Any, open_as: Callable[..., Any], live_server: Any)
     assert page.get_by_test_id("memo-status").inner_text() in (th("Completed"), th("Archived"))
     assert page.get_by_test_id("pdf-panel").get_attribute("data-state") == "pending"
     assert "กำลังจัดทำเอกสาร" in page.get_by_test_id("pdf-panel").inner_text()
+    # The worker runs here, in the test's thread: leave the page first, so that no poll reaches the live server
+    # while it works (on SQLite both would share the test database's one connection).
+    page.goto("about:blank")
     call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0, queue_name="render")
+    page.goto(memo_url)
     page.get_by_test_id("download-pdf").wait_for(timeout=15_000)
     shot(page, "memo-completed")
     with page.expect_download() as download_info:
