@@ -42,7 +42,7 @@ from workflow.models import RouteStep, StepRole, StepState
 
 OPINION_LABEL = {StepRole.OPINION: "ความเห็น", StepRole.DECISION: "ข้อสั่งการ", StepRole.COSIGN: "ความเห็น"}
 #: Part of every document key: raise it when a change to the renderer should re-render every stored PDF.
-RENDER_VERSION: Final = 1
+RENDER_VERSION: Final = 2  # 2: a co-signer's opinion and a step's reason are printed in their blocks
 
 
 def short_position_title(title: str, *, organisation_name: str, short_name: str) -> str:
@@ -81,25 +81,42 @@ def _signers(steps: list[RouteStep]) -> dict[Any, _Signer]:
     return signers
 
 
+#: Printed before the reason of a step that sent the memo back or ended it.
+_REASON_LEAD = {StepState.RETURNED: "ส่งคืนเพื่อแก้ไข เนื่องจาก ", StepState.REJECTED: "ไม่เห็นชอบ ยุติเรื่อง เนื่องจาก "}
+
+
+def _written(step: RouteStep) -> str:
+    """What the step's signer wrote: the opinion, and the reason when the step returned or ended the memo."""
+    reason = step.reason.strip()
+    lead = _REASON_LEAD.get(StepState(step.state), "") if reason else ""
+    parts = [step.opinion.strip("\n"), f"{lead}{reason}" if lead else ""]
+    return "\n".join(part for part in parts if part.strip())
+
+
 def _signature_block(
     step: RouteStep, memo: Memo, signer: _Signer, own_titles: dict[Any, str]
 ) -> SignatureBlock:
-    """The block printed for a step: who signs (or is expected to), their own position, the capacity line."""
+    """The block printed for a step: who signs (or is expected to), their own position, the capacity line; a
+    co-signer's opinion (or reason) above it (opinion and decision blocks print theirs as their text)."""
     if step.role == StepRole.WRITER:
         return SignatureBlock(
             name=memo.writer.full_name, position=memo.writer_position.title, signed_at=signer.signed_at
         )
+    written = _written(step) if step.role == StepRole.COSIGN else ""
     person = signer.person
     if person is None:
-        return SignatureBlock(name="", position=step.position.title)
+        return SignatureBlock(name="", position=step.position.title, opinion=written)
     if signer.capacity:
         return SignatureBlock(
             name=person.full_name,
             position=own_titles.get(person.pk, ""),
             capacity_line=f"{signer.capacity}{step.position.title}",
             signed_at=signer.signed_at,
+            opinion=written,
         )
-    return SignatureBlock(name=person.full_name, position=step.position.title, signed_at=signer.signed_at)
+    return SignatureBlock(
+        name=person.full_name, position=step.position.title, signed_at=signer.signed_at, opinion=written
+    )
 
 
 def _route_for_document(memo: Memo) -> list[RouteStep]:
@@ -130,7 +147,7 @@ def memo_document(
             OpinionBlock(
                 label=label,
                 role=step.role,
-                text=step.opinion,
+                text=_written(step),
                 decision=step.decision,
                 decision_text=step.decision_text,
                 signature=_signature_block(step, memo, signers[step.pk], own_titles),

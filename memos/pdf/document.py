@@ -32,6 +32,9 @@ class SignatureBlock:
     capacity_line: str = ""  # "รักษาการแทนหัวหน้าสำนักปลัด" when signing for another position, else ""
     signed_at: datetime | None = None  # aware datetime; None = not signed yet (blank signature line)
     extra_line: str = ""  # e.g. "ผู้รายงาน"
+    # What the signer wrote with their signature, printed above it: a co-signer's opinion ("เห็นควรเสนอ ..."),
+    # or why the step sent the memo back or ended it.
+    opinion: str = ""
 
 
 @dataclass(frozen=True)

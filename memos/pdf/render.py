@@ -336,6 +336,8 @@ def _signature(sig: SignatureBlock | None, digits: str, *, dated: bool = False) 
     """A signature block: the e-signature mark (or a dotted line to sign on), (name), position, capacity line,
     extra line; with ``dated``, the date below (an opinion's date). ``None`` = a blank block to fill in."""
     parts: list[SafeString] = []
+    if sig is not None and sig.opinion.strip():
+        parts.append(format_html('<div class="sig-opinion">{}</div>', _rich(sig.opinion.strip("\n"))))
     if sig is not None and sig.signed_at is not None:
         parts.append(
             format_html(
