@@ -359,3 +359,32 @@ def test_a_killed_render_takes_the_programs_it_started_with_it(tmp_path: Path) -
     finally:
         if _alive(pid):
             os.kill(pid, 9)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_archive_job_stores_a_pdfa_with_the_uploaded_helvetica_pdf(demo_org, media_root, person, api_as):
+    """The whole way: a clerk uploads the foreign PDF, the route completes, the archive job renders and stores
+    the file; it passes the check and is dated at the memo's completion."""
+    from memos import archive
+    from workflow import services
+    from workflow.demo import load_route_template, load_seed_memo
+    from workflow.tests.test_pdf_archive import run_route
+
+    load_route_template(demo_org)
+    memo = load_seed_memo(demo_org)
+    upload = io.BytesIO(helvetica_pdf())
+    upload.name = "หนังสือภายนอก.pdf"
+    created = api_as("rujapa").post(
+        f"/api/v1/memos/{memo.pk}/attachments/", {"file": upload, "title": "หนังสือภายนอก"}
+    )
+    assert created.status_code == 201, created.content
+    memo = run_route(memo, person)
+    completed_at = memo.status_changed_at
+    services.memo_archive(memo_id=memo.pk)
+    memo.refresh_from_db()
+    content = archive.open_archived(memo.archive_file).read_bytes()
+    assert pdfa_problems(content) == []
+    assert HELVETICA_TEXT in pdftotext(content)
+    with pikepdf.open(io.BytesIO(content)) as pdf:
+        created = decode_pdf_date(str(pdf.docinfo["/CreationDate"]))
+    assert created == completed_at.replace(microsecond=0)
