@@ -279,6 +279,16 @@ def _attachments_once(writer: PdfWriter, when: datetime) -> None:
     root[NameObject("/AF")] = ArrayObject(specs)
 
 
+def labelled_pdfa(content: bytes) -> bool:
+    """Whether the PDF's XMP identifies it as PDF/A (what ``finish`` wrote, or took away)."""
+    try:
+        metadata = PdfReader(io.BytesIO(content)).root_object.get("/Metadata")
+        xmp = metadata.get_object().get_data() if metadata is not None else b""
+    except Exception:  # an unreadable file is not labelled anything
+        return False
+    return b"pdfaid:part" in xmp
+
+
 def producer_name(info_producer: str, *, ghostscript: bool) -> str:
     """The Info /Producer and pdf:Producer: what wrote the file, WeasyPrint's name first."""
     parts = [info_producer or "WeasyPrint", f"pypdf {PYPDF_VERSION}"]
