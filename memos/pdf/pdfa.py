@@ -209,8 +209,20 @@ def xmp_date(when: datetime) -> str:
     return when.astimezone(BANGKOK).isoformat(timespec="seconds")
 
 
-def xmp_packet(*, title: str, creator: str, producer: str, when: datetime, pdfa: bool) -> bytes:
-    """The document's XMP: dc:title, dc:creator, pdf:Producer, the dates, and pdfaid only when ``pdfa``."""
+def xmp_packet(
+    *,
+    title: str,
+    creator: str,
+    producer: str,
+    when: datetime,
+    pdfa: bool,
+    subject: str = "",
+    keywords: str = "",
+    creator_tool: str = "",
+) -> bytes:
+    """The document's XMP, each property the Info entry's twin (ISO 19005-3, 6.6.2.3.1): dc:title (Title),
+    dc:creator (Author), dc:description (Subject), pdf:Keywords, pdf:Producer, xmp:CreatorTool (Creator),
+    the dates; and the PDF/A identification only when ``pdfa``."""
     date = xmp_date(when)
     identification = (
         '  <rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/">\n'
@@ -224,6 +236,13 @@ def xmp_packet(*, title: str, creator: str, producer: str, when: datetime, pdfa:
         if creator
         else ""
     )
+    if subject:
+        creator_xml += (
+            f'   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{escape(subject)}</rdf:li></rdf:Alt>'
+            "</dc:description>\n"
+        )
+    keywords_xml = f"   <pdf:Keywords>{escape(keywords)}</pdf:Keywords>\n" if keywords else ""
+    tool_xml = f"   <xmp:CreatorTool>{escape(creator_tool)}</xmp:CreatorTool>\n" if creator_tool else ""
     text = (
         '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
         '<x:xmpmeta xmlns:x="adobe:ns:meta/">\n'
@@ -236,11 +255,13 @@ def xmp_packet(*, title: str, creator: str, producer: str, when: datetime, pdfa:
         "  </rdf:Description>\n"
         '  <rdf:Description rdf:about="" xmlns:pdf="http://ns.adobe.com/pdf/1.3/">\n'
         f"   <pdf:Producer>{escape(producer)}</pdf:Producer>\n"
+        f"{keywords_xml}"
         "  </rdf:Description>\n"
         '  <rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/">\n'
         f"   <xmp:CreateDate>{date}</xmp:CreateDate>\n"
         f"   <xmp:ModifyDate>{date}</xmp:ModifyDate>\n"
         f"   <xmp:MetadataDate>{date}</xmp:MetadataDate>\n"
+        f"{tool_xml}"
         "  </rdf:Description>\n"
         " </rdf:RDF>\n"
         "</x:xmpmeta>\n"
@@ -319,23 +340,25 @@ def finish(
     if missing:
         reasons.append(f"fonts not embedded: {', '.join(missing)}")
         logger.warning("Archived PDF not labelled PDF/A: fonts not embedded: %s", ", ".join(missing))
-    info: dict[str, object] = dict(reader.metadata or {})
-    title = str(info.get("/Title", "") or "")
-    creator = str(info.get("/Author", "") or "")
-    producer = producer_name(str(info.get("/Producer", "") or ""), ghostscript=ghostscript)
-    writer.add_metadata(
-        {
-            "/Title": title,
-            "/Author": creator,
-            "/Producer": producer,
-            "/CreationDate": pdf_date(when),
-            "/ModDate": pdf_date(when),
-        }
-    )
+    info = {key: str(value) for key, value in (reader.metadata or {}).items()}
+    fields = {key: info.get(key, "") for key in ("/Title", "/Author", "/Subject", "/Keywords", "/Creator")}
+    fields["/Producer"] = producer_name(info.get("/Producer", ""), ghostscript=ghostscript)
+    fields["/CreationDate"] = fields["/ModDate"] = pdf_date(when)
+    writer._info = DictionaryObject()  # emptied: the Info dictionary holds only what the XMP repeats
+    writer.add_metadata({key: value for key, value in fields.items() if value})
     _attachments_once(writer, when)
     metadata = DecodedStreamObject()  # not compressed: a reader finds the packet by scanning the file
     metadata.set_data(
-        xmp_packet(title=title, creator=creator, producer=producer, when=when, pdfa=not reasons)
+        xmp_packet(
+            title=fields["/Title"],
+            creator=fields["/Author"],
+            producer=fields["/Producer"],
+            when=when,
+            pdfa=not reasons,
+            subject=fields["/Subject"],
+            keywords=fields["/Keywords"],
+            creator_tool=fields["/Creator"],
+        )
     )
     metadata[NameObject("/Type")] = NameObject("/Metadata")
     metadata[NameObject("/Subtype")] = NameObject("/XML")

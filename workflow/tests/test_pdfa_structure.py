@@ -86,8 +86,14 @@ def pdfa_problems(content: bytes) -> list[str]:
         for font in _fonts(page.obj.get("/Resources"), seen):
             if not _embedded(font):
                 problems.append(f"page {number}: font {font.get('/BaseFont')} not embedded")
-        if "/Annots" in page.obj or "/AA" in page.obj:
-            problems.append(f"page {number}: annotations or actions")
+        if "/AA" in page.obj:
+            problems.append(f"page {number}: page actions")
+        for annotation in page.obj.get("/Annots", []):  # PDF/A: printed, with an appearance, no script
+            subtype, flags = annotation.get("/Subtype"), int(annotation.get("/F", 0))
+            if not flags & 4 or (subtype not in ("/Link", "/Popup") and "/AP" not in annotation):
+                problems.append(f"page {number}: {subtype} annotation not printed or without appearance")
+            if "/AA" in annotation or annotation.get("/A", pikepdf.Dictionary()).get("/S") == "/JavaScript":
+                problems.append(f"page {number}: {subtype} annotation with a script or actions")
     if "/OpenAction" in root or "/AA" in root or "/JavaScript" in root.get("/Names", {}):
         problems.append("document actions or JavaScript")
     for obj in pdf.objects:
@@ -100,8 +106,9 @@ def pdfa_problems(content: bytes) -> list[str]:
             problems.append("XMP does not identify PDF/A-3b")
         if xmp.get("dc:title") != str(info.get("/Title")):
             problems.append(f"XMP title {xmp.get('dc:title')!r} is not Info's {info.get('/Title')!r}")
-        if xmp.get("pdf:Producer") != str(info.get("/Producer")):
-            problems.append("XMP producer is not Info's")
+        for key, xmp_key in (("/Producer", "pdf:Producer"), ("/Keywords", "pdf:Keywords")):
+            if xmp.get(xmp_key) != (str(info[key]) if key in info else None):
+                problems.append(f"XMP {xmp_key} is not Info's {key}")
         for key, xmp_key in (("/CreationDate", "xmp:CreateDate"), ("/ModDate", "xmp:ModifyDate")):
             if key not in info or not _same_instant(info[key], xmp.get(xmp_key)):
                 problems.append(f"{key} missing or not {xmp_key}")
@@ -254,6 +261,32 @@ def test_a_font_left_unembedded_takes_the_pdfa_label_away(module_tmp: Path) -> N
     )
     assert reasons == ["fonts not embedded: /Helvetica"]
     assert "pdfaid:part" not in xmp_of(content)
+
+
+def test_info_entries_added_by_any_step_are_repeated_in_the_xmp_or_dropped() -> None:
+    """Whatever wrote the Info dictionary before ``finish`` (WeasyPrint, pypdf, a future step), the archive's
+    Info and XMP agree: Subject, Keywords and Creator are repeated in the XMP; an entry the XMP cannot
+    repeat is left out."""
+    rendered = render_memo(
+        demo_document(with_table=False),
+        pdf_variant="pdf/a-3b",
+        attachments=[("memo.json", MEMO_JSON, "")],
+        metadata_title=TITLE,
+    )
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(rendered)))
+    writer.add_metadata(
+        {"/Subject": "เรื่อง", "/Keywords": "บันทึก, ทดสอบ", "/Creator": "memoflow", "/Custom": "x"}
+    )
+    out = io.BytesIO()
+    writer.write(out)
+    content, reasons = pdfa.finish(out.getvalue(), when=COMPLETED, identifier=b"1" * 16, failures=[])
+    assert reasons == []
+    assert pdfa_problems(content) == []
+    with pikepdf.open(io.BytesIO(content)) as pdf, pdf.open_metadata() as xmp:
+        assert xmp["dc:description"] == "เรื่อง"
+        assert xmp["pdf:Keywords"] == "บันทึก, ทดสอบ"
+        assert xmp["xmp:CreatorTool"] == "memoflow"
+        assert "/Custom" not in pdf.docinfo
 
 
 def test_without_ghostscript_the_memo_is_archived_but_not_labelled_pdfa(
