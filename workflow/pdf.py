@@ -19,6 +19,7 @@ import hashlib
 import io
 import json
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -393,7 +394,9 @@ def render_pdf(data: RenderInput) -> bytes:
     """The PDF bytes of ``data`` (in this process: WeasyPrint, Pillow and pypdf, and for the final PDF
     Ghostscript on uploaded PDFs; no database)."""
     from memos.pdf.images import print_copy
-    from memos.pdf.pdfa import GS_SHARE, Normaliser, finish
+    from memos.pdf.pdfa import Normaliser, finish, ghostscript_budget
+
+    started = time.monotonic()
     from memos.pdf.render import render_memo
 
     with tempfile.TemporaryDirectory(prefix="memoflow-images-") as directory:
@@ -415,8 +418,8 @@ def render_pdf(data: RenderInput) -> bytes:
             rendered = render_memo(document, metadata_title=data.metadata_title)
     if not data.final:
         return _assemble(rendered, data.enclosures)
-    budget = float(getattr(settings, "MEMOFLOW_PDF_RENDER_TIMEOUT", 60.0)) * GS_SHARE
-    normaliser = Normaliser(budget=budget)
+    limit = float(getattr(settings, "MEMOFLOW_PDF_RENDER_TIMEOUT", 60.0))
+    normaliser = Normaliser(budget=ghostscript_budget(limit, spent=time.monotonic() - started))
     assembled = _assemble(rendered, data.enclosures, normaliser)
     content, _reasons = finish(
         assembled,

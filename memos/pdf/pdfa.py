@@ -66,11 +66,20 @@ GS_ARGS: Final = (
 )
 #: Share of ``MEMOFLOW_PDF_RENDER_TIMEOUT`` that Ghostscript may spend on all of a memo's uploaded PDFs.
 GS_SHARE: Final = 0.5
+#: Share of the limit kept for what follows Ghostscript (appending pages, ``finish``, writing the file).
+AFTER_SHARE: Final = 0.1
 #: What the memo's own pages and the XMP are dated in.
 BANGKOK: Final = ZoneInfo("Asia/Bangkok")
 #: memo.json is the source the memo's pages are rendered from (ISO 32000-2, 14.13, AFRelationship).
 RELATIONSHIP: Final = "/Source"
 FONT_FILES: Final = ("/FontFile", "/FontFile2", "/FontFile3")
+
+
+def ghostscript_budget(limit: float, *, spent: float) -> float:
+    """Seconds Ghostscript may take in a render limited to ``limit`` seconds that has run ``spent``: half the
+    limit, and never so much that the render would be killed before it ends (a slow WeasyPrint leaves less:
+    the memo is then archived without the label rather than not at all)."""
+    return max(0.0, min(limit * GS_SHARE, limit * (1 - AFTER_SHARE) - spent))
 
 
 class Normaliser:

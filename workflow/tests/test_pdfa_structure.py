@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import re
 import subprocess
 import sys
 import time
@@ -307,13 +308,43 @@ def test_ghostscript_is_stopped_within_its_share_of_the_render_time_limit(
     tmp_path: Path, fake_gs, settings, caplog: pytest.LogCaptureFixture
 ) -> None:
     fake_gs("time.sleep(30)")
-    settings.MEMOFLOW_PDF_RENDER_TIMEOUT = 2  # Ghostscript's share: 1 s
+    settings.MEMOFLOW_PDF_RENDER_TIMEOUT = 6  # Ghostscript's share: 3 s
     started = time.monotonic()
     with caplog.at_level(logging.WARNING, logger="memos.pdf.pdfa"):
         content = render_pdf(archive_input(tmp_path, helvetica_pdf()))
     assert time.monotonic() - started < 15
     assert "pdfaid:part" not in xmp_of(content)
     assert "Ghostscript took longer than" in caplog.text
+
+
+def test_a_slow_memo_render_leaves_ghostscript_only_the_time_that_is_left(
+    tmp_path: Path, fake_gs, settings, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """WeasyPrint took over 6 s of a 10 s limit: Ghostscript gets what is left, less than 3 s (not its 5 s
+    half), so the render ends in time, archived without the label, instead of being killed."""
+    import memos.pdf.render
+
+    original = memos.pdf.render.render_memo
+
+    def slow(*args, **kwargs):
+        time.sleep(6)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(memos.pdf.render, "render_memo", slow)
+    fake_gs("time.sleep(30)")
+    settings.MEMOFLOW_PDF_RENDER_TIMEOUT = 10
+    with caplog.at_level(logging.WARNING, logger="memos.pdf.pdfa"):
+        content = render_pdf(archive_input(tmp_path, helvetica_pdf()))
+    given = re.search(r"Ghostscript took longer than ([0-9.]+) s|(no time left)", caplog.text)
+    assert given is not None, caplog.text
+    assert given[2] or float(given[1]) < 3
+    assert "pdfaid:part" not in xmp_of(content)
+
+
+def test_ghostscript_budget() -> None:
+    assert pdfa.ghostscript_budget(60, spent=1) == 30  # half the limit
+    assert pdfa.ghostscript_budget(60, spent=50) == pytest.approx(4)  # what is left, less 10 %
+    assert pdfa.ghostscript_budget(60, spent=58) == 0
 
 
 def test_a_normalisation_that_loses_pages_is_not_used(
