@@ -223,7 +223,7 @@ def _assemble(
     normalise: Callable[..., bytes] | None = None,
 ) -> bytes:
     """The memo's pages, then every enclosure in its order: rendered ones (tables, images) found by their
-    named destinations, uploaded PDFs page by page (each page keeps its size and /Rotate), defanged (after
+    named destinations, uploaded PDFs page by page (each page keeps its size and orientation), defanged (after
     ``normalise``, for the archive: ``memos.pdf.pdfa.Normaliser``). The document catalog (PDF/A output
     intent, metadata, the attached JSON) is the rendered one's: nothing of an uploaded file's catalog is copied."""
     from memos.pdf.defang import append_defanged_pages
@@ -395,9 +395,9 @@ def render_pdf(data: RenderInput) -> bytes:
     Ghostscript on uploaded PDFs; no database)."""
     from memos.pdf.images import print_copy
     from memos.pdf.pdfa import Normaliser, finish, ghostscript_budget
+    from memos.pdf.render import render_memo
 
     started = time.monotonic()
-    from memos.pdf.render import render_memo
 
     with tempfile.TemporaryDirectory(prefix="memoflow-images-") as directory:
         images = [
