@@ -19,11 +19,15 @@ import hashlib
 import io
 import json
 import tempfile
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
 from django.conf import settings
+from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
 
 from core.thai import arabic_digits, bangkok_date
@@ -213,11 +217,15 @@ def _anchor(enclosure: Enclosure) -> str:
     return f"enclosure-{enclosure.order}"
 
 
-def _assemble(rendered: bytes, enclosures: tuple["EnclosurePart", ...]) -> bytes:
+def _assemble(
+    rendered: bytes,
+    enclosures: tuple["EnclosurePart", ...],
+    normalise: Callable[..., bytes] | None = None,
+) -> bytes:
     """The memo's pages, then every enclosure in its order: rendered ones (tables, images) found by their
-    named destinations, uploaded PDFs page by page (each page keeps its size and /Rotate), defanged. The
-    document catalog (PDF/A output intent, metadata, the attached JSON) is the rendered one's: nothing of an
-    uploaded file's catalog is copied."""
+    named destinations, uploaded PDFs page by page (each page keeps its size and orientation), defanged (after
+    ``normalise``, for the archive: ``memos.pdf.pdfa.Normaliser``). The document catalog (PDF/A output
+    intent, metadata, the attached JSON) is the rendered one's: nothing of an uploaded file's catalog is copied."""
     from memos.pdf.defang import append_defanged_pages
 
     has_pdf = any(part.kind == "pdf" for part in enclosures)
@@ -246,7 +254,10 @@ def _assemble(rendered: bytes, enclosures: tuple["EnclosurePart", ...]) -> bytes
         del writer.pages[memo_end]  # type: ignore[attr-defined]  # pypdf's page list supports deletion
     for part in enclosures:
         if part.kind == "pdf":
-            append_defanged_pages(writer, Path(part.path).read_bytes())
+            content = Path(part.path).read_bytes()
+            if normalise is not None:
+                content = normalise(content, label=f"enclosure {part.order}")
+            append_defanged_pages(writer, content)
         elif part.anchor in starts:
             for index in rendered_range(part.anchor):
                 writer.add_page(reader.pages[index])
@@ -314,6 +325,7 @@ class RenderInput:
     metadata_title: str
     final: bool = False
     attachment: bytes = b""  # memo.json, embedded in the final PDF
+    completed_at: datetime | None = None  # the final PDF's CreationDate and ModDate
     image_dpi: int = 150
 
 
@@ -345,6 +357,7 @@ def render_input(memo: Memo, *, final: bool = False, steps: list[RouteStep] | No
         metadata_title=f"บันทึกข้อความ {memo.number} {memo.subject[:120]}",
         final=final,
         attachment=attachment,
+        completed_at=memo.status_changed_at if final else None,
         image_dpi=int(getattr(settings, "MEMOFLOW_PDF_IMAGE_DPI", 150)),
     )
 
@@ -366,6 +379,7 @@ def document_key(data: RenderInput) -> str:
         "title": data.metadata_title,
         "attachment": hashlib.sha256(data.attachment).hexdigest(),
         "image_dpi": data.image_dpi,
+        **({"completed_at": data.completed_at.isoformat()} if data.final and data.completed_at else {}),
         "font": [
             getattr(settings, "MEMOFLOW_PDF_FONT_FAMILY", ""),
             getattr(settings, "MEMOFLOW_PDF_FONT_SCALE", ""),
@@ -377,9 +391,13 @@ def document_key(data: RenderInput) -> str:
 
 
 def render_pdf(data: RenderInput) -> bytes:
-    """The PDF bytes of ``data`` (in this process: WeasyPrint, Pillow and pypdf; no database)."""
+    """The PDF bytes of ``data`` (in this process: WeasyPrint, Pillow and pypdf, and for the final PDF
+    Ghostscript on uploaded PDFs; no database)."""
     from memos.pdf.images import print_copy
+    from memos.pdf.pdfa import Normaliser, finish, ghostscript_budget
     from memos.pdf.render import render_memo
+
+    started = time.monotonic()
 
     with tempfile.TemporaryDirectory(prefix="memoflow-images-") as directory:
         images = [
@@ -398,7 +416,19 @@ def render_pdf(data: RenderInput) -> bytes:
             )
         else:
             rendered = render_memo(document, metadata_title=data.metadata_title)
-    return _assemble(rendered, data.enclosures)
+    if not data.final:
+        return _assemble(rendered, data.enclosures)
+    limit = float(getattr(settings, "MEMOFLOW_PDF_RENDER_TIMEOUT", 60.0))
+    normaliser = Normaliser(budget=ghostscript_budget(limit, spent=time.monotonic() - started))
+    assembled = _assemble(rendered, data.enclosures, normaliser)
+    content, _reasons = finish(
+        assembled,
+        when=data.completed_at or timezone.now(),
+        identifier=bytes.fromhex(document_key(data))[:16],
+        failures=normaliser.failures,
+        ghostscript=any(part.kind == "pdf" for part in data.enclosures),
+    )
+    return content
 
 
 def render_limited(data: RenderInput) -> tuple[bytes, float]:
