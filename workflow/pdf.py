@@ -1,7 +1,7 @@
 """The memo as a PDF: built from the memo, its route and signatures, in the state it is in.
 
 - draft or returned: a preview, watermarked "ร่าง", with the route's expected signatories and blank signatures;
-- in review: the signatures so far;
+- in review: the signatures so far, marked "ระหว่างเสนอ" on every page (a lighter watermark: not final);
 - completed: the final document; it is rendered once, by the archive job, as PDF/A-3b with the memo's
   canonical JSON attached, stored in the archive and never rendered again (archived memos serve that file).
 
@@ -33,6 +33,7 @@ from pypdf import PdfReader, PdfWriter
 from core.thai import arabic_digits, bangkok_date
 from memos import services as memo_services
 from memos.models import URGENCY_STAMP, Enclosure, Memo, MemoStatus
+from memos.pdf import overlay
 from memos.pdf.document import (
     ImageEnclosure,
     MemoDocument,
@@ -134,6 +135,7 @@ def memo_document(
     steps = steps if steps is not None else _route_for_document(memo)
     enclosures = enclosures if enclosures is not None else list(memo.enclosures.order_by("order"))
     signers = _signers(steps)
+    numbers = {e.pk: number for number, e in enumerate(enclosures, 1)}  # as the memo lists them
     own_titles = own_position_titles(people=[x.person for x in signers.values() if x.capacity and x.person])
     signatures = [
         _signature_block(s, memo, signers[s.pk], own_titles)
@@ -163,14 +165,15 @@ def memo_document(
             columns=list(e.table["columns"]),
             rows=[list(row) for row in e.table["rows"]],
             notes=list(e.table.get("notes", [])),
-            reporter=_reporter(e.table.get("reporter")),
+            reporter=_reporter(e.table.get("reporter"), memo, steps, signers),
             anchor=_anchor(e),
+            number=numbers[e.pk],
         )
         for e in enclosures
         if e.table
     ]
     images = [
-        ImageEnclosure(path=e.file.path, anchor=_anchor(e))
+        ImageEnclosure(path=e.file.path, anchor=_anchor(e), number=numbers[e.pk])
         for e in enclosures
         if e.file and e.content_type in ("image/png", "image/jpeg")
     ]
@@ -191,10 +194,18 @@ def memo_document(
         opinions=opinions,
         tables=tables,
         images=images,
-        watermark="ร่าง" if memo.status in (MemoStatus.DRAFT, MemoStatus.RETURNED) else "",
+        watermark=_WATERMARKS.get(MemoStatus(memo.status), ""),
         digits=digits,
         keep_together=_proper_names(memo),
     )
+
+
+#: The watermark of each status whose PDF is not the final document (every page, uploaded ones included).
+_WATERMARKS: Final = {
+    MemoStatus.DRAFT: overlay.DRAFT,
+    MemoStatus.RETURNED: overlay.DRAFT,
+    MemoStatus.IN_REVIEW: overlay.IN_REVIEW,
+}
 
 
 def _proper_names(memo: Memo) -> tuple[str, ...]:
@@ -205,11 +216,22 @@ def _proper_names(memo: Memo) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _reporter(data: dict[str, str] | None) -> SignatureBlock | None:
+def _reporter(
+    data: dict[str, str] | None, memo: Memo, steps: list[RouteStep], signers: dict[Any, _Signer]
+) -> SignatureBlock | None:
+    """A report table's own signature block. The reporter named in it is usually the memo's writer: when the
+    name is the writer's (spaces aside) and the writer has signed the memo, the block carries the same
+    e-signature mark and time, since signing the memo signs the report sent with it. Anyone else is not a
+    signatory of the memo, so their block keeps its dotted line to sign on paper."""
     if not data:
         return None
+    name = data.get("name", "")
+    signed_at = None
+    if name.split() == memo.writer.full_name.split():
+        writer_step = next((s for s in steps if s.role == StepRole.WRITER), None)
+        signed_at = signers[writer_step.pk].signed_at if writer_step is not None else None
     return SignatureBlock(
-        name=data.get("name", ""), position=data.get("position", ""), extra_line=data.get("role", "")
+        name=name, position=data.get("position", ""), extra_line=data.get("role", ""), signed_at=signed_at
     )
 
 
@@ -221,11 +243,15 @@ def _assemble(
     rendered: bytes,
     enclosures: tuple["EnclosurePart", ...],
     normalise: Callable[..., bytes] | None = None,
+    *,
+    watermark: str = "",
 ) -> bytes:
     """The memo's pages, then every enclosure in its order: rendered ones (tables, images) found by their
     named destinations, uploaded PDFs page by page (each page keeps its size and orientation), defanged (after
     ``normalise``, for the archive: ``memos.pdf.pdfa.Normaliser``). The document catalog (PDF/A output
-    intent, metadata, the attached JSON) is the rendered one's: nothing of an uploaded file's catalog is copied."""
+    intent, metadata, the attached JSON) is the rendered one's: nothing of an uploaded file's catalog is copied.
+    Uploaded pages get the ``watermark`` and, on the first, the enclosure's label (rendered ones have theirs
+    already: memos.pdf.overlay)."""
     from memos.pdf.defang import append_defanged_pages
 
     has_pdf = any(part.kind == "pdf" for part in enclosures)
@@ -257,7 +283,11 @@ def _assemble(
             content = Path(part.path).read_bytes()
             if normalise is not None:
                 content = normalise(content, label=f"enclosure {part.order}")
+            first = len(writer.pages)
             append_defanged_pages(writer, content)
+            overlay.stamp_pages(
+                writer, range(first, len(writer.pages)), watermark=watermark, label=part.label
+            )
         elif part.anchor in starts:
             for index in rendered_range(part.anchor):
                 writer.add_page(reader.pages[index])
@@ -314,6 +344,7 @@ class EnclosurePart:
     kind: str  # "table" | "image" | "pdf"
     path: str  # the uploaded file on disk (images and PDFs); "" for a table
     sha256: str
+    label: str = ""  # "สิ่งที่ส่งมาด้วย ๑", printed on an uploaded PDF's first page
 
 
 @dataclass(frozen=True)
@@ -329,9 +360,9 @@ class RenderInput:
     image_dpi: int = 150
 
 
-def _enclosure_parts(enclosures: list[Enclosure]) -> tuple[EnclosurePart, ...]:
+def _enclosure_parts(enclosures: list[Enclosure], digits: str = "thai") -> tuple[EnclosurePart, ...]:
     parts = []
-    for enclosure in enclosures:
+    for number, enclosure in enumerate(enclosures, 1):
         if enclosure.table:
             kind, path = "table", ""
         elif enclosure.file and enclosure.content_type == "application/pdf":
@@ -340,7 +371,8 @@ def _enclosure_parts(enclosures: list[Enclosure]) -> tuple[EnclosurePart, ...]:
             kind, path = "image", enclosure.file.path
         else:
             continue
-        parts.append(EnclosurePart(enclosure.order, _anchor(enclosure), kind, path, enclosure.sha256))
+        label = overlay.enclosure_label(number, digits)
+        parts.append(EnclosurePart(enclosure.order, _anchor(enclosure), kind, path, enclosure.sha256, label))
     return tuple(parts)
 
 
@@ -351,9 +383,10 @@ def render_input(memo: Memo, *, final: bool = False, steps: list[RouteStep] | No
     steps = steps if steps is not None else _route_for_document(memo)  # once, for the pages and the JSON
     enclosures = list(memo.enclosures.all())
     attachment = canonical_attachment(memo, steps=steps) if final else b""
+    document = memo_document(memo, steps=steps, enclosures=enclosures)
     return RenderInput(
-        document=memo_document(memo, steps=steps, enclosures=enclosures),
-        enclosures=_enclosure_parts(enclosures),
+        document=document,
+        enclosures=_enclosure_parts(enclosures, document.digits),
         metadata_title=f"บันทึกข้อความ {memo.number} {memo.subject[:120]}",
         final=final,
         attachment=attachment,
@@ -375,7 +408,7 @@ def document_key(data: RenderInput) -> str:
         "version": RENDER_VERSION,
         "final": data.final,
         "document": document,
-        "enclosures": [(p.order, p.kind, p.sha256) for p in data.enclosures],
+        "enclosures": [(p.order, p.kind, p.sha256, p.label) for p in data.enclosures],
         "title": data.metadata_title,
         "attachment": hashlib.sha256(data.attachment).hexdigest(),
         "image_dpi": data.image_dpi,
@@ -417,10 +450,10 @@ def render_pdf(data: RenderInput) -> bytes:
         else:
             rendered = render_memo(document, metadata_title=data.metadata_title)
     if not data.final:
-        return _assemble(rendered, data.enclosures)
+        return _assemble(rendered, data.enclosures, watermark=data.document.watermark)
     limit = float(getattr(settings, "MEMOFLOW_PDF_RENDER_TIMEOUT", 60.0))
     normaliser = Normaliser(budget=ghostscript_budget(limit, spent=time.monotonic() - started))
-    assembled = _assemble(rendered, data.enclosures, normaliser)
+    assembled = _assemble(rendered, data.enclosures, normaliser, watermark=data.document.watermark)
     content, _reasons = finish(
         assembled,
         when=data.completed_at or timezone.now(),

@@ -75,7 +75,7 @@ DEFAULT_FONT_SCALE: Final = 2 / 3
 LINE_PITCH: Final = 1.3047
 #: Distance from the bottom of a line box to the dotted line, in official points at 16 pt: just below the
 #: lowest descending vowel (ุ ู) and above the next line's tallest marks.
-DOT_RAISE: Final = 2.1
+DOT_RAISE: Final = 0.5
 DOT_SPACING: Final = 2.6  # pt between dots
 DOT_RADIUS: Final = 0.5  # pt
 
@@ -427,7 +427,14 @@ def _table(table: TableEnclosure, digits: str) -> dict[str, Any]:
             for note in table.notes
         ],
         "reporter": _signature(table.reporter, digits) if table.reporter else "",
+        "label": _label(table.number, digits),
     }
+
+
+def _label(number: int, digits: str) -> str:
+    from memos.pdf.overlay import enclosure_label
+
+    return enclosure_label(number, digits) if number else ""
 
 
 def _image_orientation(path: str) -> str:
@@ -467,6 +474,7 @@ def _context(doc: MemoDocument) -> dict[str, Any]:
                 "uri": Path(i.path).resolve().as_uri(),
                 "orientation": _image_orientation(i.path),
                 "anchor": i.anchor,
+                "label": _label(i.number, digits),
             }
             for i in doc.images
         ],
@@ -515,4 +523,8 @@ def render_memo(
         finally:
             _ACTUAL_TEXT.reset(token)
     assert isinstance(pdf, bytes)
+    if doc.watermark:
+        from memos.pdf.overlay import stamp_pdf
+
+        pdf = stamp_pdf(pdf, watermark=doc.watermark)  # centred on every page (not laid out: see overlay.py)
     return pdf
