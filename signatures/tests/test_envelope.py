@@ -37,7 +37,8 @@ def test_a_flipped_byte_is_detected() -> None:
 def test_each_wrap_has_its_own_salt_and_nonce() -> None:
     a = envelope.wrap(KEY, secret="secret", context=b"row-1")
     b = envelope.wrap(KEY, secret="secret", context=b"row-1")
-    assert a.salt != b.salt and a.nonce_and_ciphertext != b.nonce_and_ciphertext
+    assert a.salt != b.salt
+    assert a.nonce_and_ciphertext != b.nonce_and_ciphertext
 
 
 def test_the_parameters_travel_with_the_key(settings: Any) -> None:
@@ -47,4 +48,3 @@ def test_the_parameters_travel_with_the_key(settings: Any) -> None:
     settings.MEMOFLOW_SIGNING_KDF = {"algorithm": "argon2id", "memory_cost": 128, "iterations": 2, "lanes": 1}
     assert envelope.unwrap(wrapped, secret="secret", context=b"row-1") == KEY
     assert envelope.wrap(KEY, secret="secret", context=b"row-1").kdf["memory_cost"] == 128
-

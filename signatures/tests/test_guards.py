@@ -21,7 +21,9 @@ def key(ca: CertificateAuthority, person: Callable[[str], Person]) -> SigningKey
     return ensure_signing_key(person=person("nat"), password=DEMO_PASSWORD)
 
 
-def test_the_model_refuses_to_change_what_identifies_a_key(key: SigningKey, person: Callable[[str], Person]) -> None:
+def test_the_model_refuses_to_change_what_identifies_a_key(
+    key: SigningKey, person: Callable[[str], Person]
+) -> None:
     key.person = person("rujapa")
     with pytest.raises(AppendOnlyError):
         key.save(update_fields=["person"])
@@ -63,7 +65,9 @@ def test_the_database_refuses_to_change_the_cas_certificate_or_key(ca: Certifica
     for change in ({"certificate": b"forged"}, {"wrapped_key": b"forged"}, {"subject": "CN=x"}):
         with pytest.raises(IntegrityError), transaction.atomic():
             CertificateAuthority._base_manager.filter(pk=ca.pk).update(**change)
-    assert CertificateAuthority._base_manager.filter(pk=ca.pk).update(crl_number=99) == 1  # a new CRL: allowed
+    assert (
+        CertificateAuthority._base_manager.filter(pk=ca.pk).update(crl_number=99) == 1
+    )  # a new CRL: allowed
 
 
 @pytest.mark.parametrize("table", sorted(guards.GUARDED))
@@ -73,6 +77,7 @@ def test_the_triggers_are_installed(table: str) -> None:
             cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgname = %s", [guards.trigger_name(table)])
         else:
             cursor.execute(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = %s", [guards.trigger_name(table)]
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = %s",
+                [guards.trigger_name(table)],
             )
         assert cursor.fetchone()[0] == 1

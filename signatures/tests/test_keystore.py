@@ -24,11 +24,13 @@ NEW = "a-new-password-2569"
 
 
 def _private_der(signer: object) -> bytes:
-    return signer.signer.signing_key.dump()  # type: ignore[attr-defined, no-any-return]
+    return signer.signer.signing_key.dump()
 
 
 @pytest.mark.parametrize("algorithm", ["ec-p256", "rsa-3072"])
-def test_first_signature_issues_a_key_that_roundtrips(signer_person: Person, settings: Any, algorithm: str) -> None:
+def test_first_signature_issues_a_key_that_roundtrips(
+    signer_person: Person, settings: Any, algorithm: str
+) -> None:
     settings.MEMOFLOW_SIGNING_KEY_ALGORITHM = algorithm
     assert selectors.active_key_for(person=signer_person) is None
     with unwrap_for_signing(person=signer_person, password=DEMO_PASSWORD) as unwrapped:
@@ -40,7 +42,8 @@ def test_first_signature_issues_a_key_that_roundtrips(signer_person: Person, set
     ) == bytes(key.public_key)
     assert selectors.active_key_for(person=signer_person) == key
     with unwrap_for_signing(person=signer_person, password=DEMO_PASSWORD) as again:
-        assert again.key == key and _private_der(again) == der  # the same key next time
+        assert again.key == key
+        assert _private_der(again) == der
 
 
 def test_the_stored_blob_never_contains_the_key(signer_person: Person) -> None:
@@ -53,7 +56,9 @@ def test_the_stored_blob_never_contains_the_key(signer_person: Person) -> None:
     secret = scalar.to_bytes(32, "big")
     key.refresh_from_db()
     for blob in (bytes(key.wrapped_key), bytes(key.kdf_salt)):
-        assert der not in blob and secret not in blob and secret[:16] not in blob
+        assert der not in blob
+        assert secret not in blob
+        assert secret[:16] not in blob
     assert DEMO_PASSWORD.encode() not in bytes(key.wrapped_key)
 
 
@@ -119,7 +124,8 @@ def test_own_password_change_rewraps_the_same_key_and_certificate(signer_person:
         person=signer_person, password=NEW, old_password=DEMO_PASSWORD, actor=signer_person
     )
     key.refresh_from_db()
-    assert key.revoked_at is None and bytes(key.wrapped_key) != blob
+    assert key.revoked_at is None
+    assert bytes(key.wrapped_key) != blob
     assert selectors.active_key_for(person=signer_person) == key  # same key, same certificate
     with unwrap_for_signing(person=signer_person, password=NEW) as unwrapped:
         assert unwrapped.key == key
@@ -133,9 +139,12 @@ def test_administrator_reset_revokes_and_issues_a_new_key(
     old = ensure_signing_key(person=signer_person, password=DEMO_PASSWORD)
     org_services.person_password_change(person=signer_person, password=NEW, actor=person("admin"))
     old.refresh_from_db()
-    assert old.revoked_at is not None and old.revocation_reason == RevocationReason.SUPERSEDED
+    assert old.revoked_at is not None
+    assert old.revocation_reason == RevocationReason.SUPERSEDED
     new = selectors.active_key_for(person=signer_person)
-    assert new is not None and new != old and new.serial != old.serial
+    assert new is not None
+    assert new != old
+    assert new.serial != old.serial
     assert new.wrapped_by == WrappedBy.ADMINISTRATOR
     ca.refresh_from_db()
     from cryptography import x509
@@ -157,7 +166,8 @@ def test_own_change_after_a_reset_replaces_the_key_the_administrator_could_open(
     reset_key.refresh_from_db()
     assert reset_key.revocation_reason == RevocationReason.SUPERSEDED
     own = selectors.active_key_for(person=signer_person)
-    assert own is not None and own.wrapped_by == WrappedBy.HOLDER
+    assert own is not None
+    assert own.wrapped_by == WrappedBy.HOLDER
 
 
 def test_a_password_set_around_the_services_gets_a_new_key_at_signing(signer_person: Person) -> None:
@@ -184,7 +194,8 @@ def test_a_password_change_without_a_ca_still_works(person: Callable[[str], Pers
     nat = person("nat")
     org_services.person_password_change(person=nat, password=NEW, old_password=DEMO_PASSWORD, actor=nat)
     nat.refresh_from_db()
-    assert nat.check_password(NEW) and not SigningKey.objects.exists()
+    assert nat.check_password(NEW)
+    assert not SigningKey.objects.exists()
 
 
 def test_one_unrevoked_key_per_person(signer_person: Person) -> None:
@@ -200,5 +211,7 @@ def test_one_unrevoked_key_per_person(signer_person: Person) -> None:
 def test_issuing_and_revoking_are_audited(signer_person: Person, person: Callable[[str], Person]) -> None:
     ensure_signing_key(person=signer_person, password=DEMO_PASSWORD)
     org_services.person_password_change(person=signer_person, password=NEW, actor=person("admin"))
-    actions = list(AuditEvent.objects.filter(object_type="signatures.signingkey").values_list("action", flat=True))
+    actions = list(
+        AuditEvent.objects.filter(object_type="signatures.signingkey").values_list("action", flat=True)
+    )
     assert sorted(actions) == ["signing_key.issued", "signing_key.issued", "signing_key.revoked"]

@@ -24,9 +24,12 @@ def _run(*args: str) -> str:
 
 def test_creates_the_ca_and_the_seal_once(demo_org: Organisation) -> None:
     output = _run()
-    assert "CA created" in output and "Seal key created" in output
+    assert "CA created" in output
+    assert "Seal key created" in output
     ca = selectors.active_ca()
-    assert ca is not None and not ca.imported and ca.certificate_sha256 in output
+    assert ca is not None
+    assert not ca.imported
+    assert ca.certificate_sha256 in output
     assert "CA exists already" in _run()
     assert CertificateAuthority.objects.count() == 1
     assert SigningKey.objects.filter(purpose=KeyPurpose.SEAL).count() == 1
@@ -59,17 +62,25 @@ def _p12(tmp_path: Path, *, ca: bool) -> Path:
             ca_url="https://x.example/ca",
         )
     path = tmp_path / "ca.p12"
-    path.write_bytes(pkcs12.serialize_key_and_certificates(b"ca", key, cert, None, BestAvailableEncryption(b"pw")))
+    path.write_bytes(
+        pkcs12.serialize_key_and_certificates(b"ca", key, cert, None, BestAvailableEncryption(b"pw"))
+    )
     return path
 
 
-def test_imports_a_ca_from_pkcs12(demo_org: Organisation, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_imports_a_ca_from_pkcs12(
+    demo_org: Organisation, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("P12_PASSPHRASE", "pw")
     output = _run("--import-p12", str(_p12(tmp_path, ca=True)), "--passphrase-env", "P12_PASSPHRASE")
     assert "CA imported" in output
     ca = selectors.active_ca()
-    assert ca is not None and ca.imported
-    assert selectors.ca_certificate(ca).subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)[0].value == "CA เดิม"
+    assert ca is not None
+    assert ca.imported
+    assert (
+        selectors.ca_certificate(ca).subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)[0].value
+        == "CA เดิม"
+    )
     seal = selectors.active_seal()
     assert seal is not None
     selectors.certificate(seal).verify_directly_issued_by(selectors.ca_certificate(ca))
