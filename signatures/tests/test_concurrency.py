@@ -1,6 +1,7 @@
 """A person's first two signatures at the same moment (two tabs), on PostgreSQL with real threads: the row lock
 on the person lets one key be issued, and both signatures get that key."""
 
+import contextlib
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -33,10 +34,8 @@ def test_two_first_signatures_at_once_share_one_key(
     issue = services.key_issue
 
     def issue_after_meeting(**kwargs: Any) -> SigningKey:
-        try:
+        with contextlib.suppress(threading.BrokenBarrierError):
             meet.wait(MEET_TIMEOUT)
-        except threading.BrokenBarrierError:
-            pass
         return issue(**kwargs)
 
     monkeypatch.setattr(services, "key_issue", issue_after_meeting)
