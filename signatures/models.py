@@ -57,21 +57,9 @@ class Signature(AppendOnlyModel):
 # Keys and certificates ---------------------------------------------------------------------------------------
 # The organisation's CA and every signing key: written by signatures.services only. The certificate, the public
 # key and whose key it is never change; a key is re-wrapped (password change) or revoked (once), never deleted.
-# The model, its QuerySet and a database trigger refuse anything else (migration 0006_keys_models).
+# The model, its QuerySet and a database trigger (signatures.guards, migration 0006_keys_models) refuse anything
+# else.
 
-KEY_IMMUTABLE_FIELDS = (
-    "ca",
-    "purpose",
-    "person",
-    "public_key",
-    "public_key_sha256",
-    "certificate",
-    "serial",
-    "subject",
-    "not_before",
-    "not_after",
-    "created_at",
-)
 KEY_MUTABLE_FIELDS = frozenset(
     {"wrapped_key", "kdf_salt", "kdf", "wrapped_by", "rewrapped_at", "revoked_at", "revocation_reason"}
 )
