@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from core.errors import ApplicationError, InvalidState
+from core.errors import ApplicationError, Forbidden, InvalidState
 
 
 class SigningNotConfigured(InvalidState):
@@ -18,3 +18,13 @@ class SignerDiscarded(ApplicationError):
     code = "signer_discarded"
     http_status = 500
     default_message = _("The signing key was already discarded.")
+
+
+class OwnPasswordRequired(Forbidden):
+    """MEMOFLOW_SIGNING_REQUIRE_OWN_PASSWORD: the password was set by an administrator (a new account, a reset),
+    who could therefore open the key; the holder picks their own first, which replaces the key."""
+
+    code = "own_password_required"
+    default_message = _(
+        "Your password was set by an administrator. Change it on your profile page before you sign."
+    )

@@ -16,6 +16,7 @@ from types import TracebackType
 from typing import Any, Protocol
 
 from asn1crypto import keys as asn1_keys
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from pyhanko.sign import signers
@@ -25,7 +26,7 @@ from core.audit import RequestMeta
 from org import services as org_services
 from org.models import Person
 from signatures import envelope, services
-from signatures.errors import SignerDiscarded, SigningNotConfigured
+from signatures.errors import OwnPasswordRequired, SignerDiscarded, SigningNotConfigured
 from signatures.models import KeyPurpose, RevocationReason, SigningKey, WrappedBy
 from signatures.selectors import active_ca, active_key_for, active_seal, asn1, ca_chain, certificate
 
@@ -129,6 +130,9 @@ class PasswordWrappedKeyStore:
                 der = envelope.unwrap(
                     services.wrapped(key), secret=password, context=services.key_context(key)
                 )
+        if settings.MEMOFLOW_SIGNING_REQUIRE_OWN_PASSWORD and key.wrapped_by != WrappedBy.HOLDER:
+            del der
+            raise OwnPasswordRequired()
         return UnwrappedSigner(key=key, private_key_der=der)
 
     def _key_for(self, *, person: Person, password: str, meta: RequestMeta | None) -> SigningKey:

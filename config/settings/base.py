@@ -329,6 +329,9 @@ if MEMOFLOW_SIGNING_KDF["algorithm"] != "argon2id":
 MEMOFLOW_SIGNING_KEY_ALGORITHM = env.str("MEMOFLOW_SIGNING_KEY_ALGORITHM", default="ec-p256")
 if MEMOFLOW_SIGNING_KEY_ALGORITHM not in ("rsa-3072", "ec-p256"):
     raise ImproperlyConfigured("MEMOFLOW_SIGNING_KEY_ALGORITHM must be 'rsa-3072' or 'ec-p256'")
+# True: nobody signs with a password an administrator set (a new account, a reset) — they change it on the
+# profile page first, which gives them a key nobody else could have opened (docs/signatures.md).
+MEMOFLOW_SIGNING_REQUIRE_OWN_PASSWORD = env.bool("MEMOFLOW_SIGNING_REQUIRE_OWN_PASSWORD", default=False)
 MEMOFLOW_SIGNING_CERT_DAYS = env.int("MEMOFLOW_SIGNING_CERT_DAYS", default=3 * 365)
 MEMOFLOW_CA_CERT_DAYS = env.int("MEMOFLOW_CA_CERT_DAYS", default=20 * 365)
 MEMOFLOW_CRL_DAYS = env.int("MEMOFLOW_CRL_DAYS", default=7)

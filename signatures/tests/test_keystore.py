@@ -15,7 +15,7 @@ from org import services as org_services
 from org.demo import DEMO_PASSWORD
 from org.models import Person
 from signatures import envelope, selectors, services
-from signatures.errors import SignerDiscarded
+from signatures.errors import OwnPasswordRequired, SignerDiscarded
 from signatures.keystore import ensure_signing_key, unwrap_for_signing
 from signatures.models import CertificateAuthority, RevocationReason, SigningKey, WrappedBy
 
@@ -215,3 +215,20 @@ def test_issuing_and_revoking_are_audited(signer_person: Person, person: Callabl
         AuditEvent.objects.filter(object_type="signatures.signingkey").values_list("action", flat=True)
     )
     assert sorted(actions) == ["signing_key.issued", "signing_key.issued", "signing_key.revoked"]
+
+
+def test_with_own_password_required_an_administrators_password_does_not_sign(
+    signer_person: Person, person: Callable[[str], Person], settings: Any
+) -> None:
+    settings.MEMOFLOW_SIGNING_REQUIRE_OWN_PASSWORD = True
+    org_services.person_password_change(person=signer_person, password=NEW, actor=person("admin"))
+    signer_person.refresh_from_db()
+    with pytest.raises(OwnPasswordRequired) as caught:
+        unwrap_for_signing(person=signer_person, password=NEW)
+    assert caught.value.http_status == 403
+    org_services.person_password_change(
+        person=signer_person, password="mine-alone-2569", old_password=NEW, actor=signer_person
+    )
+    signer_person.refresh_from_db()
+    with unwrap_for_signing(person=signer_person, password="mine-alone-2569") as unwrapped:
+        assert unwrapped.key.wrapped_by == WrappedBy.HOLDER
