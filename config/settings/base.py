@@ -314,7 +314,8 @@ LOGGING = {
 # Signing keys and the organisation's CA (docs/signatures.md, docs/adr/0006-signing-keys.md).
 # Each person's private key is stored only encrypted (AES-256-GCM) under a key derived from their password by
 # this KDF; the parameters are stored with each key, so changing them applies to keys wrapped from then on.
-# Argon2id at RFC 9106's second recommended option (64 MiB, 3 passes, 4 lanes): ~145 ms per derivation here.
+# Argon2id at RFC 9106's second recommended option (64 MiB, 3 passes, 4 lanes): 145 ms per derivation on a lightly
+# loaded 2-core machine, 560-810 ms under heavy load (`manage.py signing_kdf_measure`).
 MEMOFLOW_SIGNING_KDF: dict[str, Any] = {
     "algorithm": env.str("MEMOFLOW_SIGNING_KDF_ALGORITHM", default="argon2id"),
     "memory_cost": env.int("MEMOFLOW_SIGNING_KDF_MEMORY_KIB", default=65536),
