@@ -103,7 +103,7 @@ class CertificateAuthority(_FieldGuardedModel):
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+"
     )
-    subject = models.CharField(_("subject"), max_length=512)
+    subject = models.CharField(_("certificate subject"), max_length=512)
     certificate = models.BinaryField(_("certificate (DER)"))
     certificate_sha256 = models.CharField(_("certificate SHA-256"), max_length=64, unique=True)
     wrapped_key = models.BinaryField(_("encrypted private key"))
@@ -187,7 +187,7 @@ class SigningKey(_FieldGuardedModel):
     wrapped_by = models.CharField(_("wrapped under"), max_length=16, choices=WrappedBy.choices)
     certificate = models.BinaryField(_("certificate (DER)"))
     serial = models.CharField(_("serial number (hex)"), max_length=64, unique=True)
-    subject = models.CharField(_("subject"), max_length=512)
+    subject = models.CharField(_("certificate subject"), max_length=512)
     not_before = models.DateTimeField(_("valid from"))
     not_after = models.DateTimeField(_("valid until"))
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)

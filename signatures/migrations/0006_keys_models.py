@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
                     "id",
                     models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False),
                 ),
-                ("subject", models.CharField(max_length=512, verbose_name="subject")),
+                ("subject", models.CharField(max_length=512, verbose_name="certificate subject")),
                 ("certificate", models.BinaryField(verbose_name="certificate (DER)")),
                 (
                     "certificate_sha256",
@@ -108,7 +108,7 @@ class Migration(migrations.Migration):
                 ),
                 ("certificate", models.BinaryField(verbose_name="certificate (DER)")),
                 ("serial", models.CharField(max_length=64, unique=True, verbose_name="serial number (hex)")),
-                ("subject", models.CharField(max_length=512, verbose_name="subject")),
+                ("subject", models.CharField(max_length=512, verbose_name="certificate subject")),
                 ("not_before", models.DateTimeField(verbose_name="valid from")),
                 ("not_after", models.DateTimeField(verbose_name="valid until")),
                 ("revoked_at", models.DateTimeField(blank=True, null=True, verbose_name="revoked at")),
