@@ -155,7 +155,11 @@ class ProfileView(auth_views.PasswordChangeView):
         # Through the service (not form.save()): the password and the revocation of every API token together.
         user = _user(self.request)
         org_services.person_password_change(
-            person=user, password=form.cleaned_data["new_password1"], actor=user, meta=_meta(self.request)
+            person=user,
+            password=form.cleaned_data["new_password1"],
+            old_password=form.cleaned_data["old_password"],  # re-wraps the signing key (signatures.receivers)
+            actor=user,
+            meta=_meta(self.request),
         )
         update_session_auth_hash(self.request, user)  # this browser stays signed in; other sessions end
         messages.success(self.request, _("Your password has been changed."))
