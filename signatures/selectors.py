@@ -1,5 +1,6 @@
 """Reads of the signatures app that pages, the API and the PDF use."""
 
+import base64
 from datetime import datetime
 from typing import Any
 
@@ -38,3 +39,9 @@ def signature_image_annotations(*, person_field: str, at_field: str) -> dict[str
 def signature_image_file_path(name: str) -> str:
     """The file on disk of a signature image's stored name (from ``signature_image_annotations``)."""
     return default_storage.path(name)
+
+
+def signature_image_data_uri(image: SignatureImage) -> str:
+    """The image as a data: URL, to show it on the person's own profile page (at most 200 KB)."""
+    with image.file.open("rb") as stored:
+        return "data:image/png;base64," + base64.b64encode(stored.read()).decode()
