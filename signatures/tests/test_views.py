@@ -98,10 +98,14 @@ def test_a_drawing_that_is_not_a_png_data_url_is_refused(login):
     assert not SignatureImage.objects.exists()
 
 
-def test_a_drawing_longer_than_the_upload_limit_is_refused_before_decoding(login, settings):
+def test_a_drawing_larger_than_the_upload_limit_is_refused(login, settings):
     settings.MEMOFLOW_SIGNATURE_IMAGE_MAX_UPLOAD_BYTES = 1000
     client = login("nat")
-    client.post(reverse("signature-image"), {"action": "draw", "drawn": data_url(drawn_png())})
+    client.cookies["django_language"] = "en"
+    response = client.post(
+        reverse("signature-image"), {"action": "draw", "drawn": data_url(drawn_png())}, follow=True
+    )
+    assert "The image is too large" in response.content.decode()
     assert not SignatureImage.objects.exists()
 
 
