@@ -135,3 +135,13 @@ def test_a_decompression_bomb_is_refused_on_its_header(settings):
 def test_a_cleaned_image_over_the_stored_size_is_refused(monkeypatch):
     monkeypatch.setattr(images, "MAX_OUTPUT_BYTES", 1000)
     assert "too detailed" in refusal(drawn_png())
+
+
+def test_a_thick_marker_stroke_stays_solid():
+    """The paper's level is measured over a window wider than a marker's stroke: the stroke is not hollowed."""
+    sheet = Image.new("L", (1600, 600), 235)
+    ImageDraw.Draw(sheet).line([(200, 300), (1400, 300)], fill=30, width=36)
+    image = opened(clean_signature_image(png_of(sheet)).png)
+    alpha = image.getchannel("A")
+    middle = [alpha.getpixel((x, image.height // 2)) for x in range(5, image.width - 5, 10)]
+    assert min(middle) == 255
