@@ -235,3 +235,45 @@ class SigningKey(_FieldGuardedModel):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+def signature_image_name(sha256: str) -> str:
+    """The stored name of a cleaned signature image: named by its content, so the same image is one file and
+    a file once written is never replaced."""
+    return f"signature-images/{sha256[:2]}/{sha256}.png"
+
+
+def _signature_image_path(instance: "SignatureImage", filename: str) -> str:
+    return signature_image_name(instance.sha256)
+
+
+class SignatureImageQuerySet(AppendOnlyQuerySet["SignatureImage"]):
+    pass
+
+
+class SignatureImage(AppendOnlyModel):
+    """ลายมือชื่อ: one enrolment of a person's handwritten signature image, cleaned to a transparent PNG.
+
+    Enrolments are history, never changed or deleted (like signatures): the image in force for a person at a
+    time is their latest row created at or before it, so a memo signed before a new enrolment keeps printing
+    the image it was signed with. A row without a file withdraws the image (blocks print the e-signature line
+    again from then on)."""
+
+    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(_("image"), upload_to=_signature_image_path, max_length=200, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    width = models.PositiveIntegerField(_("width"), default=0)
+    height = models.PositiveIntegerField(_("height"), default=0)
+    size = models.PositiveIntegerField(_("size"), default=0)
+    created_at = models.DateTimeField(_("enrolled at"))
+
+    objects = SignatureImageQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("signature image")
+        verbose_name_plural = _("signature images")
+        ordering = ["person", "created_at"]
+        indexes = [models.Index(fields=["person", "created_at"], name="signature_image_in_force")]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.created_at:%Y-%m-%d %H:%M} {self.sha256[:12] or '-'}"

@@ -42,6 +42,7 @@ from memos.pdf.document import (
     TableEnclosure,
 )
 from org.selectors import own_position_titles, signatories_for
+from signatures.selectors import signature_image_file_path
 from workflow import selectors
 from workflow.models import RouteStep, StepRole, StepState
 
@@ -64,6 +65,7 @@ class _Signer:
     person: Any
     capacity: str
     signed_at: Any
+    image_path: str = ""  # their handwritten signature when they signed, if they had one
 
 
 def _signers(steps: list[RouteStep]) -> dict[Any, _Signer]:
@@ -75,7 +77,9 @@ def _signers(steps: list[RouteStep]) -> dict[Any, _Signer]:
     for step in steps:
         signature = getattr(step, "signature", None) if step.state == StepState.SIGNED else None
         if signature is not None:
-            signers[step.pk] = _Signer(signature.signer, signature.capacity, signature.signed_at)
+            signers[step.pk] = _Signer(
+                signature.signer, signature.capacity, signature.signed_at, _signature_image_path(step)
+            )
         elif step.assignee_id is not None or step.state != StepState.WAITING:
             signers[step.pk] = _Signer(step.assignee, step.capacity, None)
         else:  # a vacancy (None) is printed without a name
@@ -84,6 +88,22 @@ def _signers(steps: list[RouteStep]) -> dict[Any, _Signer]:
                 found.person if found else None, (found.capacity or "") if found else "", None
             )
     return signers
+
+
+def _signature_image_path(step: RouteStep) -> str:
+    """The file of the signer's signature image in force when they signed (annotated on the step by
+    `workflow.selectors.current_round_steps(with_signatures=True)`), or ""."""
+    name = getattr(step, "signature_image_file", None)
+    return signature_image_file_path(name) if name else ""
+
+
+def _signature_images(steps: list[RouteStep]) -> tuple[tuple[str, str], ...]:
+    """(file, SHA-256) of every signature image the steps print: what `document_key` hashes for them."""
+    return tuple(
+        (_signature_image_path(step), str(step.signature_image_sha256))  # type: ignore[attr-defined]
+        for step in steps
+        if step.state == StepState.SIGNED and getattr(step, "signature_image_file", None)
+    )
 
 
 #: Printed before the reason of a step that sent the memo back or ended it.
@@ -105,7 +125,10 @@ def _signature_block(
     co-signer's opinion (or reason) above it (opinion and decision blocks print theirs as their text)."""
     if step.role == StepRole.WRITER:
         return SignatureBlock(
-            name=memo.writer.full_name, position=memo.writer_position.title, signed_at=signer.signed_at
+            name=memo.writer.full_name,
+            position=memo.writer_position.title,
+            signed_at=signer.signed_at,
+            image_path=signer.image_path,
         )
     written = _written(step) if step.role == StepRole.COSIGN else ""
     person = signer.person
@@ -118,9 +141,14 @@ def _signature_block(
             capacity_line=f"{signer.capacity}{step.position.title}",
             signed_at=signer.signed_at,
             opinion=written,
+            image_path=signer.image_path,
         )
     return SignatureBlock(
-        name=person.full_name, position=step.position.title, signed_at=signer.signed_at, opinion=written
+        name=person.full_name,
+        position=step.position.title,
+        signed_at=signer.signed_at,
+        opinion=written,
+        image_path=signer.image_path,
     )
 
 
@@ -358,6 +386,7 @@ class RenderInput:
     attachment: bytes = b""  # memo.json, embedded in the final PDF
     completed_at: datetime | None = None  # the final PDF's CreationDate and ModDate
     image_dpi: int = 150
+    signature_images: tuple[tuple[str, str], ...] = ()  # (file, SHA-256) of the signature images printed
 
 
 def _enclosure_parts(enclosures: list[Enclosure], digits: str = "thai") -> tuple[EnclosurePart, ...]:
@@ -392,6 +421,7 @@ def render_input(memo: Memo, *, final: bool = False, steps: list[RouteStep] | No
         attachment=attachment,
         completed_at=memo.status_changed_at if final else None,
         image_dpi=int(getattr(settings, "MEMOFLOW_PDF_IMAGE_DPI", 150)),
+        signature_images=_signature_images(steps),
     )
 
 
@@ -404,6 +434,7 @@ def document_key(data: RenderInput) -> str:
     document["images"] = [
         {"anchor": i["anchor"], "sha256": by_anchor.get(i["anchor"], "")} for i in document["images"]
     ]
+    _signature_images_by_content(document, dict(data.signature_images))
     payload = {
         "version": RENDER_VERSION,
         "final": data.final,
@@ -421,6 +452,20 @@ def document_key(data: RenderInput) -> str:
     }
     encoded = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
     return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def _signature_images_by_content(node: Any, sha256_of: dict[str, str]) -> None:
+    """Every signature block's ``image_path`` in ``node`` (the document as a dict) replaced by the image's
+    SHA-256: the key follows the image's content, not where it is stored."""
+    if isinstance(node, list):
+        for item in node:
+            _signature_images_by_content(item, sha256_of)
+    elif isinstance(node, dict):
+        path = node.get("image_path")
+        if isinstance(path, str) and path and "signed_at" in node:
+            node["image_path"] = sha256_of.get(path) or hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        for value in node.values():
+            _signature_images_by_content(value, sha256_of)
 
 
 def render_pdf(data: RenderInput) -> bytes:

@@ -34,6 +34,7 @@ from org import selectors as org_selectors
 from org import services as org_services
 from org.forms import LockoutMessageMixin
 from org.models import Person, Position
+from signatures import selectors as signature_selectors
 from workflow import selectors, services
 from workflow.documents import memo_pdf_status
 from workflow.forms import (
@@ -148,6 +149,9 @@ class ProfileView(auth_views.PasswordChangeView):
         context["positions"] = Position.objects.filter(holder=_user(self.request)).select_related("unit")
         context["nav"] = "profile"
         context["api_tokens"] = org_selectors.api_tokens_for(person=_user(self.request))
+        image = signature_selectors.signature_image_in_force(person=_user(self.request))
+        context["signature_image"] = image
+        context["signature_image_uri"] = signature_selectors.signature_image_data_uri(image) if image else ""
         context["now"] = timezone.now()
         return context
 

@@ -237,6 +237,12 @@ if MEMOFLOW_REGISTER_YEAR not in ("calendar", "fiscal"):
 MEMOFLOW_ATTACHMENT_MAX_BYTES = env.int("MEMOFLOW_ATTACHMENT_MAX_MB", default=20) * 1024 * 1024
 MEMOFLOW_MEMO_ATTACHMENTS_MAX_BYTES = env.int("MEMOFLOW_MEMO_ATTACHMENTS_MAX_MB", default=50) * 1024 * 1024
 MEMOFLOW_IMAGE_MAX_PIXELS = env.int("MEMOFLOW_IMAGE_MAX_PIXELS", default=50_000_000)
+# Signature images (ลายมือชื่อ) as uploaded or drawn, before cleaning (signatures.images).
+MEMOFLOW_SIGNATURE_IMAGE_MAX_UPLOAD_BYTES = (
+    env.int("MEMOFLOW_SIGNATURE_IMAGE_MAX_MB", default=8) * 1024 * 1024
+)
+MEMOFLOW_SIGNATURE_IMAGE_MAX_PIXELS = env.int("MEMOFLOW_SIGNATURE_IMAGE_MAX_PIXELS", default=50_000_000)
+MEMOFLOW_SIGNATURE_IMAGE_MAX_SIDE = env.int("MEMOFLOW_SIGNATURE_IMAGE_MAX_SIDE", default=12_000)
 # Bounded work per memo: what one memo may ask of the renderer (docs/configuration.md).
 MEMOFLOW_MEMO_MAX_ENCLOSURES = env.int("MEMOFLOW_MEMO_MAX_ENCLOSURES", default=20)
 MEMOFLOW_MEMO_MAX_IMAGE_PIXELS = env.int("MEMOFLOW_MEMO_MAX_IMAGE_PIXELS", default=200_000_000)

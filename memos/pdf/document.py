@@ -35,6 +35,9 @@ class SignatureBlock:
     # What the signer wrote with their signature, printed above it: a co-signer's opinion ("เห็นควรเสนอ ..."),
     # or why the step sent the memo back or ended it.
     opinion: str = ""
+    # The signer's handwritten signature (a transparent PNG on disk), printed instead of the e-signature line
+    # when signed; "" = none.
+    image_path: str = ""
 
 
 @dataclass(frozen=True)

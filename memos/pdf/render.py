@@ -332,13 +332,23 @@ _BLANK_POSITION: Final = mark_safe('<div><span class="blank-name"></span></div>'
 _BLANK_DATE: Final = mark_safe('<div>วันที่ <span class="blank-name"></span></div>')
 
 
+def _signature_image(path: str) -> SafeString:
+    """The signer's handwritten signature (a transparent PNG), centred where the e-signature line would be."""
+    return format_html(
+        '<div class="sig-image" style="height: 1.2cm"><img src="{}" alt="ลายมือชื่อ" style="height: 1.2cm"></div>',
+        Path(path).resolve().as_uri(),
+    )
+
+
 def _signature(sig: SignatureBlock | None, digits: str, *, dated: bool = False) -> SafeString:
-    """A signature block: the e-signature mark (or a dotted line to sign on), (name), position, capacity line,
+    """A signature block: the handwritten signature image or the e-signature mark (or a dotted line to sign on), (name), position, capacity line,
     extra line; with ``dated``, the date below (an opinion's date). ``None`` = a blank block to fill in."""
     parts: list[SafeString] = []
     if sig is not None and sig.opinion.strip():
         parts.append(format_html('<div class="sig-opinion">{}</div>', _rich(sig.opinion.strip("\n"))))
-    if sig is not None and sig.signed_at is not None:
+    if sig is not None and sig.signed_at is not None and sig.image_path:
+        parts.append(_signature_image(sig.image_path))
+    elif sig is not None and sig.signed_at is not None:
         parts.append(
             format_html(
                 '<div class="mark">ลงนามอิเล็กทรอนิกส์ {}</div>',
