@@ -152,3 +152,16 @@ def test_invisible_break_characters_never_reach_extracted_text(cases_pdf: bytes,
     for name, text in texts.items():
         assert "หน่วยงาน" in unicodedata.normalize("NFKC", text).replace(" ", ""), name
         assert [c for c in invisible if c in text] == [], name
+
+
+def test_the_quick_start_test_of_the_phrase_pattern_misses_nothing() -> None:
+    # NOWRAP_RE first checks how a phrase can begin (for speed); it must find what the plain pattern finds
+    from memos.pdf.linebreak import NOWRAP_RE, NOWRAP_SLOW_RE
+
+    doc = demo_document()
+    texts = [f"{before}{phrase}{after}" for before, phrase, after in CASES] + doc.paragraphs
+    texts += [cell for table in doc.tables for row in table.rows for cell in row]
+    for text in texts:
+        assert [m.span() for m in NOWRAP_RE.finditer(text)] == [
+            m.span() for m in NOWRAP_SLOW_RE.finditer(text)
+        ]
