@@ -165,3 +165,16 @@ def test_the_quick_start_test_of_the_phrase_pattern_misses_nothing() -> None:
         assert [m.span() for m in NOWRAP_RE.finditer(text)] == [
             m.span() for m in NOWRAP_SLOW_RE.finditer(text)
         ]
+
+
+def test_the_organisation_short_name_is_kept_whole_in_a_table_cell() -> None:
+    # "อบต.หนอง|โสนและประกาศ..." was split in a narrow column: the name runs on without a space, so only the
+    # memo's own names (keep_together, which has the short name) can protect it
+    from memos.pdf.linebreak import KEEP_TOGETHER, rich
+
+    token = KEEP_TOGETHER.set(("องค์การบริหารส่วนตำบลหนองโสน", "อบต.หนองโสน"))
+    try:
+        html = str(rich("ทางเพจ อบต.หนองโสนและประกาศเสียงตามสาย", phrases=False))
+    finally:
+        KEEP_TOGETHER.reset(token)
+    assert '<span class="nw">อบต.หนองโสน</span>' in html
