@@ -142,6 +142,15 @@ def demo_texts() -> list[str]:
     return [t for t in texts if t]
 
 
+def set_engine(engine: str) -> None:
+    """The renderer's engine for render_html (the default of ``linebreak.rich``)."""
+    from memos.pdf import linebreak
+
+    defaults = linebreak.rich.__kwdefaults__
+    assert defaults is not None
+    defaults["engine"] = engine
+
+
 def timing(fn, n: int) -> float:  # type: ignore[no-untyped-def]
     fn()
     samples = []
@@ -177,7 +186,7 @@ def main() -> None:
         if engine == "newmm":
             html = "n/a (not an engine of the renderer)"
         else:
-            linebreak.rich.__kwdefaults__["engine"] = engine
+            set_engine(engine)
             html = f"{timing(lambda: render_html(doc), args.n) * 1000:.1f} ms"
         print(
             f"{engine:8} hard cases: {wrong} breaks inside a word, {missed} of {total} boundaries missed; "
@@ -186,7 +195,7 @@ def main() -> None:
         )
         for line in shown:
             print("           ", line)
-    linebreak.rich.__kwdefaults__["engine"] = "dictionary"
+    set_engine("dictionary")
     if args.demo:
         for text in texts:
             a = breaks(text, "libthai")
