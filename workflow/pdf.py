@@ -237,11 +237,12 @@ _WATERMARKS: Final = {
 
 
 def _proper_names(memo: Memo) -> tuple[str, ...]:
-    """Names a line must never split: the organisation and the units in the memo's department."""
-    names = [memo.organisation.name]
+    """Names a line must never split, and words of the line breaker's dictionary: the organisation (its name
+    and short name, e.g. อบต.หนองโสน) and the units in the memo's department."""
+    names = [memo.organisation.name, memo.organisation.short_name]
     if memo.unit is not None:
         names.extend([memo.unit.name, *(u.name for u in memo.unit.ancestors())])
-    return tuple(names)
+    return tuple(n for n in names if n)
 
 
 def _reporter(

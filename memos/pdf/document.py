@@ -121,7 +121,7 @@ def demo_document(*, digits: str = "thai", watermark: str = "", with_table: bool
     at = BANGKOK_DEMO_DAY
     return MemoDocument(
         organisation_short_name="อบต.หนองโสน",
-        keep_together=("องค์การบริหารส่วนตำบลหนองโสน", "งานประชาสัมพันธ์", "สำนักปลัด"),
+        keep_together=("องค์การบริหารส่วนตำบลหนองโสน", "อบต.หนองโสน", "งานประชาสัมพันธ์", "สำนักปลัด"),
         department="งานประชาสัมพันธ์ สำนักปลัด องค์การบริหารส่วนตำบลหนองโสน โทร. ๐-๓๒๔๐-๐๐๕๒",
         number="พบ ๓๒๘๐๑/๒๕๖๖",
         date=date(2023, 10, 5),
