@@ -1,0 +1,318 @@
+"""The PDF's text layer: text extracted glyph by glyph equals the text as written, in every viewer.
+
+WeasyPrint 70 writes each font's ToUnicode map from the first Pango cluster each glyph is drawn in
+(``weasyprint/draw/text.py``: ``font.to_unicode[glyph_id] = text[cluster[i]:cluster[i + 1]]``, once per glyph).
+Two things make that wrong for Thai (see docs/pdf-text.md):
+
+1. Laksaman's ``ccmp`` swaps a below vowel and a following tone mark (ู ่ -> ่.low ู) with two single
+   substitutions in context, which HarfBuzz cannot see as a reordering: clusters stay one per character, so
+   the glyph ู sits in the cluster of ่ and ่.low in the cluster of ู. Whichever word comes first decides
+   the map for the whole document: "ผู้" then extracts as "ผ้่" wherever the other order came first.
+2. When HarfBuzz merges a cluster (several glyphs for one cluster), every glyph but the last maps to "" and
+   the last to the whole cluster; a glyph first seen there keeps that wrong map everywhere.
+
+Two measures, active only while ``active()`` is set (memos.pdf.render sets it around its own renders):
+
+- ``draw_first_line`` is wrapped: in each line, marks (zero-advance glyphs of category Mn) drawn in an order
+  other than the text's are put back in text order, each glyph keeping its absolute position, so the page
+  looks the same and each glyph sits in the cluster of its own character.
+- ``build_fonts_dictionary`` is wrapped: each used glyph's ToUnicode entry becomes the character the glyph
+  stands for in the font itself (its non-private-use cmap code point, else its glyph name "uni0E49.low", else
+  the Thai private-use code point's standard character); WeasyPrint's cluster text is kept when it is the same
+  text under NFKC (a ligature "ffi") or when the font says nothing about the glyph.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import io
+import logging
+import re
+import threading
+import unicodedata
+from collections.abc import Iterator
+from contextvars import ContextVar
+from typing import Any, Final
+
+import pydyf
+import weasyprint
+import weasyprint.draw.text
+import weasyprint.pdf
+from fontTools import agl
+from fontTools.ttLib import TTFont
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["INSTALLED", "active", "glyph_texts"]
+
+#: WeasyPrint versions whose draw_first_line / build_fonts_dictionary this module was written against.
+SUPPORTED_WEASYPRINT: Final = ("70.",)
+
+#: The advance (1/1000 em) written in the PDF's /W for zero-advance mark glyphs; WeasyPrint moves the pen
+#: back by as much after each, so nothing moves on the page. See _reorder_marks.
+MARK_ADVANCE: Final = 250
+
+#: Characters the renderer inserts for line breaking that draw nothing and must not reach extracted text.
+INVISIBLE: Final = frozenset("\u200b\u2060\u00ad\ufeff")
+_INVISIBLE_RE: Final = re.compile("[" + "".join(sorted(INVISIBLE)) + "]")
+
+_ACTIVE: Final[ContextVar[bool]] = ContextVar("memoflow_pdf_text_layer", default=False)
+
+#: The Thai private-use code points of legacy Thai fonts (Microsoft's and Apple's shared assignment, also
+#: used by TLWG and TH Sarabun fonts for their positional variants), as the characters they draw.
+_THAI_PUA: Final = {
+    0xF700: "\u0e10",  # THO THAN without descender
+    0xF701: "\u0e34",
+    0xF702: "\u0e35",
+    0xF703: "\u0e36",
+    0xF704: "\u0e37",
+    0xF705: "\u0e48",
+    0xF706: "\u0e49",
+    0xF707: "\u0e4a",
+    0xF708: "\u0e4b",
+    0xF709: "\u0e4c",
+    0xF70A: "\u0e48",
+    0xF70B: "\u0e49",
+    0xF70C: "\u0e4a",
+    0xF70D: "\u0e4b",
+    0xF70E: "\u0e4c",
+    0xF70F: "\u0e0d",  # YO YING without descender
+    0xF710: "\u0e31",
+    0xF711: "\u0e4d",
+    0xF712: "\u0e47",
+    0xF713: "\u0e48",
+    0xF714: "\u0e49",
+    0xF715: "\u0e4a",
+    0xF716: "\u0e4b",
+    0xF717: "\u0e4c",
+    0xF718: "\u0e38",
+    0xF719: "\u0e39",
+    0xF71A: "\u0e3a",
+}
+
+
+def active() -> contextlib.AbstractContextManager[None]:
+    """Context manager: the text-layer corrections apply to WeasyPrint renders inside it (this context only)."""
+
+    @contextlib.contextmanager
+    def scope() -> Iterator[None]:
+        token = _ACTIVE.set(True)
+        try:
+            yield
+        finally:
+            _ACTIVE.reset(token)
+
+    return scope()
+
+
+def _is_private_use(code_point: int) -> bool:
+    return 0xE000 <= code_point <= 0xF8FF or code_point >= 0xF0000
+
+
+@functools.lru_cache(maxsize=16)
+def _glyph_texts_cached(digest: str, content: bytes, index: int) -> dict[int, str]:
+    del digest  # the cache key; content is compared by value only on a digest collision
+    try:
+        font = TTFont(io.BytesIO(content), fontNumber=index, lazy=True)
+        order = font.getGlyphOrder()
+        cmap = font.getBestCmap() or {}
+    except Exception:
+        logger.warning("text layer: cannot read the font's cmap; keeping WeasyPrint's ToUnicode map")
+        return {}
+    by_name: dict[str, list[int]] = {}
+    for code_point, name in cmap.items():
+        by_name.setdefault(name, []).append(code_point)
+    texts: dict[int, str] = {}
+    for gid, name in enumerate(order):
+        code_points = sorted(by_name.get(name, ()))
+        public = [c for c in code_points if not _is_private_use(c)]
+        if public:
+            texts[gid] = chr(public[0])
+            continue
+        from_name = agl.toUnicode(name) if not name.startswith(("glyph", ".")) else ""
+        if from_name and not any(_is_private_use(ord(c)) for c in from_name):
+            texts[gid] = from_name
+            continue
+        for code_point in code_points:
+            if code_point in _THAI_PUA:
+                texts[gid] = _THAI_PUA[code_point]
+                break
+    return texts
+
+
+def glyph_texts(content: bytes, index: int = 0) -> dict[int, str]:
+    """Glyph id -> the text the glyph stands for in this font file (only glyphs the font tells about)."""
+    return _glyph_texts_cached(hashlib.sha256(content).hexdigest(), content, index)
+
+
+def _font_texts(font: Any) -> dict[int, str]:
+    texts = getattr(font, "_memoflow_glyph_texts", None)
+    if texts is None:
+        texts = glyph_texts(font.file_content, font.index) if getattr(font, "file_content", None) else {}
+        font._memoflow_glyph_texts = texts
+    return texts
+
+
+def _is_mark(text: str | None) -> bool:
+    return text is not None and len(text) == 1 and unicodedata.category(text) == "Mn"
+
+
+# --- draw: marks back in text order ---------------------------------------------------------------------
+
+
+def _line_text(stream: Any, textbox: Any) -> str:
+    """The text of the line ``textbox`` draws (its marks put back in text order first): what its glyphs spell,
+    trailing space included, which ``textbox.text`` may leave out."""
+    first_line = _reorder_marks(stream, textbox)
+    utf8: bytes = textbox.pango_layout.text.encode()
+    start: int = first_line.start_index
+    return utf8[start : start + first_line.length].decode(errors="replace")
+
+
+def _reorder_marks(stream: Any, textbox: Any) -> Any:
+    """In the first line of ``textbox``, put each run of marks drawn out of text order back in text order,
+    and return the line.
+
+    Only glyphs in clusters of one character each, standing for a mark (Mn) both in the font and in the text,
+    are moved, and only within a run whose characters are the same multiset: glyph ids and offsets move, each
+    slot keeps its advance and each glyph its absolute position, so the page looks the same."""
+    from weasyprint.text.ffi import ffi, pango
+
+    # draw_first_line sets single-paragraph mode before reading the line; setting it changes the layout and
+    # Pango shapes it again, so set it first: WeasyPrint's own call is then a no-op and draws these glyphs.
+    pango.pango_layout_set_single_paragraph_mode(textbox.pango_layout.layout, True)
+    first_line, _ = textbox.pango_layout.get_first_line()
+    utf8 = textbox.pango_layout.text.encode()
+    run = first_line.runs[0]
+    while run != ffi.NULL:
+        glyph_item = run.data
+        run = run.next
+        glyphs = glyph_item.glyphs
+        count = glyphs.num_glyphs
+        if count < 1 or glyph_item.item.analysis.level % 2:
+            continue
+        font = stream.add_font(glyph_item.item.analysis.font)[0]
+        texts = _font_texts(font)
+        if not texts:
+            continue
+        infos = glyphs.glyphs
+        for i in range(count):
+            gid = infos[i].glyph
+            if infos[i].geometry.width == 0 and gid not in font.widths and _is_mark(texts.get(gid)):
+                font.widths[gid] = MARK_ADVANCE
+        offset, length = glyph_item.item.offset, glyph_item.item.length
+        clusters = glyphs.log_clusters
+        marks: list[tuple[int, str]] = []  # (glyph index, its cluster's text), consecutive
+        for i in range(count + 1):
+            source = ""
+            if i < count:
+                end = clusters[i + 1] if i + 1 < count else length
+                source = utf8[offset + clusters[i] : offset + end].decode(errors="replace")
+            if i < count and _is_mark(source) and _is_mark(texts.get(infos[i].glyph)):
+                marks.append((i, source))
+                continue
+            if len(marks) >= 2:
+                _permute(infos, marks, texts)
+            marks = []
+    return first_line
+
+
+def _permute(infos: Any, marks: list[tuple[int, str]], texts: dict[int, str]) -> None:
+    slots = [i for i, _ in marks]
+    wanted = [source for _, source in marks]
+    have = [texts[infos[i].glyph] for i in slots]
+    if have == wanted or sorted(have) != sorted(wanted):
+        return
+    pens, pen = [], 0
+    for i in slots:
+        pens.append(pen)
+        pen += infos[i].geometry.width
+    old = [
+        (infos[i].glyph, pens[n] + infos[i].geometry.x_offset, infos[i].geometry.y_offset)
+        for n, i in enumerate(slots)
+    ]
+    used = [False] * len(old)
+    for n, i in enumerate(slots):
+        pick = next(m for m, (glyph, _, _) in enumerate(old) if not used[m] and texts[glyph] == wanted[n])
+        used[pick] = True
+        glyph, x, y = old[pick]
+        infos[i].glyph = glyph
+        infos[i].geometry.x_offset = x - pens[n]
+        infos[i].geometry.y_offset = y
+
+
+# --- the fonts' ToUnicode maps ---------------------------------------------------------------------------
+
+
+def _correct_to_unicode(font: Any) -> int:
+    """Set each used glyph's ToUnicode text to what the font says the glyph is; the number changed."""
+    texts = _font_texts(font)
+    changed = 0
+    for gid, current in font.to_unicode.items():
+        intrinsic = texts.get(gid)
+        if not intrinsic or current == intrinsic:
+            continue
+        if current and unicodedata.normalize("NFKC", current) == unicodedata.normalize("NFKC", intrinsic):
+            continue
+        font.to_unicode[gid] = intrinsic
+        changed += 1
+    return changed
+
+
+# --- installation ---------------------------------------------------------------------------------------
+
+_INSTALL_LOCK: Final = threading.Lock()
+
+
+def _install() -> bool:
+    """Wrap WeasyPrint's draw_first_line and build_fonts_dictionary once; False (and a warning) when this
+    WeasyPrint is not a version this was written for, or its functions are not where they were."""
+    version = getattr(weasyprint, "__version__", "")
+    draw_first_line = getattr(weasyprint.draw.text, "draw_first_line", None)
+    build_fonts = getattr(weasyprint.pdf, "build_fonts_dictionary", None)
+    if not version.startswith(SUPPORTED_WEASYPRINT) or draw_first_line is None or build_fonts is None:
+        logger.warning("text layer: WeasyPrint %s is not supported; Thai text may extract wrongly", version)
+        return False
+    with _INSTALL_LOCK:
+        if not getattr(draw_first_line, "_memoflow_text_layer", False):
+
+            @functools.wraps(draw_first_line)
+            def wrapped_draw_first_line(
+                stream: Any, textbox: Any, text_overflow: Any, block_ellipsis: Any, matrix: Any
+            ) -> Any:
+                if not _ACTIVE.get() or not textbox.text.strip():
+                    return draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix)
+                # With an ellipsis, WeasyPrint sets the text again (and Pango shapes it again): left alone.
+                plain = text_overflow != "ellipsis" and block_ellipsis == "none"
+                text = _line_text(stream, textbox) if plain else textbox.text
+                actual = _INVISIBLE_RE.sub("", text)
+                if not actual.strip() or not hasattr(stream, "begin_marked_content"):
+                    return draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix)
+                stream.begin_marked_content("Span", pydyf.Dictionary({"ActualText": pydyf.String(actual)}))
+                try:
+                    return draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix)
+                finally:
+                    stream.end_marked_content()
+
+            wrapped_draw_first_line._memoflow_text_layer = True  # type: ignore[attr-defined]
+            weasyprint.draw.text.draw_first_line = wrapped_draw_first_line
+
+        if not getattr(build_fonts, "_memoflow_text_layer", False):
+
+            @functools.wraps(build_fonts)
+            def wrapped_build_fonts(pdf: Any, fonts: Any, *args: Any, **kwargs: Any) -> Any:
+                if _ACTIVE.get():
+                    for font in fonts.values():
+                        if not font.bitmap:
+                            _correct_to_unicode(font)
+                return build_fonts(pdf, fonts, *args, **kwargs)
+
+            wrapped_build_fonts._memoflow_text_layer = True  # type: ignore[attr-defined]
+            weasyprint.pdf.build_fonts_dictionary = wrapped_build_fonts
+    return True
+
+
+#: True when both corrections are in place (tests assert it: a WeasyPrint upgrade must be looked at).
+INSTALLED: Final = _install()
