@@ -155,6 +155,15 @@ def _font_texts(font: Any) -> dict[int, str]:
     return texts
 
 
+def _mark_glyphs(font: Any) -> frozenset[int]:
+    """The glyph ids of ``font`` that stand for one combining mark (Mn) each."""
+    marks = getattr(font, "_memoflow_mark_glyphs", None)
+    if marks is None:
+        marks = frozenset(gid for gid, text in _font_texts(font).items() if _is_mark(text))
+        font._memoflow_mark_glyphs = marks
+    return marks
+
+
 def _is_mark(text: str | None) -> bool:
     return text is not None and len(text) == 1 and unicodedata.category(text) == "Mn"
 
@@ -169,6 +178,17 @@ def _line_text(stream: Any, textbox: Any) -> str:
     utf8: bytes = textbox.pango_layout.text.encode()
     start: int = first_line.start_index
     return utf8[start : start + first_line.length].decode(errors="replace")
+
+
+def _glyph_info_layout() -> tuple[int, int]:
+    """The size of a PangoGlyphInfo in bytes and in 32-bit integers; (0, 0) if it is not five of them."""
+    from weasyprint.text.ffi import ffi
+
+    size = int(ffi.sizeof("PangoGlyphInfo"))
+    return (size, size // 4) if size == 20 and ffi.offsetof("PangoGlyphInfo", "geometry") == 4 else (0, 0)
+
+
+_INFO_SIZE, _INFO_INTS = _glyph_info_layout()
 
 
 def _reorder_marks(stream: Any, textbox: Any) -> Any:
@@ -197,31 +217,47 @@ def _reorder_marks(stream: Any, textbox: Any) -> Any:
         texts = _font_texts(font)
         if not texts:
             continue
+        marks = _mark_glyphs(font)
         infos = glyphs.glyphs
-        for i in range(count):
-            gid = infos[i].glyph
-            if infos[i].geometry.width == 0 and gid not in font.widths and _is_mark(texts.get(gid)):
-                font.widths[gid] = MARK_ADVANCE
-        offset, length = glyph_item.item.offset, glyph_item.item.length
-        clusters = glyphs.log_clusters
-        marks: list[tuple[int, str]] = []  # (glyph index, its cluster's text), consecutive
-        for i in range(count + 1):
-            source = ""
-            if i < count:
-                end = clusters[i + 1] if i + 1 < count else length
-                source = utf8[offset + clusters[i] : offset + end].decode(errors="replace")
-            if i < count and _is_mark(source) and _is_mark(texts.get(infos[i].glyph)):
-                marks.append((i, source))
-                continue
-            if len(marks) >= 2:
-                _permute(infos, marks, texts)
-            marks = []
+        # Glyph ids and advances straight from the PangoGlyphInfo array (glyph, width, x_offset, y_offset,
+        # attr: 32 bits each): one cdata object per glyph would cost more than the rest of this together.
+        ints = memoryview(ffi.buffer(infos, count * _INFO_SIZE)).cast("i")
+        gids, advances = ints[0::_INFO_INTS], ints[1::_INFO_INTS]
+        stack: list[int] = []  # indexes of consecutive mark glyphs
+        run_text = None
+        for i, gid in enumerate(gids):
+            if gid in marks:
+                if advances[i] == 0 and gid not in font.widths:
+                    font.widths[gid] = MARK_ADVANCE
+                stack.append(i)
+            elif stack:
+                if len(stack) >= 2:
+                    run_text = run_text or _RunText(utf8, glyph_item, count)
+                    _permute(infos, stack, run_text, texts)
+                stack = []
+        if len(stack) >= 2:
+            _permute(infos, stack, run_text or _RunText(utf8, glyph_item, count), texts)
     return first_line
 
 
-def _permute(infos: Any, marks: list[tuple[int, str]], texts: dict[int, str]) -> None:
-    slots = [i for i, _ in marks]
-    wanted = [source for _, source in marks]
+class _RunText:
+    """The text of one Pango glyph item's clusters."""
+
+    def __init__(self, utf8: bytes, glyph_item: Any, count: int) -> None:
+        self.utf8, self.count = utf8, count
+        self.offset, self.length = glyph_item.item.offset, glyph_item.item.length
+        self.clusters = glyph_item.glyphs.log_clusters
+
+    def cluster(self, i: int) -> str:
+        """The text of glyph ``i``'s cluster as WeasyPrint computes it (up to the next glyph's cluster)."""
+        end = self.clusters[i + 1] if i + 1 < self.count else self.length
+        return self.utf8[self.offset + self.clusters[i] : self.offset + end].decode(errors="replace")
+
+
+def _permute(infos: Any, slots: list[int], run_text: _RunText, texts: dict[int, str]) -> None:
+    wanted = [run_text.cluster(i) for i in slots]
+    if not all(_is_mark(text) for text in wanted):
+        return
     have = [texts[infos[i].glyph] for i in slots]
     if have == wanted or sorted(have) != sorted(wanted):
         return
@@ -272,7 +308,12 @@ def _install() -> bool:
     version = getattr(weasyprint, "__version__", "")
     draw_first_line = getattr(weasyprint.draw.text, "draw_first_line", None)
     build_fonts = getattr(weasyprint.pdf, "build_fonts_dictionary", None)
-    if not version.startswith(SUPPORTED_WEASYPRINT) or draw_first_line is None or build_fonts is None:
+    if (
+        not version.startswith(SUPPORTED_WEASYPRINT)
+        or draw_first_line is None
+        or build_fonts is None
+        or _INFO_SIZE == 0
+    ):
         logger.warning("text layer: WeasyPrint %s is not supported; Thai text may extract wrongly", version)
         return False
     with _INSTALL_LOCK:
