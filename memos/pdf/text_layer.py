@@ -1,8 +1,8 @@
-"""The PDF's text layer: text extracted glyph by glyph equals the text as written, in every viewer.
+"""The PDF's text layer: text extracted from the memo equals the text as written, in every extractor.
 
 WeasyPrint 70 writes each font's ToUnicode map from the first Pango cluster each glyph is drawn in
 (``weasyprint/draw/text.py``: ``font.to_unicode[glyph_id] = text[cluster[i]:cluster[i + 1]]``, once per glyph).
-Two things make that wrong for Thai (see docs/pdf-text.md):
+That is wrong for Thai (docs/pdf-text.md has the details and the measurements):
 
 1. Laksaman's ``ccmp`` swaps a below vowel and a following tone mark (ู ่ -> ่.low ู) with two single
    substitutions in context, which HarfBuzz cannot see as a reordering: clusters stay one per character, so
@@ -11,11 +11,14 @@ Two things make that wrong for Thai (see docs/pdf-text.md):
 2. When HarfBuzz merges a cluster (several glyphs for one cluster), every glyph but the last maps to "" and
    the last to the whole cluster; a glyph first seen there keeps that wrong map everywhere.
 
-Two measures, active only while ``active()`` is set (memos.pdf.render sets it around its own renders):
+Four measures, active only inside ``active()`` (memos.pdf.render sets it around its own renders):
 
-- ``draw_first_line`` is wrapped: in each line, marks (zero-advance glyphs of category Mn) drawn in an order
-  other than the text's are put back in text order, each glyph keeping its absolute position, so the page
-  looks the same and each glyph sits in the cluster of its own character.
+- ``draw_first_line`` is wrapped. In each line, marks drawn in an order other than the text's are put back in
+  text order, each glyph keeping its absolute position (the page looks the same, each glyph sits in its own
+  character's cluster); zero-advance marks get a /W advance of ``MARK_ADVANCE`` that WeasyPrint's own kerning
+  term takes back (pdfminer splits lines and words at zero-width glyphs); and the line is wrapped in a
+  marked-content span whose /ActualText is exactly what its glyphs spell (poppler reads it; MuPDF doubles
+  text where the two differ), without the invisible line-breaking characters.
 - ``build_fonts_dictionary`` is wrapped: each used glyph's ToUnicode entry becomes the character the glyph
   stands for in the font itself (its non-private-use cmap code point, else its glyph name "uni0E49.low", else
   the Thai private-use code point's standard character); WeasyPrint's cluster text is kept when it is the same
@@ -111,9 +114,22 @@ def _is_private_use(code_point: int) -> bool:
     return 0xE000 <= code_point <= 0xF8FF or code_point >= 0xF0000
 
 
-@functools.lru_cache(maxsize=16)
-def _glyph_texts_cached(digest: str, content: bytes, index: int) -> dict[int, str]:
-    del digest  # the cache key; content is compared by value only on a digest collision
+#: glyph_texts() results by (SHA-256 of the font file, face index): fonts are parsed once per process.
+_GLYPH_TEXTS: dict[tuple[str, int], dict[int, str]] = {}
+
+
+def glyph_texts(content: bytes, index: int = 0) -> dict[int, str]:
+    """Glyph id -> the text the glyph stands for in this font file (only glyphs the font tells about)."""
+    key = (hashlib.sha256(content).hexdigest(), index)
+    texts = _GLYPH_TEXTS.get(key)
+    if texts is None:
+        if len(_GLYPH_TEXTS) >= 32:
+            _GLYPH_TEXTS.clear()
+        texts = _GLYPH_TEXTS[key] = _read_glyph_texts(content, index)
+    return texts
+
+
+def _read_glyph_texts(content: bytes, index: int) -> dict[int, str]:
     try:
         font = TTFont(io.BytesIO(content), fontNumber=index, lazy=True)
         order = font.getGlyphOrder()
@@ -140,11 +156,6 @@ def _glyph_texts_cached(digest: str, content: bytes, index: int) -> dict[int, st
                 texts[gid] = _THAI_PUA[code_point]
                 break
     return texts
-
-
-def glyph_texts(content: bytes, index: int = 0) -> dict[int, str]:
-    """Glyph id -> the text the glyph stands for in this font file (only glyphs the font tells about)."""
-    return _glyph_texts_cached(hashlib.sha256(content).hexdigest(), content, index)
 
 
 def _font_texts(font: Any) -> dict[int, str]:
