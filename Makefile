@@ -21,6 +21,7 @@ demo: ## Migrate, load demo data, run the dev server + background worker (PORT=8
 
 test: ## Run the tests on PostgreSQL and on SQLite (pytest arguments: ARGS='...')
 	bash scripts/lib.sh ensure_test_browser
+	bash scripts/lib.sh ensure_test_tools
 	bash scripts/test.sh $(ARGS)
 
 assets: ## npm ci (package-lock.json) and copy htmx and the Sarabun font into core/static/vendor/

@@ -10,6 +10,8 @@
 #   ensure_venv             create .venv with Python 3.12 and install requirements/lock.txt when it changed
 #   ensure_assets           `npm ci` (package-lock.json) and copy htmx and the Sarabun fonts into core/static/vendor/
 #   ensure_test_browser     install Debian's chromium for the browser tests when run as root (else: say how)
+#   ensure_test_tools       install the PDF text extractors the tests read the memo with: mutool (mupdf-tools,
+#                           as root; else say how) and pdf.js (`npm ci` when node_modules/pdfjs-dist is missing)
 
 # The repository root: the parent of the directory holding this file.
 MEMOFLOW_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -29,10 +31,11 @@ MEMOFLOW_SYSTEM_PACKAGES=(
     gettext
 )
 
-# Debian packages needed only by the browser tests (pytest-playwright drives /usr/bin/chromium; never
-# `playwright install`).
+# Debian packages needed only by the tests: the browser tests (pytest-playwright drives /usr/bin/chromium;
+# never `playwright install`) and MuPDF's text extraction (mutool, memos/tests/test_pdf_extraction.py).
 MEMOFLOW_TEST_PACKAGES=(
     chromium
+    mupdf-tools
 )
 
 # Files copied from node_modules (pinned in package-lock.json) into core/static/vendor/: "source target".
@@ -134,6 +137,33 @@ ensure_test_browser() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${MEMOFLOW_TEST_PACKAGES[@]}"
 }
 
+# The PDF text extraction tests read the memo with poppler, pypdf, pdfminer.six, pdf.js and MuPDF: make sure
+# mutool and node_modules/pdfjs-dist are there (under CI=true the tests fail without them; locally they skip).
+ensure_test_tools() {
+    (
+        set -euo pipefail
+        cd "$MEMOFLOW_ROOT"
+        if ! command -v mutool >/dev/null 2>&1; then
+            if [[ "$(id -u)" -ne 0 ]]; then
+                log "no mutool: the MuPDF text extraction tests will be skipped (fail under CI). Install it with:"
+                log "  sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends mupdf-tools"
+            else
+                log "installing mupdf-tools for the PDF text extraction tests"
+                apt-get update
+                DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends mupdf-tools
+            fi
+        fi
+        if [[ ! -f node_modules/pdfjs-dist/legacy/build/pdf.mjs ]]; then
+            if ! command -v npm >/dev/null 2>&1; then
+                log "no npm: the pdf.js text extraction tests will be skipped (fail under CI). Install Node.js (Debian: apt-get install npm)"
+                exit 0
+            fi
+            log "node_modules/pdfjs-dist is missing: npm ci (package-lock.json)"
+            npm ci --no-audit --no-fund --ignore-scripts
+        fi
+    )
+}
+
 # The vendored front-end files are committed (small); this regenerates them from the npm lock file.
 ensure_assets() {
     (
@@ -198,7 +228,7 @@ demo_base_url() { printf 'http://127.0.0.1:%s\n' "${PORT:-8000}"; }
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
     set -euo pipefail
     if [[ $# -eq 0 ]] || ! declare -F "$1" >/dev/null; then
-        die "usage: bash scripts/lib.sh {find_python312|ensure_system_packages|ensure_venv|ensure_assets|ensure_test_browser|demo_base_url}"
+        die "usage: bash scripts/lib.sh {find_python312|ensure_system_packages|ensure_venv|ensure_assets|ensure_test_browser|ensure_test_tools|demo_base_url}"
     fi
     "$@"
 fi

@@ -128,7 +128,8 @@ def _overlay(style: object, width: float, height: float, watermark: str, label: 
     ``style`` (render._Style, the font settings) is part of the cache key."""
     import weasyprint  # here, not at import: web processes import this module's constants, never render
 
-    from memos.pdf.render import _ACTUAL_TEXT, _LOCK, FONT_CONFIG, _stylesheet, decompose_sara_am
+    from memos.pdf import text_layer
+    from memos.pdf.render import _LOCK, FONT_CONFIG, _stylesheet, decompose_sara_am
 
     size, colour = WATERMARK_LOOK.get(watermark, WATERMARK_LOOK[DRAFT])
     scale = getattr(style, "scale", 1.0)
@@ -149,11 +150,7 @@ def _overlay(style: object, width: float, height: float, watermark: str, label: 
         '<!DOCTYPE html><html lang="th"><head><meta charset="utf-8">'
         f"<style>{_stylesheet(style, 'thai')}\n{css}</style></head><body>{''.join(parts)}</body></html>"
     )
-    with _LOCK:
-        token = _ACTUAL_TEXT.set(True)
-        try:
-            pdf = weasyprint.HTML(string=html).write_pdf(font_config=FONT_CONFIG)
-        finally:
-            _ACTUAL_TEXT.reset(token)
+    with _LOCK, text_layer.active():
+        pdf = weasyprint.HTML(string=html).write_pdf(font_config=FONT_CONFIG)
     assert isinstance(pdf, bytes)
     return pdf

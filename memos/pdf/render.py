@@ -22,7 +22,9 @@ Thai text, three measures (see docs in the code below):
    ("ดํา|เนินการ") or not at all. So line-break opportunities are computed by Pango on the text as written,
    each word containing SARA AM is kept whole (nowrap) and a zero-width space keeps the break at its edges.
 3. Poppler splits Thai words whose marks are moved by GPOS offsets ("ปั ้ น"), whatever SARA AM does, so each
-   text run carries an /ActualText with its text as written, which poppler, Acrobat and screen readers read.
+   text run carries an /ActualText with its text, which poppler, Acrobat and screen readers read; it spells
+   exactly what the glyphs' ToUnicode entries spell, which memos.pdf.text_layer makes right for every glyph
+   (docs/pdf-text.md: WeasyPrint's map, Laksaman's swapped marks, pdfminer, MuPDF's doubling).
 
 WeasyPrint calls are serialised by a lock around the one module-level ``FontConfiguration``.
 """
@@ -30,8 +32,6 @@ WeasyPrint calls are serialised by a lock around the one module-level ``FontConf
 from __future__ import annotations
 
 import base64
-import contextvars
-import functools
 import io
 import threading
 from collections.abc import Sequence
@@ -40,7 +40,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final
 
-import pydyf
 import weasyprint
 import weasyprint.draw
 from django.conf import settings
@@ -51,7 +50,7 @@ from PIL import Image, ImageFile
 from weasyprint.text.fonts import FontConfiguration
 
 from core.thai import format_date_long, format_datetime, thai_digits
-from memos.pdf import linebreak
+from memos.pdf import linebreak, text_layer
 from memos.pdf.document import MemoDocument, OpinionBlock, SignatureBlock, TableEnclosure
 
 __all__ = ["FONT_CONFIG", "decompose_sara_am", "render_html", "render_memo"]
@@ -94,50 +93,18 @@ def decompose_sara_am(text: str) -> str:
     return text.replace(SARA_AM, SARA_AM_DECOMPOSED)
 
 
-# --- extracted text: /ActualText ------------------------------------------------------------------------
+# --- extracted text ----------------------------------------------------------------------------------------
 #
-# Thai marks placed by GPOS offsets (ั ้ on ป, ่ on ที) are written as glyphs moved back over their base, and
-# poppler's text extraction (pdftotext -layout, evince search) then splits words: "ปั ้ น", "ทีน ่". Each text
-# run is therefore wrapped in a marked-content span whose /ActualText is the run's own text (SARA AM
-# recomposed, zero-width spaces removed), which extractors that honour ActualText (poppler, Acrobat, screen
-# readers) read instead of the glyphs. Others still read the per-glyph ToUnicode map, where decomposed SARA AM
-# keeps the text NFKC-equal. Only renders of this module are affected (a context variable), so other
-# WeasyPrint users in the process see stock behaviour.
+# memos.pdf.text_layer, active around our own renders only (a context variable, so other WeasyPrint users in
+# the process see stock behaviour), makes every glyph's ToUnicode entry right (Laksaman swaps a below vowel and
+# a tone mark; WeasyPrint maps each glyph from the first cluster it meets) and wraps each drawn line in a
+# marked-content span whose /ActualText spells exactly what its glyphs spell. Poppler, Acrobat and screen
+# readers read the ActualText (poppler otherwise splits words whose marks are moved back by GPOS offsets:
+# "ปั ้ น"); MuPDF keeps the glyphs' text where the two agree (where they differ, it doubles text). See
+# docs/pdf-text.md.
 
-_ACTUAL_TEXT: Final = contextvars.ContextVar("memoflow_pdf_actual_text", default=False)
-
-
-def _actual_text(text: str) -> str:
-    return text.replace(SARA_AM_DECOMPOSED, SARA_AM).replace(ZWSP, "")
-
-
-def _install_actual_text() -> bool:
-    """Wrap WeasyPrint's ``draw_text`` (weasyprint.draw, version 70) once; False if its shape is unknown."""
-    original = getattr(weasyprint.draw, "draw_text", None)
-    if original is None:
-        return False
-    if getattr(original, "_memoflow_actual_text", False):
-        return True
-
-    @functools.wraps(original)
-    def draw_text(stream: Any, textbox: Any, *args: Any, **kwargs: Any) -> Any:
-        text = getattr(textbox, "text", "")
-        if not _ACTUAL_TEXT.get() or not text.strip() or not hasattr(stream, "begin_marked_content"):
-            return original(stream, textbox, *args, **kwargs)
-        stream.begin_marked_content(
-            "Span", pydyf.Dictionary({"ActualText": pydyf.String(_actual_text(text))})
-        )
-        try:
-            return original(stream, textbox, *args, **kwargs)
-        finally:
-            stream.end_marked_content()
-
-    draw_text._memoflow_actual_text = True  # type: ignore[attr-defined]
-    weasyprint.draw.draw_text = draw_text
-    return True
-
-
-ACTUAL_TEXT_INSTALLED: Final = _install_actual_text()
+#: True when the text layer's corrections are in place (False on an unsupported WeasyPrint version).
+ACTUAL_TEXT_INSTALLED: Final = text_layer.INSTALLED
 
 
 # --- settings ---------------------------------------------------------------------------------------------
@@ -439,14 +406,10 @@ def render_memo(
         weasyprint.Attachment(file_obj=io.BytesIO(content), name=name, description=description or None)
         for name, content, description in attachments
     ]
-    with _LOCK:
-        token = _ACTUAL_TEXT.set(True)
-        try:
-            pdf = weasyprint.HTML(string=html).write_pdf(
-                font_config=FONT_CONFIG, pdf_variant=pdf_variant, attachments=files or None
-            )
-        finally:
-            _ACTUAL_TEXT.reset(token)
+    with _LOCK, text_layer.active():
+        pdf = weasyprint.HTML(string=html).write_pdf(
+            font_config=FONT_CONFIG, pdf_variant=pdf_variant, attachments=files or None
+        )
     assert isinstance(pdf, bytes)
     if doc.watermark:
         from memos.pdf.overlay import stamp_pdf
