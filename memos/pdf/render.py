@@ -335,9 +335,10 @@ _BLANK_DATE: Final = mark_safe('<div>วันที่ <span class="blank-name"
 def _signature(sig: SignatureBlock | None, digits: str, *, dated: bool = False) -> SafeString:
     """A signature block: the e-signature mark (or a dotted line to sign on), (name), position, capacity line,
     extra line; with ``dated``, the date below (an opinion's date). ``None`` = a blank block to fill in."""
-    parts: list[SafeString] = []
+    opinion: SafeString | str = ""
     if sig is not None and sig.opinion.strip():
-        parts.append(format_html('<div class="sig-opinion">{}</div>', _rich(sig.opinion.strip("\n"))))
+        opinion = format_html('<div class="sig-opinion">{}</div>', _rich(sig.opinion.strip("\n")))
+    parts: list[SafeString] = []
     if sig is not None and sig.signed_at is not None:
         parts.append(
             format_html(
@@ -359,7 +360,14 @@ def _signature(sig: SignatureBlock | None, digits: str, *, dated: bool = False) 
             parts.append(format_html("<div>{}</div>", _nw(format_date_long(sig.signed_at, digits=digits))))
         else:
             parts.append(_BLANK_DATE)
-    return format_html('<div class="sig">{}</div>', mark_safe("".join(parts)))  # noqa: S308 - built escaped
+    # The lines from the mark down never split (.sig-lines); an opinion above them may, keeping its last two
+    # lines with them (memo.css, "keep-together").
+    return format_html(
+        '<div class="sig{}">{}<div class="sig-lines">{}</div></div>',
+        " with-opinion" if opinion else "",
+        opinion,
+        mark_safe("".join(parts)),  # noqa: S308 - built escaped
+    )
 
 
 #: A label longer than this wraps on its own lines instead of sitting on one dotted line.
