@@ -4,6 +4,14 @@
 grouped into lines by their vertical position (no layout analysis, so the centred signature column and the left
 column are never merged). ``outside_margins`` lists the characters and images outside a page's margin box.
 
+The rules (issue 9), each a function listing what breaks it (``signature_problems``, ``label_problems``,
+``margin_problems``):
+- a signature never opens a page: at least two lines of what it signs (its opinion, or the body for the
+  writer) precede its first line on that page, unless its whole block, label included, is on that page;
+- a label line ("ความเห็น...", "ข้อสั่งการ...") never ends a page;
+- nothing outside the margins: memo pages A4 portrait 1.5 cm top, 2 cm right, 2 cm bottom, 3 cm left (the page
+  number above the top margin excepted), rendered enclosure pages 1.5 cm; uploaded PDF pages are the sender's.
+
 Line classes, by what a reader sees:
 - a signature line: the electronic-signature mark ("ลงนามอิเล็กทรอนิกส์ ..."), or the "(name)" line, which is the
   first text of an unsigned block (its dotted signing line has no text);
@@ -161,3 +169,39 @@ def outside_margins(page: Page, margins: tuple[float, float, float, float]) -> l
         if x0 < x_min or y0 < y_min or x1 > x_max or y1 > y_max:
             found.append(f"page {page.number}: image at ({x0:.1f}, {y0:.1f})-({x1:.1f}, {y1:.1f})")
     return found
+
+
+# --- the rules, as lists of problems for an assertion ------------------------------------------------------
+
+
+def signature_problems(pages: list[Page]) -> list[str]:
+    """Pages whose first signature has fewer than two lines of text above it, unless its whole block (from its
+    label) is on that page: a block with nothing or one line written."""
+    problems = []
+    for page in pages:
+        before = text_lines_before_first_signature(page)
+        if before is None or before >= 2:
+            continue
+        index = next(i for i, line in enumerate(page.lines) if is_signature_line(line))
+        if any(is_label_line(line, page) for line in page.lines[:index]):
+            continue
+        problems.append(f"page {page.number}: {before} line(s) of text above {page.lines[index].text!r}")
+    return problems
+
+
+def label_problems(pages: list[Page]) -> list[str]:
+    return [
+        f"page {page.number} ends with the label {page.lines[-1].text!r}"
+        for page in pages
+        if page.lines and is_label_line(page.lines[-1], page)
+    ]
+
+
+def margin_problems(pages: list[Page], *, foreign: int = 0) -> list[str]:
+    """Characters or images outside the margins, on every page the renderer drew (the last ``foreign`` pages
+    are an uploaded PDF's)."""
+    problems = []
+    for page in pages[: len(pages) - foreign]:
+        memo_page = not page.landscape and bool(page.lines)  # image pages have no text
+        problems.extend(outside_margins(page, MEMO_MARGINS if memo_page else ENCLOSURE_MARGINS))
+    return problems

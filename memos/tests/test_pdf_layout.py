@@ -1,144 +1,37 @@
 """Memo PDF page layout: where page breaks fall and what stays within the margins, as a reader sees the pages.
 
-Pages are read back with pdfminer.six (memos/tests/pdf_layout.py): text lines top to bottom, every character's
-box and every image's box. Rules (issue 9):
-- a signature never opens a page: at least two lines of what it signs (its opinion, or the body for the
-  writer) precede its first line on that page. A signature line is the electronic-signature mark or the
-  "(name)" line (the first text of an unsigned block, whose dotted signing line has no text);
-- an opinion block with nothing written never splits; a label line ("ความเห็น...", "ข้อสั่งการ...") never ends
-  a page; the header never ends a page (the page where it ends carries body text after it);
-- nothing outside the margins: memo pages A4 portrait 1.5 cm top, 2 cm right, 2 cm bottom, 3 cm left (the page
-  number above the top margin excepted), rendered enclosure pages 1.5 cm; uploaded PDF pages are the sender's.
-
-The stress memo (memos.pdf.stress) is rendered once through the full path with its uploaded PNG and PDF; the
-targeted documents vary the filler above the blocks one line at a time, so the page break lands at every place
-inside them (a block that exactly fills the rest of a page included).
+Pages are read back with pdfminer.six; the rules are checked by memos/tests/pdf_layout.py (see its docstring):
+no signature opens a page without two lines of what it signs, no label line or header ends a page, an opinion
+block with nothing written never splits, nothing lies outside the margins. Each document here varies the filler
+above the blocks one line (or two) at a time, so the page break lands at every place inside them, a block that
+exactly fills the rest of a page included. The stress memo, through the worker's full path with its uploaded
+PNG and PDF: workflow/tests/test_pdf_stress.py.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import io
 from datetime import timedelta
 
 import pytest
-from pypdf import PdfReader
 
 from memos.pdf.document import BANGKOK_DEMO_DAY, MemoDocument, OpinionBlock, SignatureBlock, demo_document
 from memos.pdf.render import render_memo
-from memos.pdf.stress import OPINION_CHARS, PARAGRAPHS, SUBJECT_CHARS, stress_document
 from memos.tests.pdf_layout import (
-    ENCLOSURE_MARGINS,
-    MEMO_MARGINS,
     Page,
-    is_label_line,
-    is_signature_line,
+    label_problems,
+    margin_problems,
     normalise,
-    outside_margins,
     page_lines,
-    text_lines_before_first_signature,
+    signature_problems,
 )
-from tests.builders import stress_render_input
-from workflow.pdf import render_pdf
 
-#: Pages of the stress memo's uploaded PDF (memos.pdf.stress: portrait, then landscape), at the end.
-FOREIGN_PAGES = 2
 #: Distinct enough to find on the page, one line each.
 FILLER = "ย่อหน้าเติมที่ {} เพื่อเลื่อนตำแหน่งการขึ้นหน้าใหม่"
 OPINION = (
     "เห็นควรให้กองคลังและกองช่างร่วมกันจัดทำแผนการดำเนินงานตามมาตรการส่งเสริมคุณธรรมและความโปร่งใส "
     "โดยรายงานผลการดำเนินงานต่อปลัดองค์การบริหารส่วนตำบลหนองโสนทุกไตรมาส ทั้งนี้ให้ประสานงานกับงานประชาสัมพันธ์ "
 )
-
-
-def signature_problems(pages: list[Page]) -> list[str]:
-    """Pages whose first signature has fewer than two lines of text above it, unless its whole block (from its
-    label) is on that page: a block with nothing or one line written."""
-    problems = []
-    for page in pages:
-        before = text_lines_before_first_signature(page)
-        if before is None or before >= 2:
-            continue
-        index = next(i for i, line in enumerate(page.lines) if is_signature_line(line))
-        if any(is_label_line(line, page) for line in page.lines[:index]):
-            continue
-        problems.append(f"page {page.number}: {before} line(s) of text above {page.lines[index].text!r}")
-    return problems
-
-
-def label_problems(pages: list[Page]) -> list[str]:
-    return [
-        f"page {page.number} ends with the label {page.lines[-1].text!r}"
-        for page in pages
-        if page.lines and is_label_line(page.lines[-1], page)
-    ]
-
-
-def margin_problems(pages: list[Page], *, foreign: int = 0) -> list[str]:
-    """Characters or images outside the margins, on every page the renderer drew (the last ``foreign`` pages
-    are an uploaded PDF's)."""
-    problems = []
-    for page in pages[: len(pages) - foreign]:
-        memo_page = not page.landscape and bool(page.lines)  # image pages have no text
-        problems.extend(outside_margins(page, MEMO_MARGINS if memo_page else ENCLOSURE_MARGINS))
-    return problems
-
-
-# --- the stress memo ---------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def stress_pdf(tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    return render_pdf(stress_render_input(tmp_path_factory.mktemp("stress")))
-
-
-@pytest.fixture(scope="module")
-def stress_pages(stress_pdf: bytes) -> list[Page]:
-    return page_lines(stress_pdf)
-
-
-def test_stress_memo_is_what_the_issue_asks_for() -> None:
-    doc = stress_document()
-    assert len(doc.subject) == SUBJECT_CHARS == 300
-    assert len(doc.paragraphs) == PARAGRAPHS == 40
-    assert {len(p) < 40 for p in doc.paragraphs} == {True, False}  # short and long
-    assert any("e-Saraban" in p and "2.4.1" in p for p in doc.paragraphs)  # Thai with English and numbers
-    written = [s.opinion for s in doc.signatures[1:]] + [op.text for op in doc.opinions]
-    assert len(doc.signatures) + len(doc.opinions) == 8
-    assert len(written) == 7
-    assert all(len(text) == OPINION_CHARS for text in written)
-    assert {op.role for op in doc.opinions} == {"opinion", "decision"}
-
-
-def test_stress_memo_pages(stress_pdf: bytes, stress_pages: list[Page]) -> None:
-    sizes = [
-        (round(float(p.mediabox.width)), round(float(p.mediabox.height)))
-        for p in PdfReader(io.BytesIO(stress_pdf)).pages
-    ]
-    assert sizes[-FOREIGN_PAGES:] == [(595, 842), (842, 595)]  # the uploaded PDF, page by page
-    assert sizes[-FOREIGN_PAGES - 1] == (842, 595)  # the PNG photo, on a landscape page of its own
-    assert stress_pages[-FOREIGN_PAGES - 1].images
-    assert not stress_pages[-FOREIGN_PAGES - 1].lines
-    memo_pages = stress_pages[: -FOREIGN_PAGES - 1]
-    assert len(memo_pages) >= 6
-    assert all(p.width < p.height for p in memo_pages)
-
-
-def test_stress_memo_no_page_opens_with_a_signature(stress_pages: list[Page]) -> None:
-    names = [line for page in stress_pages for line in page.lines if line.text.startswith("(")]
-    assert len([n for n in names if is_signature_line(n)]) == 8  # every block is found, so none escapes
-    assert signature_problems(stress_pages) == []
-
-
-def test_stress_memo_no_page_ends_with_a_label_or_the_header(stress_pages: list[Page]) -> None:
-    assert label_problems(stress_pages) == []
-    first = stress_pages[0].lines
-    addressee = next(i for i, line in enumerate(first) if line.text.startswith("เรียน"))
-    assert len(first) - addressee > 4  # the two enclosure lines, then the body
-
-
-def test_stress_memo_nothing_outside_the_margins(stress_pages: list[Page]) -> None:
-    assert margin_problems(stress_pages, foreign=FOREIGN_PAGES) == []
 
 
 # --- targeted documents: the page break lands at every place inside the blocks ------------------------------
