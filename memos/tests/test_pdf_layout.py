@@ -154,3 +154,21 @@ def test_header_never_ends_a_page(enclosures: int) -> None:
     page = next(p for p in pages if any(line.text.endswith(last) for line in p.lines))
     index = next(i for i, line in enumerate(page.lines) if line.text.endswith(last))
     assert len(page.lines) - index - 1 >= 2, f"page {page.number} ends with the header"
+
+
+@pytest.mark.parametrize("filler", [0, 10, 20])
+def test_a_long_row_of_signatures_leaves_no_near_empty_page(filler: int) -> None:
+    """Nine signatures without opinions: only three in a row are kept with what precedes them (nine would not fit
+    on a page together, and WeasyPrint then leaves pages of four lines); every page but the last is well filled,
+    and the writer's signature is still on the page of the body's last lines."""
+    base = demo_document(with_table=False)
+    doc = dataclasses.replace(
+        base,
+        paragraphs=[*(FILLER.format(i) for i in range(filler)), *base.paragraphs],
+        signatures=[_signer(i) for i in range(1, 10)],
+        opinions=[],
+    )
+    pages = page_lines(render_memo(doc))
+    assert [p.number for p in pages[:-1] if len(p.lines) < 20] == []
+    closing = next(p for p in pages if any(line.text.startswith("จึงเรียนมา") for line in p.lines))
+    assert any(line.text == normalise("(นายลงนาม ลำดับ1)") for line in closing.lines)
