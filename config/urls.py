@@ -19,6 +19,7 @@ urlpatterns = [
     # The signatory's web pages: my tasks at the root ("home"), the memo page ("memo-page"), writing, lists.
     path("", include("workflow.urls_web")),
     path("healthz", healthz, name="healthz"),
+    path("pki/", include("signatures.urls")),  # the CA certificate and CRL: public, in every certificate
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("config.api_urls")),

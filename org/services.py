@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit import RequestMeta, audit_event_append
 from core.errors import BadPassword, OverlappingAppointment, ValidationFailed
-from org import lockout
+from org import lockout, signals
 from org.authentication import api_tokens_revoke_all
 from org.models import ActingAppointment, ActingCapacity, Person, Position, overlap_message
 
@@ -172,23 +172,38 @@ def _acting_appointment_write(
 
 
 def person_password_change(
-    *, person: Person, password: str | None, actor: Person | None = None, meta: RequestMeta | None = None
+    *,
+    person: Person,
+    password: str | None,
+    old_password: str | None = None,
+    actor: Person | None = None,
+    meta: RequestMeta | None = None,
 ) -> Person:
     """Set a new password (the person's own change on the profile page, or an administrator's reset; None:
-    no password sign-in at all): every API token of the person is revoked in the same transaction. The
-    caller has validated the password."""
+    no password sign-in at all): every API token of the person is revoked in the same transaction, and
+    `org.signals.password_changed` is sent in it (the signing key is re-wrapped, or re-issued after a reset).
+    The caller has validated the password, and the old one when the person changes their own."""
     if password is None:
         person.set_unusable_password()
     else:
         person.set_password(password)
+    by_self = actor is not None and actor.pk == person.pk
     with transaction.atomic(durable=True):
         person.save(update_fields=["password"])
         revoked = api_tokens_revoke_all(person=person)
+        signals.password_changed.send(
+            sender=Person,
+            person=person,
+            old_password=old_password if by_self else None,
+            new_password=password,
+            by_admin=not by_self,
+            meta=meta,
+        )
         audit_event_append(
             action="person.password_changed",
             obj=person,
             actor=actor,
-            data={"by_self": actor is not None and actor.pk == person.pk, "api_tokens_revoked": revoked},
+            data={"by_self": by_self, "api_tokens_revoked": revoked},
             meta=meta,
         )
     return person

@@ -35,6 +35,7 @@ if [[ "${MEMOFLOW_SKIP_DEMO_DATA:-0}" == "1" ]]; then
     log "MEMOFLOW_SKIP_DEMO_DATA=1: not loading demo data"
 else
     "$PY" manage.py load_demo
+    "$PY" manage.py signing_init # the organisation's CA and seal (safe to run again); keys: issue 10
 fi
 
 cat <<EOF

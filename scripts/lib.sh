@@ -23,6 +23,7 @@ MEMOFLOW_SYSTEM_PACKAGES=(
     fonts-dejavu-core
     libharfbuzz-subset0
     poppler-utils
+    ghostscript
     libpango-1.0-0
     libpangoft2-1.0-0
     gettext

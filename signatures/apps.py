@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class SignaturesConfig(AppConfig):
     name = "signatures"
     verbose_name = _("Signatures")
+
+    def ready(self) -> None:
+        # org cannot import signatures: it announces a password change, and the signing key follows it.
+        from org.signals import password_changed
+        from signatures.keystore import on_password_changed
+
+        password_changed.connect(on_password_changed, dispatch_uid="signatures.keystore.on_password_changed")

@@ -206,7 +206,14 @@ def stress_render_input(directory: Path, *, final: bool = False) -> RenderInput:
         document=document,
         enclosures=(
             EnclosurePart(1, "enclosure-1", "image", str(png), hashlib.sha256(png.read_bytes()).hexdigest()),
-            EnclosurePart(2, "enclosure-2", "pdf", str(pdf), hashlib.sha256(pdf.read_bytes()).hexdigest()),
+            EnclosurePart(
+                2,
+                "enclosure-2",
+                "pdf",
+                str(pdf),
+                hashlib.sha256(pdf.read_bytes()).hexdigest(),
+                label="สิ่งที่ส่งมาด้วย ๒",
+            ),
         ),
         metadata_title=f"บันทึกข้อความ {document.number} {document.subject[:120]}",
         final=final,

@@ -1,7 +1,7 @@
 """The memo as a PDF: built from the memo, its route and signatures, in the state it is in.
 
 - draft or returned: a preview, watermarked "ร่าง", with the route's expected signatories and blank signatures;
-- in review: the signatures so far;
+- in review: the signatures so far, marked "ระหว่างเสนอ" on every page (a lighter watermark: not final);
 - completed: the final document; it is rendered once, by the archive job, as PDF/A-3b with the memo's
   canonical JSON attached, stored in the archive and never rendered again (archived memos serve that file).
 
@@ -19,16 +19,21 @@ import hashlib
 import io
 import json
 import tempfile
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
 from django.conf import settings
+from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
 
 from core.thai import arabic_digits, bangkok_date
 from memos import services as memo_services
 from memos.models import URGENCY_STAMP, Enclosure, Memo, MemoStatus
+from memos.pdf import overlay
 from memos.pdf.document import (
     ImageEnclosure,
     MemoDocument,
@@ -37,6 +42,7 @@ from memos.pdf.document import (
     TableEnclosure,
 )
 from org.selectors import own_position_titles, signatories_for
+from signatures.selectors import signature_image_file_path
 from workflow import selectors
 from workflow.models import RouteStep, StepRole, StepState
 
@@ -59,6 +65,7 @@ class _Signer:
     person: Any
     capacity: str
     signed_at: Any
+    image_path: str = ""  # their handwritten signature when they signed, if they had one
 
 
 def _signers(steps: list[RouteStep]) -> dict[Any, _Signer]:
@@ -70,7 +77,9 @@ def _signers(steps: list[RouteStep]) -> dict[Any, _Signer]:
     for step in steps:
         signature = getattr(step, "signature", None) if step.state == StepState.SIGNED else None
         if signature is not None:
-            signers[step.pk] = _Signer(signature.signer, signature.capacity, signature.signed_at)
+            signers[step.pk] = _Signer(
+                signature.signer, signature.capacity, signature.signed_at, _signature_image_path(step)
+            )
         elif step.assignee_id is not None or step.state != StepState.WAITING:
             signers[step.pk] = _Signer(step.assignee, step.capacity, None)
         else:  # a vacancy (None) is printed without a name
@@ -79,6 +88,22 @@ def _signers(steps: list[RouteStep]) -> dict[Any, _Signer]:
                 found.person if found else None, (found.capacity or "") if found else "", None
             )
     return signers
+
+
+def _signature_image_path(step: RouteStep) -> str:
+    """The file of the signer's signature image in force when they signed (annotated on the step by
+    `workflow.selectors.current_round_steps(with_signatures=True)`), or ""."""
+    name = getattr(step, "signature_image_file", None)
+    return signature_image_file_path(name) if name else ""
+
+
+def _signature_images(steps: list[RouteStep]) -> tuple[tuple[str, str], ...]:
+    """(file, SHA-256) of every signature image the steps print: what `document_key` hashes for them."""
+    return tuple(
+        (_signature_image_path(step), str(step.signature_image_sha256))  # type: ignore[attr-defined]
+        for step in steps
+        if step.state == StepState.SIGNED and getattr(step, "signature_image_file", None)
+    )
 
 
 #: Printed before the reason of a step that sent the memo back or ended it.
@@ -100,7 +125,10 @@ def _signature_block(
     co-signer's opinion (or reason) above it (opinion and decision blocks print theirs as their text)."""
     if step.role == StepRole.WRITER:
         return SignatureBlock(
-            name=memo.writer.full_name, position=memo.writer_position.title, signed_at=signer.signed_at
+            name=memo.writer.full_name,
+            position=memo.writer_position.title,
+            signed_at=signer.signed_at,
+            image_path=signer.image_path,
         )
     written = _written(step) if step.role == StepRole.COSIGN else ""
     person = signer.person
@@ -113,9 +141,14 @@ def _signature_block(
             capacity_line=f"{signer.capacity}{step.position.title}",
             signed_at=signer.signed_at,
             opinion=written,
+            image_path=signer.image_path,
         )
     return SignatureBlock(
-        name=person.full_name, position=step.position.title, signed_at=signer.signed_at, opinion=written
+        name=person.full_name,
+        position=step.position.title,
+        signed_at=signer.signed_at,
+        opinion=written,
+        image_path=signer.image_path,
     )
 
 
@@ -130,6 +163,7 @@ def memo_document(
     steps = steps if steps is not None else _route_for_document(memo)
     enclosures = enclosures if enclosures is not None else list(memo.enclosures.order_by("order"))
     signers = _signers(steps)
+    numbers = {e.pk: number for number, e in enumerate(enclosures, 1)}  # as the memo lists them
     own_titles = own_position_titles(people=[x.person for x in signers.values() if x.capacity and x.person])
     signatures = [
         _signature_block(s, memo, signers[s.pk], own_titles)
@@ -159,14 +193,15 @@ def memo_document(
             columns=list(e.table["columns"]),
             rows=[list(row) for row in e.table["rows"]],
             notes=list(e.table.get("notes", [])),
-            reporter=_reporter(e.table.get("reporter")),
+            reporter=_reporter(e.table.get("reporter"), memo, steps, signers),
             anchor=_anchor(e),
+            number=numbers[e.pk],
         )
         for e in enclosures
         if e.table
     ]
     images = [
-        ImageEnclosure(path=e.file.path, anchor=_anchor(e))
+        ImageEnclosure(path=e.file.path, anchor=_anchor(e), number=numbers[e.pk])
         for e in enclosures
         if e.file and e.content_type in ("image/png", "image/jpeg")
     ]
@@ -187,25 +222,45 @@ def memo_document(
         opinions=opinions,
         tables=tables,
         images=images,
-        watermark="ร่าง" if memo.status in (MemoStatus.DRAFT, MemoStatus.RETURNED) else "",
+        watermark=_WATERMARKS.get(MemoStatus(memo.status), ""),
         digits=digits,
         keep_together=_proper_names(memo),
     )
 
 
+#: The watermark of each status whose PDF is not the final document (every page, uploaded ones included).
+_WATERMARKS: Final = {
+    MemoStatus.DRAFT: overlay.DRAFT,
+    MemoStatus.RETURNED: overlay.DRAFT,
+    MemoStatus.IN_REVIEW: overlay.IN_REVIEW,
+}
+
+
 def _proper_names(memo: Memo) -> tuple[str, ...]:
-    """Names a line must never split: the organisation and the units in the memo's department."""
-    names = [memo.organisation.name]
+    """Names a line must never split, and words of the line breaker's dictionary: the organisation (its name
+    and short name, e.g. อบต.หนองโสน) and the units in the memo's department."""
+    names = [memo.organisation.name, memo.organisation.short_name]
     if memo.unit is not None:
         names.extend([memo.unit.name, *(u.name for u in memo.unit.ancestors())])
-    return tuple(names)
+    return tuple(n for n in names if n)
 
 
-def _reporter(data: dict[str, str] | None) -> SignatureBlock | None:
+def _reporter(
+    data: dict[str, str] | None, memo: Memo, steps: list[RouteStep], signers: dict[Any, _Signer]
+) -> SignatureBlock | None:
+    """A report table's own signature block. The reporter named in it is usually the memo's writer: when the
+    name is the writer's (spaces aside) and the writer has signed the memo, the block carries the same
+    e-signature mark and time, since signing the memo signs the report sent with it. Anyone else is not a
+    signatory of the memo, so their block keeps its dotted line to sign on paper."""
     if not data:
         return None
+    name = data.get("name", "")
+    signed_at = None
+    if name.split() == memo.writer.full_name.split():
+        writer_step = next((s for s in steps if s.role == StepRole.WRITER), None)
+        signed_at = signers[writer_step.pk].signed_at if writer_step is not None else None
     return SignatureBlock(
-        name=data.get("name", ""), position=data.get("position", ""), extra_line=data.get("role", "")
+        name=name, position=data.get("position", ""), extra_line=data.get("role", ""), signed_at=signed_at
     )
 
 
@@ -213,11 +268,19 @@ def _anchor(enclosure: Enclosure) -> str:
     return f"enclosure-{enclosure.order}"
 
 
-def _assemble(rendered: bytes, enclosures: tuple["EnclosurePart", ...]) -> bytes:
+def _assemble(
+    rendered: bytes,
+    enclosures: tuple["EnclosurePart", ...],
+    normalise: Callable[..., bytes] | None = None,
+    *,
+    watermark: str = "",
+) -> bytes:
     """The memo's pages, then every enclosure in its order: rendered ones (tables, images) found by their
-    named destinations, uploaded PDFs page by page (each page keeps its size and /Rotate), defanged. The
-    document catalog (PDF/A output intent, metadata, the attached JSON) is the rendered one's: nothing of an
-    uploaded file's catalog is copied."""
+    named destinations, uploaded PDFs page by page (each page keeps its size and orientation), defanged (after
+    ``normalise``, for the archive: ``memos.pdf.pdfa.Normaliser``). The document catalog (PDF/A output
+    intent, metadata, the attached JSON) is the rendered one's: nothing of an uploaded file's catalog is copied.
+    Uploaded pages get the ``watermark`` and, on the first, the enclosure's label (rendered ones have theirs
+    already: memos.pdf.overlay)."""
     from memos.pdf.defang import append_defanged_pages
 
     has_pdf = any(part.kind == "pdf" for part in enclosures)
@@ -246,7 +309,14 @@ def _assemble(rendered: bytes, enclosures: tuple["EnclosurePart", ...]) -> bytes
         del writer.pages[memo_end]  # type: ignore[attr-defined]  # pypdf's page list supports deletion
     for part in enclosures:
         if part.kind == "pdf":
-            append_defanged_pages(writer, Path(part.path).read_bytes())
+            content = Path(part.path).read_bytes()
+            if normalise is not None:
+                content = normalise(content, label=f"enclosure {part.order}")
+            first = len(writer.pages)
+            append_defanged_pages(writer, content)
+            overlay.stamp_pages(
+                writer, range(first, len(writer.pages)), watermark=watermark, label=part.label
+            )
         elif part.anchor in starts:
             for index in rendered_range(part.anchor):
                 writer.add_page(reader.pages[index])
@@ -303,6 +373,7 @@ class EnclosurePart:
     kind: str  # "table" | "image" | "pdf"
     path: str  # the uploaded file on disk (images and PDFs); "" for a table
     sha256: str
+    label: str = ""  # "สิ่งที่ส่งมาด้วย ๑", printed on an uploaded PDF's first page
 
 
 @dataclass(frozen=True)
@@ -314,12 +385,14 @@ class RenderInput:
     metadata_title: str
     final: bool = False
     attachment: bytes = b""  # memo.json, embedded in the final PDF
+    completed_at: datetime | None = None  # the final PDF's CreationDate and ModDate
     image_dpi: int = 150
+    signature_images: tuple[tuple[str, str], ...] = ()  # (file, SHA-256) of the signature images printed
 
 
-def _enclosure_parts(enclosures: list[Enclosure]) -> tuple[EnclosurePart, ...]:
+def _enclosure_parts(enclosures: list[Enclosure], digits: str = "thai") -> tuple[EnclosurePart, ...]:
     parts = []
-    for enclosure in enclosures:
+    for number, enclosure in enumerate(enclosures, 1):
         if enclosure.table:
             kind, path = "table", ""
         elif enclosure.file and enclosure.content_type == "application/pdf":
@@ -328,7 +401,8 @@ def _enclosure_parts(enclosures: list[Enclosure]) -> tuple[EnclosurePart, ...]:
             kind, path = "image", enclosure.file.path
         else:
             continue
-        parts.append(EnclosurePart(enclosure.order, _anchor(enclosure), kind, path, enclosure.sha256))
+        label = overlay.enclosure_label(number, digits)
+        parts.append(EnclosurePart(enclosure.order, _anchor(enclosure), kind, path, enclosure.sha256, label))
     return tuple(parts)
 
 
@@ -339,13 +413,16 @@ def render_input(memo: Memo, *, final: bool = False, steps: list[RouteStep] | No
     steps = steps if steps is not None else _route_for_document(memo)  # once, for the pages and the JSON
     enclosures = list(memo.enclosures.all())
     attachment = canonical_attachment(memo, steps=steps) if final else b""
+    document = memo_document(memo, steps=steps, enclosures=enclosures)
     return RenderInput(
-        document=memo_document(memo, steps=steps, enclosures=enclosures),
-        enclosures=_enclosure_parts(enclosures),
+        document=document,
+        enclosures=_enclosure_parts(enclosures, document.digits),
         metadata_title=f"บันทึกข้อความ {memo.number} {memo.subject[:120]}",
         final=final,
         attachment=attachment,
+        completed_at=memo.status_changed_at if final else None,
         image_dpi=int(getattr(settings, "MEMOFLOW_PDF_IMAGE_DPI", 150)),
+        signature_images=_signature_images(steps),
     )
 
 
@@ -358,14 +435,16 @@ def document_key(data: RenderInput) -> str:
     document["images"] = [
         {"anchor": i["anchor"], "sha256": by_anchor.get(i["anchor"], "")} for i in document["images"]
     ]
+    _signature_images_by_content(document, dict(data.signature_images))
     payload = {
         "version": RENDER_VERSION,
         "final": data.final,
         "document": document,
-        "enclosures": [(p.order, p.kind, p.sha256) for p in data.enclosures],
+        "enclosures": [(p.order, p.kind, p.sha256, p.label) for p in data.enclosures],
         "title": data.metadata_title,
         "attachment": hashlib.sha256(data.attachment).hexdigest(),
         "image_dpi": data.image_dpi,
+        **({"completed_at": data.completed_at.isoformat()} if data.final and data.completed_at else {}),
         "font": [
             getattr(settings, "MEMOFLOW_PDF_FONT_FAMILY", ""),
             getattr(settings, "MEMOFLOW_PDF_FONT_SCALE", ""),
@@ -376,10 +455,28 @@ def document_key(data: RenderInput) -> str:
     return hashlib.sha256(encoded.encode()).hexdigest()
 
 
+def _signature_images_by_content(node: Any, sha256_of: dict[str, str]) -> None:
+    """Every signature block's ``image_path`` in ``node`` (the document as a dict) replaced by the image's
+    SHA-256: the key follows the image's content, not where it is stored."""
+    if isinstance(node, list):
+        for item in node:
+            _signature_images_by_content(item, sha256_of)
+    elif isinstance(node, dict):
+        path = node.get("image_path")
+        if isinstance(path, str) and path and "signed_at" in node:
+            node["image_path"] = sha256_of.get(path) or hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        for value in node.values():
+            _signature_images_by_content(value, sha256_of)
+
+
 def render_pdf(data: RenderInput) -> bytes:
-    """The PDF bytes of ``data`` (in this process: WeasyPrint, Pillow and pypdf; no database)."""
+    """The PDF bytes of ``data`` (in this process: WeasyPrint, Pillow and pypdf, and for the final PDF
+    Ghostscript on uploaded PDFs; no database)."""
     from memos.pdf.images import print_copy
+    from memos.pdf.pdfa import Normaliser, finish, ghostscript_budget
     from memos.pdf.render import render_memo
+
+    started = time.monotonic()
 
     with tempfile.TemporaryDirectory(prefix="memoflow-images-") as directory:
         images = [
@@ -398,7 +495,19 @@ def render_pdf(data: RenderInput) -> bytes:
             )
         else:
             rendered = render_memo(document, metadata_title=data.metadata_title)
-    return _assemble(rendered, data.enclosures)
+    if not data.final:
+        return _assemble(rendered, data.enclosures, watermark=data.document.watermark)
+    limit = float(getattr(settings, "MEMOFLOW_PDF_RENDER_TIMEOUT", 60.0))
+    normaliser = Normaliser(budget=ghostscript_budget(limit, spent=time.monotonic() - started))
+    assembled = _assemble(rendered, data.enclosures, normaliser, watermark=data.document.watermark)
+    content, _reasons = finish(
+        assembled,
+        when=data.completed_at or timezone.now(),
+        identifier=bytes.fromhex(document_key(data))[:16],
+        failures=normaliser.failures,
+        ghostscript=any(part.kind == "pdf" for part in data.enclosures),
+    )
+    return content
 
 
 def render_limited(data: RenderInput) -> tuple[bytes, float]:

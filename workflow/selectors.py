@@ -11,6 +11,7 @@ from core.errors import NotFound
 from core.models import AuditEvent
 from memos.models import Enclosure, Memo
 from org.models import Person, Position
+from signatures.selectors import signature_image_annotations
 from workflow.duties import PreviewRow
 from workflow.duties import route_preview as duties_route_preview
 from workflow.models import DutyConflict, RouteStep, StepReassignment, StepState
@@ -111,11 +112,12 @@ def current_round_steps(*, memo: Memo, with_signatures: bool = False) -> list[Ro
     related = ["position", "assignee"]
     if with_signatures:  # the PDF's route: also the holders, who are printed for steps not reached yet
         related += ["signature__signer", "signature__position", "position__holder"]
-    steps = list(
-        RouteStep.objects.filter(memo=memo, round__gte=latest)
-        .select_related(*related)
-        .order_by("round", "order")
-    )
+    query = RouteStep.objects.filter(memo=memo, round__gte=latest).select_related(*related)
+    if with_signatures:  # and each signer's handwritten signature as it was when they signed (same query)
+        query = query.annotate(
+            **signature_image_annotations(person_field="signature__signer", at_field="signature__signed_at")
+        )
+    steps = list(query.order_by("round", "order"))
     last_round = max((s.round for s in steps), default=latest)
     return [s for s in steps if s.round == last_round]
 

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from signatures import views as signature_views
 from workflow import views
 
 urlpatterns = [
@@ -9,6 +10,7 @@ urlpatterns = [
     path("accounts/login/", views.SignInView.as_view(), name="login"),
     path("accounts/logout/", views.SignOutView.as_view(), name="logout"),
     path("profile/", views.ProfileView.as_view(), name="profile"),
+    path("profile/signature-image/", signature_views.signature_image_save, name="signature-image"),
     path("profile/tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api-token-revoke"),
     path("memos/", views.memo_list, {"box": "authored"}, name="memo-list-mine"),
     path("memos/done/", views.memo_list, {"box": "done"}, name="memo-list-done"),

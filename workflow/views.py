@@ -34,6 +34,7 @@ from org import selectors as org_selectors
 from org import services as org_services
 from org.forms import LockoutMessageMixin
 from org.models import Person, Position
+from signatures import selectors as signature_selectors
 from workflow import selectors, services
 from workflow.documents import memo_pdf_status
 from workflow.forms import (
@@ -148,6 +149,9 @@ class ProfileView(auth_views.PasswordChangeView):
         context["positions"] = Position.objects.filter(holder=_user(self.request)).select_related("unit")
         context["nav"] = "profile"
         context["api_tokens"] = org_selectors.api_tokens_for(person=_user(self.request))
+        image = signature_selectors.signature_image_in_force(person=_user(self.request))
+        context["signature_image"] = image
+        context["signature_image_uri"] = signature_selectors.signature_image_data_uri(image) if image else ""
         context["now"] = timezone.now()
         return context
 
@@ -155,7 +159,11 @@ class ProfileView(auth_views.PasswordChangeView):
         # Through the service (not form.save()): the password and the revocation of every API token together.
         user = _user(self.request)
         org_services.person_password_change(
-            person=user, password=form.cleaned_data["new_password1"], actor=user, meta=_meta(self.request)
+            person=user,
+            password=form.cleaned_data["new_password1"],
+            old_password=form.cleaned_data["old_password"],  # re-wraps the signing key (signatures.receivers)
+            actor=user,
+            meta=_meta(self.request),
         )
         update_session_auth_hash(self.request, user)  # this browser stays signed in; other sessions end
         messages.success(self.request, _("Your password has been changed."))

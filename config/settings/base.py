@@ -237,6 +237,12 @@ if MEMOFLOW_REGISTER_YEAR not in ("calendar", "fiscal"):
 MEMOFLOW_ATTACHMENT_MAX_BYTES = env.int("MEMOFLOW_ATTACHMENT_MAX_MB", default=20) * 1024 * 1024
 MEMOFLOW_MEMO_ATTACHMENTS_MAX_BYTES = env.int("MEMOFLOW_MEMO_ATTACHMENTS_MAX_MB", default=50) * 1024 * 1024
 MEMOFLOW_IMAGE_MAX_PIXELS = env.int("MEMOFLOW_IMAGE_MAX_PIXELS", default=50_000_000)
+# Signature images (ลายมือชื่อ) as uploaded or drawn, before cleaning (signatures.images).
+MEMOFLOW_SIGNATURE_IMAGE_MAX_UPLOAD_BYTES = (
+    env.int("MEMOFLOW_SIGNATURE_IMAGE_MAX_MB", default=8) * 1024 * 1024
+)
+MEMOFLOW_SIGNATURE_IMAGE_MAX_PIXELS = env.int("MEMOFLOW_SIGNATURE_IMAGE_MAX_PIXELS", default=50_000_000)
+MEMOFLOW_SIGNATURE_IMAGE_MAX_SIDE = env.int("MEMOFLOW_SIGNATURE_IMAGE_MAX_SIDE", default=12_000)
 # Bounded work per memo: what one memo may ask of the renderer (docs/configuration.md).
 MEMOFLOW_MEMO_MAX_ENCLOSURES = env.int("MEMOFLOW_MEMO_MAX_ENCLOSURES", default=20)
 MEMOFLOW_MEMO_MAX_IMAGE_PIXELS = env.int("MEMOFLOW_MEMO_MAX_IMAGE_PIXELS", default=200_000_000)
@@ -310,3 +316,34 @@ LOGGING = {
     # WeasyPrint logs every layout step at INFO; only its warnings matter in production logs.
     "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
+
+# Signing keys and the organisation's CA (docs/signatures.md, docs/adr/0006-signing-keys.md).
+# Each person's private key is stored only encrypted (AES-256-GCM) under a key derived from their password by
+# this KDF; the parameters are stored with each key, so changing them applies to keys wrapped from then on.
+# Argon2id at RFC 9106's second recommended option (64 MiB, 3 passes, 4 lanes): 145 ms per derivation on a lightly
+# loaded 2-core machine, 560-810 ms under heavy load (`manage.py signing_kdf_measure`).
+MEMOFLOW_SIGNING_KDF: dict[str, Any] = {
+    "algorithm": env.str("MEMOFLOW_SIGNING_KDF_ALGORITHM", default="argon2id"),
+    "memory_cost": env.int("MEMOFLOW_SIGNING_KDF_MEMORY_KIB", default=65536),
+    "iterations": env.int("MEMOFLOW_SIGNING_KDF_ITERATIONS", default=3),
+    "lanes": env.int("MEMOFLOW_SIGNING_KDF_LANES", default=4),
+}
+if MEMOFLOW_SIGNING_KDF["algorithm"] != "argon2id":
+    raise ImproperlyConfigured("MEMOFLOW_SIGNING_KDF_ALGORITHM must be 'argon2id'")
+# People's keys: ec-p256 (default: Adobe Reader, pdfsig and pyHanko validate ECDSA P-256; pyHanko re-loads the
+# key for each signature, which costs 0.15-0.5 s for RSA-3072 and nothing for P-256) or rsa-3072 (for readers
+# that know RSA only). The CA and the seal are RSA-3072 whatever this says (docs/adr/0006-signing-keys.md).
+MEMOFLOW_SIGNING_KEY_ALGORITHM = env.str("MEMOFLOW_SIGNING_KEY_ALGORITHM", default="ec-p256")
+if MEMOFLOW_SIGNING_KEY_ALGORITHM not in ("rsa-3072", "ec-p256"):
+    raise ImproperlyConfigured("MEMOFLOW_SIGNING_KEY_ALGORITHM must be 'rsa-3072' or 'ec-p256'")
+# True: nobody signs with a password an administrator set (a new account, a reset) — they change it on the
+# profile page first, which gives them a key nobody else could have opened (docs/signatures.md).
+MEMOFLOW_SIGNING_REQUIRE_OWN_PASSWORD = env.bool("MEMOFLOW_SIGNING_REQUIRE_OWN_PASSWORD", default=False)
+MEMOFLOW_SIGNING_CERT_DAYS = env.int("MEMOFLOW_SIGNING_CERT_DAYS", default=3 * 365)
+MEMOFLOW_CA_CERT_DAYS = env.int("MEMOFLOW_CA_CERT_DAYS", default=20 * 365)
+MEMOFLOW_CRL_DAYS = env.int("MEMOFLOW_CRL_DAYS", default=7)
+# Secrets that unlock the CA's key (issuing certificates and CRLs) and the organisation's seal key. Long random
+# strings from the environment (or a secrets manager), never in the database: a database dump alone unlocks
+# neither. Empty: signing is not set up (`manage.py signing_init` refuses to run).
+MEMOFLOW_CA_KEY_PASSPHRASE = env.str("MEMOFLOW_CA_KEY_PASSPHRASE", default="")
+MEMOFLOW_SEAL_KEY_PASSPHRASE = env.str("MEMOFLOW_SEAL_KEY_PASSPHRASE", default="")

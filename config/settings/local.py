@@ -11,3 +11,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+# A developer's CA and seal (`manage.py signing_init`): fixed, publicly known passphrases, never for production
+# (production reads them from the environment, empty by default: signing is then not set up).
+MEMOFLOW_CA_KEY_PASSPHRASE = env.str("MEMOFLOW_CA_KEY_PASSPHRASE", default="memoflow-local-ca-not-secret")
+MEMOFLOW_SEAL_KEY_PASSPHRASE = env.str(
+    "MEMOFLOW_SEAL_KEY_PASSPHRASE", default="memoflow-local-seal-not-secret"
+)

@@ -25,3 +25,7 @@ MEMOFLOW_TRUSTED_PROXIES = 0
 REST_FRAMEWORK["NUM_PROXIES"] = 0
 MIDDLEWARE = [m for m in MIDDLEWARE if "whitenoise" not in m]  # noqa: F405 - tests serve no static files
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+# Cheap key derivation for the tests (production: ~145 ms each); the parameters travel with each key.
+MEMOFLOW_SIGNING_KDF = {"algorithm": "argon2id", "memory_cost": 64, "iterations": 1, "lanes": 1}
+MEMOFLOW_CA_KEY_PASSPHRASE = "memoflow-tests-ca"  # noqa: S105 - tests only
+MEMOFLOW_SEAL_KEY_PASSPHRASE = "memoflow-tests-seal"  # noqa: S105 - tests only

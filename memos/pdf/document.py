@@ -35,6 +35,9 @@ class SignatureBlock:
     # What the signer wrote with their signature, printed above it: a co-signer's opinion ("เห็นควรเสนอ ..."),
     # or why the step sent the memo back or ended it.
     opinion: str = ""
+    # The signer's handwritten signature (a transparent PNG on disk), printed instead of the e-signature line
+    # when signed; "" = none.
+    image_path: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,12 +58,14 @@ class TableEnclosure:
     notes: list[dict[str, Any]] = field(default_factory=list)  # [{"heading": str, "items": [str]}]
     reporter: SignatureBlock | None = None
     anchor: str = ""  # a named destination on the table's first page (lets a caller find its pages)
+    number: int = 0  # its number in the memo's list of enclosures: labelled "สิ่งที่ส่งมาด้วย ๑"; 0 = no label
 
 
 @dataclass(frozen=True)
 class ImageEnclosure:
     path: str  # a PNG/JPEG file on disk, fitted to an A4 page (landscape if wider than tall)
     anchor: str = ""  # a named destination on the image's page
+    number: int = 0  # its number in the memo's list of enclosures: labelled "สิ่งที่ส่งมาด้วย ๑"; 0 = no label
 
 
 @dataclass(frozen=True)
@@ -79,7 +84,7 @@ class MemoDocument:
     opinions: list[OpinionBlock] = field(default_factory=list)  # in route order; the decision last
     tables: list[TableEnclosure] = field(default_factory=list)  # appended after the memo (landscape)
     images: list[ImageEnclosure] = field(default_factory=list)  # appended after the tables
-    watermark: str = ""  # "ร่าง" for a draft preview
+    watermark: str = ""  # "ร่าง" for a draft preview, "ระหว่างเสนอ" in review (memos/pdf/overlay.py)
     digits: str = "thai"  # "thai" | "arabic": digits the renderer prints (dates, numbering, page numbers)
     keep_together: tuple[str, ...] = ()  # proper names a line must never split: the organisation, its units
 
@@ -116,7 +121,7 @@ def demo_document(*, digits: str = "thai", watermark: str = "", with_table: bool
     at = BANGKOK_DEMO_DAY
     return MemoDocument(
         organisation_short_name="อบต.หนองโสน",
-        keep_together=("องค์การบริหารส่วนตำบลหนองโสน", "งานประชาสัมพันธ์", "สำนักปลัด"),
+        keep_together=("องค์การบริหารส่วนตำบลหนองโสน", "อบต.หนองโสน", "งานประชาสัมพันธ์", "สำนักปลัด"),
         department="งานประชาสัมพันธ์ สำนักปลัด องค์การบริหารส่วนตำบลหนองโสน โทร. ๐-๓๒๔๐-๐๐๕๒",
         number="พบ ๓๒๘๐๑/๒๕๖๖",
         date=date(2023, 10, 5),
@@ -177,7 +182,29 @@ def demo_document(*, digits: str = "thai", watermark: str = "", with_table: bool
                 ),
             ),
         ],
-        tables=[seed_report_table()] if with_table else [],
+        tables=[_signed_report(at.replace(hour=9, minute=5))] if with_table else [],
         watermark=watermark,
         digits=digits,
+    )
+
+
+def _signed_report(signed_at: datetime) -> TableEnclosure:
+    """The seed's report as the archived memo prints it: enclosure ๑, its reporter (the writer) signed when
+    the writer signed the memo (workflow.pdf._reporter)."""
+    table = seed_report_table()
+    reporter = table.reporter
+    return TableEnclosure(
+        title_lines=table.title_lines,
+        columns=table.columns,
+        rows=table.rows,
+        notes=table.notes,
+        reporter=SignatureBlock(
+            name=reporter.name,
+            position=reporter.position,
+            extra_line=reporter.extra_line,
+            signed_at=signed_at,
+        )
+        if reporter
+        else None,
+        number=1,
     )

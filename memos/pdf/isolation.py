@@ -3,13 +3,17 @@
 WeasyPrint spends most of a slow render inside Pango, cairo and Pillow, where neither a signal handler nor a
 thread can stop it; a child process can always be killed. The child is forked from the worker, so it starts
 with the fonts and modules the worker has loaded (about 0.4 s for a two-page memo, as in-process). It never
-touches the database: it gets the plain-data document, writes the PDF to a temporary file and exits.
+touches the database: it gets the plain-data document, writes the PDF to a temporary file and exits. It leads
+its own process group, and the whole group is killed at the limit: a program the render started (Ghostscript
+for the archive's uploaded PDFs) does not outlive it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import signal
 import tempfile
 import time
 import traceback
@@ -35,6 +39,7 @@ class RenderTimeout(RenderFailed):
 
 
 def _child(func: Callable[[Any], bytes], argument: Any, output: str, error: str) -> None:
+    _own_group(0)
     try:
         content = func(argument)
         with open(output, "wb") as handle:
@@ -44,6 +49,20 @@ def _child(func: Callable[[Any], bytes], argument: Any, output: str, error: str)
             handle.write(traceback.format_exc())
         os._exit(1)
     os._exit(0)  # no atexit handlers, no garbage collection of the parent's database connections
+
+
+def _own_group(pid: int) -> None:
+    """Make the child (``pid``, 0 for oneself) lead its own process group, from both sides of the fork, so
+    that whatever it starts (Ghostscript, ``memos.pdf.pdfa``) is killed with it."""
+    with contextlib.suppress(OSError):  # the child has already done it, or has exited
+        os.setpgid(pid, 0)
+
+
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except OSError:  # no such group: kill the child alone
+        os.kill(pid, signal.SIGKILL)
 
 
 def run_with_time_limit(
@@ -59,10 +78,12 @@ def run_with_time_limit(
         process = context.Process(target=_child, args=(func, argument, output, error), daemon=True)
         started = time.monotonic()
         process.start()
+        assert process.pid is not None
+        _own_group(process.pid)
         process.join(seconds)
         elapsed = time.monotonic() - started
         if process.is_alive():
-            process.kill()
+            _kill_group(process.pid)
             process.join()
             raise RenderTimeout(seconds)
         if process.exitcode != 0:

@@ -33,11 +33,8 @@ import base64
 import contextvars
 import functools
 import io
-import itertools
-import re
 import threading
 from collections.abc import Sequence
-from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -48,13 +45,13 @@ import weasyprint
 import weasyprint.draw
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from PIL import Image, ImageFile
 from weasyprint.text.fonts import FontConfiguration
-from weasyprint.text.line_break import get_log_attrs
 
-from core.thai import THAI_MONTHS, THAI_MONTHS_ABBR, format_date_long, format_datetime, thai_digits
+from core.thai import format_date_long, format_datetime, thai_digits
+from memos.pdf import linebreak
 from memos.pdf.document import MemoDocument, OpinionBlock, SignatureBlock, TableEnclosure
 
 __all__ = ["FONT_CONFIG", "decompose_sara_am", "render_html", "render_memo"]
@@ -75,7 +72,7 @@ DEFAULT_FONT_SCALE: Final = 2 / 3
 LINE_PITCH: Final = 1.3047
 #: Distance from the bottom of a line box to the dotted line, in official points at 16 pt: just below the
 #: lowest descending vowel (ุ ู) and above the next line's tallest marks.
-DOT_RAISE: Final = 2.1
+DOT_RAISE: Final = 0.5
 DOT_SPACING: Final = 2.6  # pt between dots
 DOT_RADIUS: Final = 0.5  # pt
 
@@ -227,96 +224,12 @@ def _stylesheet(style: _Style, digits: str) -> SafeString:
     return mark_safe(render_to_string("memos/pdf/memo.css", context))  # noqa: S308 - our template, our values
 
 
-# --- text -------------------------------------------------------------------------------------------------
+# --- text: line breaking (memos/pdf/linebreak.py) -----------------------------------------------------
 
-_D = "[0-9๐-๙]"
-_MONTHS = "|".join(re.escape(m) for m in sorted((*THAI_MONTHS, *THAI_MONTHS_ABBR), key=len, reverse=True))
-_THAI_LETTER = "[\u0e01-\u0e4e]"
-#: Phrases a line must not split: dates, month-year, BE/CE years, phone numbers, document numbers, names.
-#: Each alternative is short and bounded, so no paragraph becomes one long unbreakable run.
-_NOWRAP_RE: Final = re.compile(
-    "|".join(
-        (
-            rf"{_D}{{1,2}}\s*(?:{_MONTHS})\s*(?:พ\.ศ\.\s*)?{_D}{{4}}",  # ๕ ตุลาคม ๒๕๖๖, ๕ ต.ค. ๖๖
-            rf"(?:{_MONTHS})\s*(?:พ\.ศ\.\s*)?{_D}{{4}}",  # ตุลาคม ๒๕๖๖
-            rf"(?:พ\.ศ\.|ค\.ศ\.|ปีงบประมาณ|ปี)\s*{_D}{{4}}",  # พ.ศ. ๒๕๖๖
-            rf"(?:โทร(?:ศัพท์|สาร)?\.?\s*)?(?<![0-9๐-๙]){_D}{{1,3}}(?:-{_D}{{3,4}}){{1,3}}",  # โทร. ๐-๓๒๔๐-๐๐๕๒
-            rf"(?<![\u0e00-\u0e7f])[ก-ฮ]{{2}}\s?{_D}{{2,5}}(?:\.{_D}+)*/(?:ว\s?)?{_D}+",  # พบ ๓๒๘๐๑/๑๒๓
-            # นางราชวรี อนุกุล; not นายกองค์การ..., นายกรัฐมนตรี, นายกเทศมนตรี
-            rf"(?:นางสาว|นาง|นาย|ดร\.)(?!ก(?:องค์|รัฐ|เทศ|\s|$)){_THAI_LETTER}{{2,20}}"
-            rf" {_THAI_LETTER}{{2,25}}(?!{_THAI_LETTER})",
-        )
-    )
-)
-_NOWRAP_MAX: Final = 40
-#: Proper names of the document being rendered (MemoDocument.keep_together), set for the length of a render.
-_KEEP_TOGETHER: ContextVar[tuple[str, ...]] = ContextVar("memoflow_pdf_keep_together", default=())
-
-
-_SPACES: Final = frozenset(" \t\n\r\u00a0")
-
-
-def _break_opportunities(text: str) -> set[int]:
-    """Indexes ``i`` where Pango (libthai for Thai) allows a line break before ``text[i]``: computed on the
-    text as written, with SARA AM composed, since libthai's dictionary does not know decomposed words."""
-    if len(text) < 2:
-        return set()
-    attrs = get_log_attrs(text, "th")
-    return {i for i in range(1, len(text)) if attrs[i].is_line_break}
-
-
-def _protected_ranges(text: str, breaks: set[int], *, phrases: bool) -> list[tuple[int, int]]:
-    """Sorted, merged ``[start, end)`` ranges that must stay on one line: the phrases of ``_NOWRAP_RE`` (with
-    ``phrases``), and every word containing SARA AM: once decomposed, libthai no longer recognises the word
-    and would split it anywhere ("ดํา|เนินการ") or not at all, so its own boundaries are kept instead."""
-    ranges: list[tuple[int, int]] = []
-    if phrases:
-        ranges.extend(m.span() for m in _NOWRAP_RE.finditer(text) if len(m.group()) <= _NOWRAP_MAX)
-        for name in _KEEP_TOGETHER.get():
-            start = text.find(name)
-            while start != -1:
-                ranges.append((start, start + len(name)))
-                start = text.find(name, start + len(name))
-    if SARA_AM in text:
-        bounds = [0, *sorted(breaks), len(text)]
-        for start, end in itertools.pairwise(bounds):
-            word = text[start:end].rstrip()
-            if SARA_AM in word:
-                ranges.append((start, start + len(word)))
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(ranges):
-        if merged and start < merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def _rich(text: str, *, phrases: bool = True) -> SafeString:
-    """Escaped ``text``, SARA AM decomposed, with what must not be split across lines in
-    ``<span class="nw">``: dates, years, phone and document numbers, names (``phrases``), words with SARA AM.
-    A zero-width space keeps each original break opportunity at a span's edge (WeasyPrint does not find breaks
-    between a text and a nowrap span by itself)."""
-    if not text:
-        return mark_safe("")
-    breaks = _break_opportunities(text)
-    out: list[str] = []
-    last = 0
-    for start, end in _protected_ranges(text, breaks, phrases=phrases):
-        out.append(conditional_escape(decompose_sara_am(text[last:start])))
-        if start in breaks and text[start - 1] not in _SPACES:
-            out.append(ZWSP)
-        out.append(f'<span class="nw">{conditional_escape(decompose_sara_am(text[start:end]))}</span>')
-        if end in breaks and text[end] not in _SPACES:
-            out.append(ZWSP)
-        last = end
-    out.append(conditional_escape(decompose_sara_am(text[last:])))
-    return mark_safe("".join(out))  # noqa: S308 - every piece is escaped above
-
-
-def _nw(text: str) -> SafeString:
-    """``text`` kept on one line (short phrases only: a date, a name)."""
-    return mark_safe(f'<span class="nw">{conditional_escape(decompose_sara_am(text))}</span>')  # noqa: S308
+_rich: Final = linebreak.rich
+_nw: Final = linebreak.nowrap
+_KEEP_TOGETHER: Final = linebreak.KEEP_TOGETHER
+_NOWRAP_MAX: Final = linebreak.NOWRAP_MAX
 
 
 def _number(n: int, digits: str) -> str:
@@ -332,17 +245,27 @@ _BLANK_POSITION: Final = mark_safe('<div><span class="blank-name"></span></div>'
 _BLANK_DATE: Final = mark_safe('<div>วันที่ <span class="blank-name"></span></div>')
 
 
+def _signature_image(path: str) -> SafeString:
+    """The signer's handwritten signature (a transparent PNG), centred where the e-signature line would be."""
+    return format_html(
+        '<div class="sig-image" style="height: 1.2cm"><img src="{}" alt="ลายมือชื่อ" style="height: 1.2cm"></div>',
+        Path(path).resolve().as_uri(),
+    )
+
+
 def _signature(
     sig: SignatureBlock | None, digits: str, *, dated: bool = False, keep_with_previous: bool = False
 ) -> SafeString:
-    """A signature block: the e-signature mark (or a dotted line to sign on), (name), position, capacity line,
+    """A signature block: the handwritten signature image or the e-signature mark (or a dotted line to sign on), (name), position, capacity line,
     extra line; with ``dated``, the date below (an opinion's date). ``None`` = a blank block to fill in.
     ``keep_with_previous``: no page break before the block (memo.css ``.sig.keep``)."""
     opinion: SafeString | str = ""
     if sig is not None and sig.opinion.strip():
-        opinion = format_html('<div class="sig-opinion">{}</div>', _rich(sig.opinion.strip("\n")))
+        opinion = format_html('<div class="sig-opinion">{}</div>', _rich(sig.opinion.strip("\n"), runt=True))
     parts: list[SafeString] = []
-    if sig is not None and sig.signed_at is not None:
+    if sig is not None and sig.signed_at is not None and sig.image_path:
+        parts.append(_signature_image(sig.image_path))
+    elif sig is not None and sig.signed_at is not None:
         parts.append(
             format_html(
                 '<div class="mark">ลงนามอิเล็กทรอนิกส์ {}</div>',
@@ -419,7 +342,7 @@ def _opinion(op: OpinionBlock, digits: str) -> dict[str, Any]:
         "decision": op.role == "decision",
         "choices": choices,
         "decision_block": _rich(other_text) if other_text and not inline else "",
-        "text": _rich(text) if text.strip() else "",
+        "text": _rich(text, runt=True) if text.strip() else "",
         "blank_lines": 2 if op.role == "decision" else 3,
         "signature": _signature(op.signature, digits, dated=True),
     }
@@ -456,7 +379,14 @@ def _table(table: TableEnclosure, digits: str) -> dict[str, Any]:
             for note in table.notes
         ],
         "reporter": _signature(table.reporter, digits) if table.reporter else "",
+        "label": _label(table.number, digits),
     }
+
+
+def _label(number: int, digits: str) -> str:
+    from memos.pdf.overlay import enclosure_label
+
+    return enclosure_label(number, digits) if number else ""
 
 
 def _image_orientation(path: str) -> str:
@@ -486,7 +416,7 @@ def _context(doc: MemoDocument) -> dict[str, Any]:
         "subject": _rich(doc.subject),
         "addressee": _rich(doc.addressee),
         "enclosure_lines": enclosure_lines,
-        "paragraphs": [_rich(p.strip("\n")) for p in doc.paragraphs],
+        "paragraphs": [_rich(p.strip("\n"), runt=True) for p in doc.paragraphs],
         "emblem_uri": Path(doc.emblem_path).resolve().as_uri() if doc.emblem_path else "",
         "signatures": _memo_signatures(doc.signatures, digits),
         "opinions": [_opinion(o, digits) for o in doc.opinions],
@@ -496,6 +426,7 @@ def _context(doc: MemoDocument) -> dict[str, Any]:
                 "uri": Path(i.path).resolve().as_uri(),
                 "orientation": _image_orientation(i.path),
                 "anchor": i.anchor,
+                "label": _label(i.number, digits),
             }
             for i in doc.images
         ],
@@ -544,4 +475,8 @@ def render_memo(
         finally:
             _ACTUAL_TEXT.reset(token)
     assert isinstance(pdf, bytes)
+    if doc.watermark:
+        from memos.pdf.overlay import stamp_pdf
+
+        pdf = stamp_pdf(pdf, watermark=doc.watermark)  # centred on every page (not laid out: see overlay.py)
     return pdf

@@ -143,7 +143,7 @@ def stress_document(
         paragraphs=[_paragraph(i) for i in range(PARAGRAPHS)],
         signatures=signatures,
         opinions=opinions,
-        images=[ImageEnclosure(path=image_path, anchor="enclosure-1")] if image_path else [],
+        images=[ImageEnclosure(path=image_path, anchor="enclosure-1", number=1)] if image_path else [],
         watermark=watermark,
         digits=digits,
     )

@@ -40,7 +40,16 @@ SLACK: Final = 0.5
 
 _MARK: Final = "ลงนามอิเล็กทรอนิกส์"
 _NAME_LINE: Final = re.compile(r"^\((?:นาย|นาง|ดร\.|\s*\))")
-_PAGE_NUMBER: Final = re.compile(r"^-\s*[0-9๐-๙]+\s*-$")
+#: Text printed in the top margin by design: the page number ("- ๒ -") and an enclosure's label
+#: ("สิ่งที่ส่งมาด้วย ๑", top right of its first page).
+#: Compared on the text's skeleton (no spaces, no Thai vowel or tone marks), since pdfminer places a mark by its
+#: drawn position, which may come after the next letter: "สิง่ ทีส่ ่งมาด้วย".
+_MARGIN_TEXT: Final = re.compile(r"^(?:-[0-9๐-๙]+-|สงทสงมาดวย[0-9๐-๙]+)$")
+_MARKS: Final = re.compile(r"[\s\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]")
+
+
+def _is_margin_text(text: str) -> bool:
+    return bool(_MARGIN_TEXT.match(_MARKS.sub("", text)))
 
 
 @dataclass(frozen=True)
@@ -56,7 +65,7 @@ class Page:
     number: int  # 1-based
     width: float
     height: float
-    lines: tuple[Line, ...]  # top to bottom, the page number ("- ๒ -") left out
+    lines: tuple[Line, ...]  # top to bottom, the page number and an enclosure label left out
     chars: tuple[tuple[str, float, float, float, float], ...]  # (char, x0, top, x1, bottom), page number too
     images: tuple[tuple[float, float, float, float], ...]  # (x0, top, x1, bottom)
 
@@ -123,7 +132,7 @@ def page_lines(pdf: bytes) -> list[Page]:
                 chars.append((item.get_text(), item.x0, height - item.y1, item.x1, height - item.y0))
             elif isinstance(item, LTImage):
                 images.append((item.x0, height - item.y1, item.x1, height - item.y0))
-        lines = [line for line in _group_lines(chars) if not _PAGE_NUMBER.match(line.text)]
+        lines = [line for line in _group_lines(chars) if not _is_margin_text(line.text)]
         pages.append(Page(number, layout.width, height, tuple(lines), tuple(chars), tuple(images)))
     return pages
 
@@ -155,15 +164,22 @@ def text_lines_before_first_signature(page: Page) -> int | None:
 
 
 def outside_margins(page: Page, margins: tuple[float, float, float, float]) -> list[str]:
-    """What lies outside ``page``'s margin box (top, right, bottom, left): characters (the page number, which
-    sits in the top margin by design, excepted) and images, described for an assertion message."""
+    """What lies outside ``page``'s margin box (top, right, bottom, left): characters (the page number and an
+    enclosure's label, which sit in the top margin by design, excepted) and images, described for an assertion
+    message."""
     top, right, bottom, left = margins
     x_min, y_min = left - SLACK, top - SLACK
     x_max, y_max = page.width - right + SLACK, page.height - bottom + SLACK
+    in_top_margin = [c for c in page.chars if c[4] <= top + SLACK]
+    furniture: set[tuple[str, float, float, float, float]] = set()
+    for line in _group_lines(list(in_top_margin)):
+        if _is_margin_text(line.text):
+            furniture.update(c for c in in_top_margin if line.top <= c[2] and c[4] <= line.bottom)
     found = []
     for char, x0, y0, x1, y1 in page.chars:
-        in_header = y1 <= top + SLACK and char in "-๐๑๒๓๔๕๖๗๘๙0123456789"
-        if not in_header and (x0 < x_min or y0 < y_min or x1 > x_max or y1 > y_max):
+        if (char, x0, y0, x1, y1) in furniture:
+            continue
+        if x0 < x_min or y0 < y_min or x1 > x_max or y1 > y_max:
             found.append(f"page {page.number}: {char!r} at ({x0:.1f}, {y0:.1f})-({x1:.1f}, {y1:.1f})")
     for x0, y0, x1, y1 in page.images:
         if x0 < x_min or y0 < y_min or x1 > x_max or y1 > y_max:

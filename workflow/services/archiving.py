@@ -18,6 +18,7 @@ def memo_archive(*, memo_id: Any) -> Memo:
     the content's hash, so a retried job never meets a half-written or different file under its name. Run
     by the background worker (workflow.tasks.archive_memo), enqueued when the last step signs."""
     from memos import archive
+    from memos.pdf.pdfa import labelled_pdfa
     from workflow.pdf import archive_relative_name, render_memo_pdf
 
     memo = Memo.objects.select_related("organisation", "writer", "writer_position", "current_revision").get(
@@ -32,6 +33,8 @@ def memo_archive(*, memo_id: Any) -> Memo:
         base_name=archive_relative_name(memo), render=lambda: render_memo_pdf(memo, final=True)
     )
     relative_name, digest = stored.relative_name, stored.sha256
+    # False when an uploaded PDF could not be made to conform (the render worker's log says why).
+    pdfa = labelled_pdfa(archive.open_archived(relative_name).read_bytes())
     with _memo_locked(memo.pk) as locked:
         if locked.status == MemoStatus.ARCHIVED:  # another worker finished first; ours is an orphan copy
             return locked
@@ -48,6 +51,6 @@ def memo_archive(*, memo_id: Any) -> Memo:
             action=archive.ARCHIVED_ACTION,
             obj=locked,
             actor=None,
-            data={"file": relative_name, "sha256": digest, "bytes": stored.size},
+            data={"file": relative_name, "sha256": digest, "bytes": stored.size, "pdfa": pdfa},
         )
     return locked

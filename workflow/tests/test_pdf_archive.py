@@ -262,3 +262,19 @@ def test_arabic_digits_setting_prints_the_number_in_arabic_digits(seed_memo, per
     document = memo_document(seed_memo)
     assert document.number == "พบ 32801/" + str(seed_memo.sequence)
     assert document.digits == "arabic"
+
+
+def test_the_organisation_short_name_is_kept_on_one_line(seed_memo):
+    # "อบต.หนองโสน" runs straight into the next word in the seed's table ("อบต.หนองโสนและประกาศ..."), where no
+    # pattern can tell where the name ends: the memo's own names (keep_together) must include it
+    from memos.pdf.linebreak import KEEP_TOGETHER, rich
+    from workflow.pdf import memo_document
+
+    document = memo_document(seed_memo)
+    assert seed_memo.organisation.short_name in document.keep_together
+    token = KEEP_TOGETHER.set(document.keep_together)
+    try:
+        html = str(rich(f"ทางเพจ {seed_memo.organisation.short_name}และประกาศเสียงตามสาย", phrases=False))
+    finally:
+        KEEP_TOGETHER.reset(token)
+    assert f'<span class="nw">{seed_memo.organisation.short_name}</span>' in html

@@ -1,0 +1,73 @@
+"""Keys and certificates in the admin, read-only: they are issued, re-wrapped and revoked by
+signatures.services only, and the encrypted private keys are never shown."""
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
+
+from signatures import selectors
+from signatures.models import CertificateAuthority, SigningKey
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(CertificateAuthority)
+class CertificateAuthorityAdmin(ReadOnlyAdmin):
+    list_display = ("subject", "imported", "is_active", "crl_number", "crl_next_update", "created_at")
+    fields = (
+        "subject",
+        "organisation",
+        "certificate_sha256",
+        "imported",
+        "is_active",
+        "crl_number",
+        "crl_next_update",
+        "created_at",
+        "certificate_pem",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("certificate (PEM)"))
+    def certificate_pem(self, obj: CertificateAuthority) -> SafeString:
+        return format_html("<pre>{}</pre>", selectors.certificate_pem(selectors.ca_certificate(obj)))
+
+
+@admin.register(SigningKey)
+class SigningKeyAdmin(ReadOnlyAdmin):
+    list_display = ("subject", "purpose", "person", "serial", "not_after", "wrapped_by", "revoked_at")
+    list_filter = ("purpose", "wrapped_by", "revocation_reason")
+    search_fields = ("subject", "serial", "person__username", "person__first_name_th", "person__last_name_th")
+    list_select_related = ("person",)
+    fields = (
+        "subject",
+        "purpose",
+        "person",
+        "ca",
+        "serial",
+        "public_key_sha256",
+        "not_before",
+        "not_after",
+        "wrapped_by",
+        "kdf",
+        "created_at",
+        "rewrapped_at",
+        "revoked_at",
+        "revocation_reason",
+        "certificate_pem",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("certificate (PEM)"))
+    def certificate_pem(self, obj: SigningKey) -> SafeString:
+        return format_html("<pre>{}</pre>", selectors.certificate_pem(selectors.certificate(obj)))
