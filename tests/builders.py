@@ -7,18 +7,22 @@ Every builder works on the demo organisation (the `demo_org` fixture, or `org.de
 default route: rujapa writes; ratchawari co-signs (step 1), nat gives an opinion (step 2), yutthana decides
 (step 3)."""
 
+import hashlib
 import io
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PIL import Image
 from pypdf import PdfWriter
 
 from memos.models import Memo
+from memos.pdf.stress import stress_document, write_stress_enclosures
 from org.demo import DEMO_PASSWORD
 from org.models import Person
 from workflow import services
 from workflow.models import RouteStep, StepRole, StepState
+from workflow.pdf import EnclosurePart, RenderInput
 
 PW = DEMO_PASSWORD
 WRITER = "rujapa"
@@ -187,3 +191,31 @@ def pdf_bytes(build: Callable[[PdfWriter], object] | None = None, *, pages: int 
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+# The stress memo ------------------------------------------------------------------------------------------
+
+
+def stress_render_input(directory: Path, *, final: bool = False) -> RenderInput:
+    """The stress memo (memos.pdf.stress) as a full render's input: its PNG photo printed as an image page and
+    a foreign PDF inserted page by page (``workflow.pdf.render_pdf``); the files are written into
+    ``directory``. No database."""
+    png, pdf = write_stress_enclosures(directory)
+    document = stress_document(image_path=str(png))
+    return RenderInput(
+        document=document,
+        enclosures=(
+            EnclosurePart(1, "enclosure-1", "image", str(png), hashlib.sha256(png.read_bytes()).hexdigest()),
+            EnclosurePart(
+                2,
+                "enclosure-2",
+                "pdf",
+                str(pdf),
+                hashlib.sha256(pdf.read_bytes()).hexdigest(),
+                label="สิ่งที่ส่งมาด้วย ๒",
+            ),
+        ),
+        metadata_title=f"บันทึกข้อความ {document.number} {document.subject[:120]}",
+        final=final,
+        attachment=b'{"schema":"memoflow.archive/1"}' if final else b"",
+    )

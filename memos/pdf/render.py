@@ -220,14 +220,16 @@ def _signature_image(path: str) -> SafeString:
     )
 
 
-def _signature(sig: SignatureBlock | None, digits: str, *, dated: bool = False) -> SafeString:
+def _signature(
+    sig: SignatureBlock | None, digits: str, *, dated: bool = False, keep_with_previous: bool = False
+) -> SafeString:
     """A signature block: the handwritten signature image or the e-signature mark (or a dotted line to sign on), (name), position, capacity line,
-    extra line; with ``dated``, the date below (an opinion's date). ``None`` = a blank block to fill in."""
-    parts: list[SafeString] = []
+    extra line; with ``dated``, the date below (an opinion's date). ``None`` = a blank block to fill in.
+    ``keep_with_previous``: no page break before the block (memo.css ``.sig.keep``)."""
+    opinion: SafeString | str = ""
     if sig is not None and sig.opinion.strip():
-        parts.append(
-            format_html('<div class="sig-opinion">{}</div>', _rich(sig.opinion.strip("\n"), runt=True))
-        )
+        opinion = format_html('<div class="sig-opinion">{}</div>', _rich(sig.opinion.strip("\n"), runt=True))
+    parts: list[SafeString] = []
     if sig is not None and sig.signed_at is not None and sig.image_path:
         parts.append(_signature_image(sig.image_path))
     elif sig is not None and sig.signed_at is not None:
@@ -251,7 +253,32 @@ def _signature(sig: SignatureBlock | None, digits: str, *, dated: bool = False) 
             parts.append(format_html("<div>{}</div>", _nw(format_date_long(sig.signed_at, digits=digits))))
         else:
             parts.append(_BLANK_DATE)
-    return format_html('<div class="sig">{}</div>', mark_safe("".join(parts)))  # noqa: S308 - built escaped
+    # The lines from the mark down never split (.sig-lines); an opinion above them may, keeping its last two
+    # lines with them (memo.css, "keep-together").
+    return format_html(
+        '<div class="sig{}{}">{}<div class="sig-lines">{}</div></div>',
+        " with-opinion" if opinion else "",
+        " keep" if keep_with_previous else "",
+        opinion,
+        mark_safe("".join(parts)),  # noqa: S308 - built escaped
+    )
+
+
+#: Signatures without an opinion of their own in a row kept with what precedes them (the body's last lines, or
+#: the block before): three fit on a page with room to spare; a longer chain would not, and WeasyPrint would then
+#: leave near-empty pages, so from the fourth on a signature may open a page.
+_KEEP_CHAIN: Final = 3
+
+
+def _memo_signatures(signatures: Sequence[SignatureBlock], digits: str) -> list[SafeString]:
+    """The writer's and co-signers' blocks, each without an opinion kept with the one before (up to
+    ``_KEEP_CHAIN`` in a row, the writer's with the body's last lines)."""
+    blocks = []
+    run = 0
+    for sig in signatures:
+        run = 0 if sig.opinion.strip() else run + 1
+        blocks.append(_signature(sig, digits, keep_with_previous=0 < run <= _KEEP_CHAIN))
+    return blocks
 
 
 #: A label longer than this wraps on its own lines instead of sitting on one dotted line.
@@ -358,7 +385,7 @@ def _context(doc: MemoDocument) -> dict[str, Any]:
         "enclosure_lines": enclosure_lines,
         "paragraphs": [_rich(p.strip("\n"), runt=True) for p in doc.paragraphs],
         "emblem_uri": Path(doc.emblem_path).resolve().as_uri() if doc.emblem_path else "",
-        "signatures": [_signature(s, digits) for s in doc.signatures],
+        "signatures": _memo_signatures(doc.signatures, digits),
         "opinions": [_opinion(o, digits) for o in doc.opinions],
         "tables": [_table(t, digits) for t in doc.tables],
         "images": [
