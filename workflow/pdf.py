@@ -48,7 +48,9 @@ from workflow.models import RouteStep, StepRole, StepState
 
 OPINION_LABEL = {StepRole.OPINION: "ความเห็น", StepRole.DECISION: "ข้อสั่งการ", StepRole.COSIGN: "ความเห็น"}
 #: Part of every document key: raise it when a change to the renderer should re-render every stored PDF.
-RENDER_VERSION: Final = 2  # 2: a co-signer's opinion and a step's reason are printed in their blocks
+#: 2: a co-signer's opinion and a step's reason are printed in their blocks. 3: issue 9's second pass (text
+#: layer, line breaking, keep-together, marks, PDF/A): every stored PDF is rendered again once.
+RENDER_VERSION: Final = 3
 
 
 def short_position_title(title: str, *, organisation_name: str, short_name: str) -> str:
