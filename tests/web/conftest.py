@@ -67,3 +67,41 @@ def _one_request_at_a_time_on_sqlite() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(LiveServerThread, "server_class", OneAtATime)
         yield
+
+
+# Playwright's sync API runs an asyncio loop in the test thread and leaves it marked as running while
+# Playwright is started; any later test's ORM call then raises SynchronousOnlyOperation. pytest-playwright
+# keeps Playwright for the whole session, so the database tests collected after the browser tests failed
+# (seen once tests/web/ held a module sorting after test_pages.py). Here Playwright, and Chromium with it,
+# lives for one module and is stopped after it, which clears the loop.
+
+
+@pytest.fixture(scope="module")
+def playwright(_pw_api_request_contexts: Any) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    pw = sync_playwright().start()
+    if _pw_api_request_contexts:
+        _pw_api_request_contexts.instrument(pw)
+    yield pw
+    pw.stop()
+
+
+@pytest.fixture(scope="module")
+def browser_type(playwright: Any, browser_name: str) -> Any:
+    return getattr(playwright, browser_name)
+
+
+@pytest.fixture(scope="module")
+def launch_browser(browser_type_launch_args: dict[str, Any], browser_type: Any) -> Any:
+    def launch(**kwargs: Any) -> Any:
+        return browser_type.launch(**{**browser_type_launch_args, **kwargs})
+
+    return launch
+
+
+@pytest.fixture(scope="module")
+def browser(launch_browser: Any) -> Iterator[Any]:
+    browser = launch_browser()
+    yield browser
+    browser.close()
