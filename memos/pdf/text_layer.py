@@ -17,7 +17,8 @@ Three measures, active only inside ``active()`` (memos.pdf.render sets it around
   text order, each glyph keeping its absolute position (the page looks the same, each glyph sits in its own
   character's cluster); and the line is wrapped in a
   marked-content span whose /ActualText is exactly what its glyphs spell (poppler reads it; MuPDF doubles
-  text where the two differ), without the invisible line-breaking characters.
+  text where the two differ), without the invisible line-breaking characters. Boxes that continue each other
+  on one line share one span (``memos.pdf.line_spans``: poppler reads a gap between two spans as a space).
 - ``build_fonts_dictionary`` is wrapped: each used glyph's ToUnicode entry becomes the character the glyph
   stands for in the font itself (its non-private-use cmap code point, else its glyph name "uni0E49.low", else
   the Thai private-use code point's standard character); WeasyPrint's cluster text is kept when it is the same
@@ -38,12 +39,13 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import Any, Final
 
-import pydyf
 import weasyprint
 import weasyprint.draw.text
 import weasyprint.pdf
 from fontTools import agl
 from fontTools.ttLib import TTFont
+
+from memos.pdf import line_spans
 
 logger = logging.getLogger(__name__)
 
@@ -334,11 +336,11 @@ def _install() -> bool:
                 actual = _INVISIBLE_RE.sub("", text)
                 if not actual.strip() or not hasattr(stream, "begin_marked_content"):
                     return draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix)
-                stream.begin_marked_content("Span", pydyf.Dictionary({"ActualText": pydyf.String(actual)}))
+                line_spans.begin(stream, actual, matrix[2][0], matrix[2][1])
                 try:
                     return draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix)
                 finally:
-                    stream.end_marked_content()
+                    line_spans.end(stream, matrix[2][0] + textbox.width)
 
             wrapped_draw_first_line._memoflow_text_layer = True  # type: ignore[attr-defined]
             weasyprint.draw.text.draw_first_line = wrapped_draw_first_line
