@@ -10,6 +10,7 @@ urlpatterns = [
     path("auth/token/", org_api.TokenView.as_view(), name="api-token"),
     path("me/", org_api.MeView.as_view(), name="api-me"),
     path("me/signature-image/", signatures_api.MySignatureImageView.as_view(), name="api-my-signature-image"),
+    path("verify/", signatures_api.VerifyView.as_view(), name="api-verify"),
     path("memos/", workflow_api.MemoListView.as_view(), name="api-memos"),
     path("memos/<uuid:memo_id>/", workflow_api.MemoDetailView.as_view(), name="api-memo"),
     path("memos/<uuid:memo_id>/route/", workflow_api.MemoRouteView.as_view(), name="api-memo-route"),

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("workflow.urls_web")),
     path("healthz", healthz, name="healthz"),
     path("pki/", include("signatures.urls")),  # the CA certificate and CRL: public, in every certificate
+    path("verify/", include("signatures.urls_verify")),  # public: check a signed PDF (the memo QR code)
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("config.api_urls")),

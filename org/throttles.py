@@ -21,3 +21,17 @@ class LoginRateThrottle(ScopedRateThrottle):
 
     def get_ident(self, request: Request) -> str:
         return client_ip(request) or "unknown"
+
+
+class VerifyRateThrottle(LoginRateThrottle):
+    """The public verification (no sign-in): per client address, shared by every process, scope "verify"."""
+
+    scope = "verify"
+
+    def allow_request(self, request: Any, view: Any) -> bool:
+        # A fixed scope (ScopedRateThrottle reads it from the view), so the web page can use it too.
+        self.rate = self.get_rate()
+        if self.rate is None:
+            return True
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super(ScopedRateThrottle, self).allow_request(request, view)

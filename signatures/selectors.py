@@ -2,7 +2,7 @@
 
 import base64
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
@@ -13,6 +13,9 @@ from django.utils import timezone
 
 from org.models import Person
 from signatures.models import CertificateAuthority, KeyPurpose, SignatureImage, SigningKey
+
+if TYPE_CHECKING:
+    from signatures.verification import Trust
 
 
 def active_ca() -> CertificateAuthority | None:
@@ -108,3 +111,19 @@ def signature_image_data_uri(image: SignatureImage) -> str:
     """The image as a data: URL, to show it on the person's own profile page (at most 200 KB)."""
     with image.file.open("rb") as stored:
         return "data:image/png;base64," + base64.b64encode(stored.read()).decode()
+
+
+def verification_trust() -> "Trust":
+    """What a memo's signatures must chain to: the root of every CA memoflow has had (an old memo was signed
+    under an earlier one), with the CRL each last issued."""
+    from signatures.verification import Trust
+
+    roots: list[bytes] = []
+    crls: list[bytes] = []
+    for ca in CertificateAuthority.objects.order_by("created_at"):
+        der = trust_root(ca).public_bytes(serialization.Encoding.DER)
+        if der not in roots:
+            roots.append(der)
+        if ca.crl:
+            crls.append(bytes(ca.crl))
+    return Trust(roots=roots, crls=crls)

@@ -210,6 +210,24 @@ def crl_current() -> bytes | None:
         return _crl_publish(ca=ca)
 
 
+def crls_refresh() -> None:
+    """Sign again the CRL of every CA (the active one and earlier ones) with less than half its lifetime left,
+    so that a verification has a current CRL for each (a validator refuses one past its next update)."""
+    half = timedelta(days=settings.MEMOFLOW_CRL_DAYS) / 2
+    for ca in CertificateAuthority.objects.all():
+        if (
+            ca.crl is not None
+            and ca.crl_next_update is not None
+            and ca.crl_next_update - timezone.now() > half
+        ):
+            continue
+        try:
+            with transaction.atomic():
+                _crl_publish(ca=ca)
+        except SigningNotConfigured:
+            log.exception("the CRL of CA %s could not be signed again", ca.pk)
+
+
 # Keys ----------------------------------------------------------------------------------------------------------
 
 

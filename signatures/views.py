@@ -1,21 +1,25 @@
-"""Public downloads of the organisation's CA: its certificate (to trust it in Adobe Reader) and its CRL."""
+"""Public pages: the organisation's CA (its certificate, to trust it in Adobe Reader, and its CRL) and the
+verification of signed PDFs; and the signer's own signature image (profile)."""
 
 import base64
 import binascii
+from typing import Any
 
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.audit import RequestMeta
 from core.errors import ValidationFailed
 from org.models import Person
-from signatures import selectors, services
+from org.throttles import VerifyRateThrottle
+from signatures import selectors, services, verify_public
 from signatures.images import max_upload_bytes
+from signatures.verification import DocumentIdentity, UnsupportedFile
 
 
 @require_GET
@@ -88,3 +92,61 @@ def signature_image_save(request: HttpRequest) -> HttpResponse:
         return redirect("profile")
     messages.success(request, _("Your signature image has been saved."))
     return redirect("profile")
+
+
+# Public verification ------------------------------------------------------------------------------------------
+
+
+class _VerifyScope:
+    throttle_scope = "verify"
+
+
+def _verify_page(request: HttpRequest, *, status: int = 200, **context: Any) -> HttpResponse:
+    context.setdefault("max_megabytes", verify_public.max_bytes() // (1024 * 1024))
+    return render(request, "signatures/verify.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def verify_page(request: HttpRequest) -> HttpResponse:
+    """/verify/: anyone uploads a signed memo PDF and sees every signature and whether the document is valid.
+    Reached by a memo's QR code with ?memo=<id>&rev=<sha256>: what memoflow knows of that revision, in detail
+    only to people who may see the memo (workflow.verification)."""
+    if request.method == "GET":
+        memo_id, rev = request.GET.get("memo", ""), request.GET.get("rev", "")
+        looked_up = None
+        if memo_id and rev:
+            identity = DocumentIdentity(memo_id=memo_id[:64], revision_number=None, revision_sha256=rev[:64])
+            looked_up = verify_public.memo_for(identity, request.user)
+        return _verify_page(request, looked_up=looked_up, asked=bool(memo_id and rev))
+    if not VerifyRateThrottle().allow_request(request, _VerifyScope()):
+        return _verify_page(
+            request, status=429, error=_("Too many checks from your address. Try again later.")
+        )
+    upload = request.FILES.get("file")
+    if upload is None:
+        return _verify_page(request, status=400, error=_("Choose the signed PDF to check."))
+    limit = verify_public.max_bytes()
+    if (upload.size or 0) > limit:
+        message = _("The file is larger than %(megabytes)s MB.") % {"megabytes": limit // (1024 * 1024)}
+        return _verify_page(request, status=413, error=message)
+    try:
+        body = verify_public.verify_upload(upload.read(limit + 1), user=request.user)
+    except UnsupportedFile as error:
+        return _verify_page(request, status=400, error=error.message)
+    for sig in body["signatures"]:
+        sig["coverage_label"] = verify_public.COVERAGE_LABELS[sig["coverage"]]
+        sig["modifications_label"] = verify_public.MODIFICATION_LABELS[sig["modifications"]]
+    return _verify_page(request, result=body, file_name=upload.name)
+
+
+@require_GET
+def verify_ca_page(request: HttpRequest) -> HttpResponse:
+    """How to trust the organisation's CA in Adobe Reader, with the certificate to download."""
+    ca = selectors.active_ca()
+    context: dict[str, Any] = {"ca": ca}
+    if ca is not None:
+        context["fingerprint"] = ":".join(
+            selectors.trust_root(ca).fingerprint(hashes.SHA256()).hex().upper()[i : i + 2]
+            for i in range(0, 64, 2)
+        )
+    return render(request, "signatures/verify_ca.html", context)

@@ -173,7 +173,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "core.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"login": env.str("LOGIN_THROTTLE_RATE", default="10/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        "login": env.str("LOGIN_THROTTLE_RATE", default="10/min"),
+        "verify": env.str("MEMOFLOW_VERIFY_THROTTLE_RATE", default="20/min"),
+    },
     # DRF's own client-address logic is not used: org.throttles asks core.net.client_ip. Set consistently
     # anyway, so that nothing of DRF's reads a raw X-Forwarded-For.
     "NUM_PROXIES": env.int("MEMOFLOW_TRUSTED_PROXIES", default=0),
@@ -347,3 +350,7 @@ MEMOFLOW_CRL_DAYS = env.int("MEMOFLOW_CRL_DAYS", default=7)
 # neither. Empty: signing is not set up (`manage.py signing_init` refuses to run).
 MEMOFLOW_CA_KEY_PASSPHRASE = env.str("MEMOFLOW_CA_KEY_PASSPHRASE", default="")
 MEMOFLOW_SEAL_KEY_PASSPHRASE = env.str("MEMOFLOW_SEAL_KEY_PASSPHRASE", default="")
+
+# Public verification of signed PDFs (/verify/, POST /api/v1/verify/): the largest file accepted, and how often
+# one address may ask (each verification costs ~0.1 s of CPU per signature).
+MEMOFLOW_VERIFY_MAX_BYTES = env.int("MEMOFLOW_VERIFY_MAX_MB", default=30) * 1024 * 1024

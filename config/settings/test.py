@@ -16,7 +16,10 @@ STORAGES = {
 }
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
-    "DEFAULT_THROTTLE_RATES": {"login": env.str("LOGIN_THROTTLE_RATE", default="1000/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        "login": env.str("LOGIN_THROTTLE_RATE", default="1000/min"),
+        "verify": "1000/min",
+    },
 }
 # The lockout tests use the real defaults, whatever a .env says; each test's failures roll back with it.
 AXES_FAILURE_LIMIT = 5
