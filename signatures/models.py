@@ -136,6 +136,7 @@ class CertificateAuthority(_FieldGuardedModel):
 class KeyPurpose(models.TextChoices):
     PERSON = "person", _("A person's signature")
     SEAL = "seal", _("The organisation's seal")
+    TSA = "tsa", _("The organisation's timestamp authority")
 
 
 class WrappedBy(models.TextChoices):
@@ -214,8 +215,14 @@ class SigningKey(_FieldGuardedModel):
                 condition=Q(revoked_at__isnull=True, purpose="seal"),
                 name="one_unrevoked_seal",
             ),
+            models.UniqueConstraint(
+                fields=["purpose"],
+                condition=Q(revoked_at__isnull=True, purpose="tsa"),
+                name="one_unrevoked_tsa",
+            ),
             models.CheckConstraint(
-                condition=Q(purpose="person", person__isnull=False) | Q(purpose="seal", person__isnull=True),
+                condition=Q(purpose="person", person__isnull=False)
+                | Q(purpose__in=["seal", "tsa"], person__isnull=True),
                 name="person_key_has_a_holder",
             ),
             models.CheckConstraint(

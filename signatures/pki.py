@@ -164,10 +164,16 @@ def end_entity_certificate(
     days: int,
     crl_url: str,
     ca_url: str,
+    timestamping: bool = False,
 ) -> x509.Certificate:
     """A signing certificate (a person's, or the organisation's seal): digitalSignature + nonRepudiation, the
     extended key usages Adobe accepts, where the CRL is (Adobe and pyHanko fetch it), and the issuer's
-    certificate (AIA caIssuers) for readers that build the chain themselves."""
+    certificate (AIA caIssuers) for readers that build the chain themselves.
+
+    `timestamping`: the certificate of the organisation's RFC 3161 timestamp authority instead, whose only
+    extended key usage is id-kp-timeStamping, marked critical (RFC 3161 s.2.3; validators refuse a token
+    signed under any other certificate)."""
+    ekus = x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING] if timestamping else SIGNING_EKUS)
     public_key = serialization.load_der_public_key(public_key_der_bytes)
     if not isinstance(public_key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
         raise ValueError("only RSA and EC keys are used for signing")
@@ -184,7 +190,7 @@ def end_entity_certificate(
         .not_valid_after(not_after)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(_key_usage(signing=True, ca=False), critical=True)
-        .add_extension(x509.ExtendedKeyUsage(SIGNING_EKUS), critical=False)
+        .add_extension(ekus, critical=timestamping)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski), critical=False)
         .add_extension(

@@ -41,6 +41,10 @@ def active_seal() -> SigningKey | None:
     return SigningKey.objects.unrevoked().filter(purpose=KeyPurpose.SEAL).select_related("ca").first()
 
 
+def active_tsa_key() -> SigningKey | None:
+    return SigningKey.objects.unrevoked().filter(purpose=KeyPurpose.TSA).select_related("ca").first()
+
+
 def key_by_serial(*, serial: int) -> SigningKey | None:
     return SigningKey.objects.filter(serial=f"{serial:x}").select_related("ca", "person").first()
 

@@ -260,10 +260,11 @@ def key_issue(
         subject = _person_subject(person, ca)
         algorithm = settings.MEMOFLOW_SIGNING_KEY_ALGORITHM
     else:
+        role = "ประทับเวลา" if purpose == KeyPurpose.TSA else "ตราประทับ"
         subject = pki.Subject(
-            common_name=f"{ca.organisation.name} (ตราประทับ)", organisation=ca.organisation.name
+            common_name=f"{ca.organisation.name} ({role})", organisation=ca.organisation.name
         )
-        algorithm = "rsa-3072"
+        algorithm = "rsa-3072"  # the TSA too: pyHanko's DummyTimeStamper, which ours extends, signs with RSA
     private = pki.generate_private_key(algorithm)
     public_der = pki.public_key_der(private)
     crl_url, ca_url = _urls()
@@ -275,6 +276,7 @@ def key_issue(
         days=settings.MEMOFLOW_SIGNING_CERT_DAYS,
         crl_url=crl_url,
         ca_url=ca_url,
+        timestamping=purpose == KeyPurpose.TSA,
     )
     key = SigningKey(
         id=uuid.uuid4(),
@@ -354,6 +356,19 @@ def seal_key_create(*, actor: Person | None = None) -> SigningKey:
             key_revoke_in_transaction(key=old, reason=RevocationReason.SUPERSEDED, actor=actor)
         return key_issue(
             purpose=KeyPurpose.SEAL, person=None, secret=passphrase, wrapped_by=WrappedBy.SERVER, actor=actor
+        )
+
+
+def tsa_key_create(*, actor: Person | None = None) -> SigningKey:
+    """The key of the organisation's own RFC 3161 timestamp authority (/pki/tsa, MEMOFLOW_TSA_URL=local),
+    wrapped under MEMOFLOW_SEAL_KEY_PASSPHRASE like the seal (both are server keys). A new one supersedes the
+    old; tokens made under the old stay valid for the time they were made."""
+    passphrase = _secret("MEMOFLOW_SEAL_KEY_PASSPHRASE")
+    with transaction.atomic(durable=True):
+        for old in SigningKey.objects.unrevoked().filter(purpose=KeyPurpose.TSA):
+            key_revoke_in_transaction(key=old, reason=RevocationReason.SUPERSEDED, actor=actor)
+        return key_issue(
+            purpose=KeyPurpose.TSA, person=None, secret=passphrase, wrapped_by=WrappedBy.SERVER, actor=actor
         )
 
 

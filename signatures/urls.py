@@ -8,4 +8,5 @@ from signatures import views
 urlpatterns = [
     path("ca.crt", views.ca_certificate, name="pki-ca-certificate"),
     path("crl.der", views.crl, name="pki-crl"),
+    path("tsa", views.timestamp_authority, name="pki-tsa"),
 ]

@@ -11,13 +11,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.audit import RequestMeta
 from core.errors import ValidationFailed
 from org.models import Person
 from org.throttles import VerifyRateThrottle
-from signatures import selectors, services, verify_public
+from signatures import selectors, services, tsa, verify_public
+from signatures.errors import SigningNotConfigured
 from signatures.images import max_upload_bytes
 from signatures.verification import DocumentIdentity, UnsupportedFile
 
@@ -45,6 +47,27 @@ def crl(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = 'attachment; filename="memoflow.crl"'
     response["Cache-Control"] = "public, max-age=600"
     return response
+
+
+TSA_MAX_REQUEST_BYTES = 4096  # a TimeStampReq with a SHA-512 imprint, nonce and extensions is ~100 bytes
+
+
+@csrf_exempt  # a protocol endpoint for TSA clients (no session, no cookies): RFC 3161 over HTTP (RFC 3161 s.3.4)
+@require_POST
+def timestamp_authority(request: HttpRequest) -> HttpResponse:
+    """The organisation's RFC 3161 timestamp authority: POST application/timestamp-query, answer
+    application/timestamp-reply. For the demo and the tests (docs/signatures.md: production uses an
+    independent TSA)."""
+    if request.content_type != "application/timestamp-query":
+        return HttpResponse(status=415)
+    body = request.read(TSA_MAX_REQUEST_BYTES + 1)
+    if len(body) > TSA_MAX_REQUEST_BYTES:
+        return HttpResponse(status=413)
+    try:
+        timestamper = tsa.local_timestamper()
+    except SigningNotConfigured:
+        raise Http404() from None
+    return HttpResponse(tsa.answer(body, timestamper), content_type="application/timestamp-reply")
 
 
 _DATA_URL_PREFIX = "data:image/png;base64,"

@@ -354,3 +354,10 @@ MEMOFLOW_SEAL_KEY_PASSPHRASE = env.str("MEMOFLOW_SEAL_KEY_PASSPHRASE", default="
 # Public verification of signed PDFs (/verify/, POST /api/v1/verify/): the largest file accepted, and how often
 # one address may ask (each verification costs ~0.1 s of CPU per signature).
 MEMOFLOW_VERIFY_MAX_BYTES = env.int("MEMOFLOW_VERIFY_MAX_MB", default=30) * 1024 * 1024
+
+# RFC 3161 timestamp authority for every PAdES signature (B-T) and the archive timestamp (B-LTA): "" = none
+# (B-B), "local" = the organisation's own TSA in process (demo, tests; also served at /pki/tsa), or the URL of
+# an independent TSA — what production should use: the local one's clock is the organisation's own
+# (docs/signatures.md).
+MEMOFLOW_TSA_URL = env.str("MEMOFLOW_TSA_URL", default="")
+MEMOFLOW_TSA_TIMEOUT = env.float("MEMOFLOW_TSA_TIMEOUT", default=10.0)

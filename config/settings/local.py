@@ -17,3 +17,6 @@ MEMOFLOW_CA_KEY_PASSPHRASE = env.str("MEMOFLOW_CA_KEY_PASSPHRASE", default="memo
 MEMOFLOW_SEAL_KEY_PASSPHRASE = env.str(
     "MEMOFLOW_SEAL_KEY_PASSPHRASE", default="memoflow-local-seal-not-secret"
 )
+# The demo's signatures are timestamped by the organisation's own TSA (docs/signatures.md: production uses an
+# independent one).
+MEMOFLOW_TSA_URL = env.str("MEMOFLOW_TSA_URL", default="local")

@@ -20,6 +20,12 @@ def seal(ca: CertificateAuthority) -> SigningKey:
 
 
 @pytest.fixture
+def tsa_key(ca: CertificateAuthority) -> SigningKey:
+    """The key of the organisation's timestamp authority (/pki/tsa, MEMOFLOW_TSA_URL=local)."""
+    return services.tsa_key_create()
+
+
+@pytest.fixture
 def signer_person(ca: CertificateAuthority, person: Callable[[str], Person]) -> Person:
     """nat (ปลัด), with the demo password, no key yet."""
     return person("nat")

@@ -36,6 +36,11 @@ def test_creates_the_ca_and_the_seal_once(demo_org: Organisation) -> None:
     seal = selectors.active_seal()
     assert seal is not None
     selectors.certificate(seal).verify_directly_issued_by(selectors.ca_certificate(ca))
+    # ...and the key of its timestamp authority (/pki/tsa), once.
+    assert SigningKey.objects.filter(purpose=KeyPurpose.TSA).count() == 1
+    tsa_key = selectors.active_tsa_key()
+    assert tsa_key is not None
+    selectors.certificate(tsa_key).verify_directly_issued_by(selectors.ca_certificate(ca))
 
 
 def test_refuses_without_the_passphrases(demo_org: Organisation, settings: Any) -> None:

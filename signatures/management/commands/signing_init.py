@@ -1,4 +1,5 @@
-"""`manage.py signing_init`: set up the organisation's CA (new, or imported from PKCS#12) and its seal key.
+"""`manage.py signing_init`: set up the organisation's CA (new, or imported from PKCS#12), its seal key and the key of its
+timestamp authority (/pki/tsa).
 
 Needs MEMOFLOW_CA_KEY_PASSPHRASE and MEMOFLOW_SEAL_KEY_PASSPHRASE in the environment: the two private keys are
 stored only encrypted under them. Safe to run again: what exists already is kept.
@@ -58,6 +59,12 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.SUCCESS(f"Seal key created: {seal.subject}"))
             else:
                 self.stdout.write(f"Seal key exists already: {seal.subject}")
+            tsa = selectors.active_tsa_key()
+            if tsa is None:
+                tsa = services.tsa_key_create()
+                self.stdout.write(self.style.SUCCESS(f"Timestamp authority key created: {tsa.subject}"))
+            else:
+                self.stdout.write(f"Timestamp authority key exists already: {tsa.subject}")
         except ApplicationError as exc:
             raise CommandError(str(exc)) from exc
 
