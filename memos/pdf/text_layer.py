@@ -11,7 +11,7 @@ That is wrong for Thai (docs/pdf-text.md has the details and the measurements):
 2. When HarfBuzz merges a cluster (several glyphs for one cluster), every glyph but the last maps to "" and
    the last to the whole cluster; a glyph first seen there keeps that wrong map everywhere.
 
-Three measures, active only inside ``active()`` (memos.pdf.render sets it around its own renders):
+Four measures, active only inside ``active()`` (memos.pdf.render sets it around its own renders):
 
 - ``draw_first_line`` is wrapped. In each line, marks drawn in an order other than the text's are put back in
   text order, each glyph keeping its absolute position (the page looks the same, each glyph sits in its own
@@ -23,6 +23,8 @@ Three measures, active only inside ``active()`` (memos.pdf.render sets it around
   stands for in the font itself (its non-private-use cmap code point, else its glyph name "uni0E49.low", else
   the Thai private-use code point's standard character); WeasyPrint's cluster text is kept when it is the same
   text under NFKC (a ligature "ffi") or when the font says nothing about the glyph.
+- Zero-advance mark glyphs get a /W of ``MARK_ADVANCE`` (3/1000 em) before WeasyPrint first draws them:
+  pdfminer then keeps marks stacked at one x on one line; WeasyPrint's TJ adjustments take the advance back.
 """
 
 from __future__ import annotations
@@ -57,6 +59,14 @@ SUPPORTED_WEASYPRINT: Final = ("70.",)
 #: Characters the renderer inserts for line breaking that draw nothing and must not reach extracted text.
 INVISIBLE: Final = frozenset("\u200b\u2060\u00ad\ufeff")
 _INVISIBLE_RE: Final = re.compile("[" + "".join(sorted(INVISIBLE)) + "]")
+
+#: The /W width (thousandths of an em) given to zero-advance mark glyphs. pdfminer joins two characters into
+#: a line only if their distance is below max(width) * char_margin, never true for two zero-width marks at
+#: the same x (ที่: ี and ่); any width joins them. WeasyPrint writes each TJ adjustment as /W minus Pango's
+#: advance, so every glyph stays where Pango put it. Kept tiny: pdf.js adds spaces in justified lines from 20
+#: (docs/pdf-text.md, "pdfminer and zero-width marks"), and 3 moved no glyph of the demo or corpus memo
+#: (WeasyPrint truncates each adjustment to an integer: an x offset between -3 and 0 may move a glyph 1/1000 em).
+MARK_ADVANCE: Final = 3
 
 _ACTIVE: Final[ContextVar[bool]] = ContextVar("memoflow_pdf_text_layer", default=False)
 
@@ -155,6 +165,29 @@ def _read_glyph_texts(content: bytes, index: int) -> dict[int, str]:
     return texts
 
 
+#: zero_advance_glyphs() results, like _GLYPH_TEXTS.
+_ZERO_ADVANCE: dict[tuple[str, int], frozenset[int]] = {}
+
+
+def zero_advance_glyphs(content: bytes, index: int = 0) -> frozenset[int]:
+    """The glyph ids whose advance width in this font file is zero (hmtx)."""
+    key = (hashlib.sha256(content).hexdigest(), index)
+    glyphs = _ZERO_ADVANCE.get(key)
+    if glyphs is None:
+        if len(_ZERO_ADVANCE) >= 32:
+            _ZERO_ADVANCE.clear()
+        try:
+            font = TTFont(io.BytesIO(content), fontNumber=index, lazy=True)
+            order = font.getGlyphOrder()
+            metrics = font["hmtx"].metrics
+            glyphs = frozenset(gid for gid, name in enumerate(order) if metrics.get(name, (1, 0))[0] == 0)
+        except Exception:
+            logger.warning("text layer: cannot read the font's advance widths; marks keep a zero /W")
+            glyphs = frozenset()
+        _ZERO_ADVANCE[key] = glyphs
+    return glyphs
+
+
 def _font_texts(font: Any) -> dict[int, str]:
     texts = getattr(font, "_memoflow_glyph_texts", None)
     if texts is None:
@@ -170,6 +203,23 @@ def _mark_glyphs(font: Any) -> frozenset[int]:
         marks = frozenset(gid for gid, text in _font_texts(font).items() if _is_mark(text))
         font._memoflow_mark_glyphs = marks
     return marks
+
+
+def _widen_marks(font: Any) -> None:
+    """Give the font's zero-advance mark glyphs a /W of MARK_ADVANCE (once per font object).
+
+    Only glyphs WeasyPrint has not drawn yet (it fixes a glyph's width the first time it draws it, and writes
+    each TJ adjustment as that width minus Pango's advance, so a glyph drawn with a /W width is still drawn
+    where Pango put it, and so is the next one)."""
+    if getattr(font, "_memoflow_widened", False):
+        return
+    font._memoflow_widened = True
+    content = getattr(font, "file_content", None)
+    if MARK_ADVANCE <= 0 or not content or font.bitmap:
+        return
+    zero = zero_advance_glyphs(content, font.index)
+    for gid in _mark_glyphs(font) & zero:
+        font.widths.setdefault(gid, MARK_ADVANCE)
 
 
 def _is_mark(text: str | None) -> bool:
@@ -222,6 +272,7 @@ def _reorder_marks(stream: Any, textbox: Any) -> Any:
         if count < 1 or glyph_item.item.analysis.level % 2:
             continue
         font = stream.add_font(glyph_item.item.analysis.font)[0]
+        _widen_marks(font)
         texts = _font_texts(font)
         if not texts:
             continue
@@ -350,9 +401,16 @@ def _install() -> bool:
             @functools.wraps(build_fonts)
             def wrapped_build_fonts(pdf: Any, fonts: Any, *args: Any, **kwargs: Any) -> Any:
                 if _ACTIVE.get():
+                    subset = args[1] if len(args) > 1 else kwargs.get("subset", True)
                     for font in fonts.values():
                         if not font.bitmap:
                             _correct_to_unicode(font)
+                        if getattr(font, "_memoflow_widened", False) and (not subset or font.used_in_forms):
+                            # WeasyPrint then writes /W from the font file (marks 0): each mark's TJ
+                            # adjustment still takes MARK_ADVANCE back, moving the rest of its line left.
+                            logger.warning(
+                                "text layer: full font embedded; marks drawn %s/1000 em left", MARK_ADVANCE
+                            )
                 return build_fonts(pdf, fonts, *args, **kwargs)
 
             wrapped_build_fonts._memoflow_text_layer = True  # type: ignore[attr-defined]
