@@ -15,6 +15,7 @@ A migration that remakes the table on SQLite (most AlterField/RemoveField there)
 such a migration must add `triggers_migration(table)` again (the append-only tests fail on SQLite until it does).
 """
 
+from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar
 
 from django.db import migrations, models
@@ -94,18 +95,26 @@ def remove_sql(vendor: str, table: str) -> list[str]:
     raise NotImplementedError(f"append-only triggers for {vendor}")
 
 
-def triggers_migration(table: str) -> migrations.RunPython:
-    """The migration operation that installs the table's triggers (and removes them when migrating back)."""
+def sql_migration(
+    install_statements: Callable[[str], list[str]], remove_statements: Callable[[str], list[str]]
+) -> migrations.RunPython:
+    """A migration operation running the SQL statements ``install_statements(vendor)`` forwards and
+    ``remove_statements(vendor)`` backwards (for triggers a table's definition cannot carry)."""
 
     def install(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
-        for statement in install_sql(schema_editor.connection.vendor, table):
+        for statement in install_statements(schema_editor.connection.vendor):
             schema_editor.execute(statement, params=None)
 
     def remove(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
-        for statement in remove_sql(schema_editor.connection.vendor, table):
+        for statement in remove_statements(schema_editor.connection.vendor):
             schema_editor.execute(statement, params=None)
 
     return migrations.RunPython(install, remove)
+
+
+def triggers_migration(table: str) -> migrations.RunPython:
+    """The migration operation that installs the table's triggers (and removes them when migrating back)."""
+    return sql_migration(lambda vendor: install_sql(vendor, table), lambda vendor: remove_sql(vendor, table))
 
 
 def installed(connection: BaseDatabaseWrapper, table: str) -> bool:

@@ -6,10 +6,9 @@ A migration that remakes a table on SQLite drops its triggers: such a migration 
 again (test_guards fails on SQLite until it does).
 """
 
-from typing import Any
-
 from django.db import migrations
-from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+
+from core.append_only import sql_migration
 
 MESSAGE = "the identity of a key or CA never changes, and a revoked key never changes again"
 
@@ -94,12 +93,4 @@ def remove_sql(vendor: str, table: str) -> list[str]:
 
 
 def guard_migration(table: str) -> migrations.RunPython:
-    def install(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
-        for statement in install_sql(schema_editor.connection.vendor, table):
-            schema_editor.execute(statement, params=None)
-
-    def remove(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
-        for statement in remove_sql(schema_editor.connection.vendor, table):
-            schema_editor.execute(statement, params=None)
-
-    return migrations.RunPython(install, remove)
+    return sql_migration(lambda vendor: install_sql(vendor, table), lambda vendor: remove_sql(vendor, table))
