@@ -171,21 +171,28 @@ def _appearances(page: DictionaryObject) -> list[tuple[StreamObject, list[float]
     return drawn
 
 
+def _child_dict(parent: DictionaryObject, key: str) -> DictionaryObject:
+    """``parent[key]`` as a dictionary, created (or replacing a value that is not one) when missing."""
+    child = parent.get(key)
+    child = child.get_object() if child is not None else None
+    if not isinstance(child, DictionaryObject):
+        child = DictionaryObject()
+        parent[NameObject(key)] = child
+    return child
+
+
+def resource_dict(page: DictionaryObject, kind: str) -> DictionaryObject:
+    """The page's ``/Resources`` sub-dictionary ``kind`` (``"/XObject"``, ``"/ExtGState"``...), created when
+    missing, so something drawn on the page can name its resources."""
+    return _child_dict(_child_dict(page, "/Resources"), kind)
+
+
 def _draw(writer: PdfWriter, page: DictionaryObject, drawn: list[tuple[StreamObject, list[float]]]) -> None:
     """Draw each appearance as a form XObject after the page's own content (wrapped in q/Q, so whatever state
     the page's content leaves does not move them)."""
     if not drawn:
         return
-    resources = page.get("/Resources")
-    resources = resources.get_object() if resources is not None else None
-    if not isinstance(resources, DictionaryObject):
-        resources = DictionaryObject()
-        page[NameObject("/Resources")] = resources
-    xobjects = resources.get("/XObject")
-    xobjects = xobjects.get_object() if xobjects is not None else None
-    if not isinstance(xobjects, DictionaryObject):
-        xobjects = DictionaryObject()
-        resources[NameObject("/XObject")] = xobjects
+    xobjects = resource_dict(page, "/XObject")
     commands = ["Q"]
     for index, (stream, placement) in enumerate(drawn):
         form = stream.clone(writer)

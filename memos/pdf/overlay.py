@@ -26,6 +26,7 @@ from pypdf import PageObject, PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, RectangleObject, StreamObject
 
 from core.thai import thai_digits
+from memos.pdf.defang import resource_dict
 
 #: Watermark of a draft or returned memo (a preview: large, the draft's grey).
 DRAFT: Final = "ร่าง"
@@ -103,16 +104,7 @@ def _matrix(rotation: int, x0: float, y0: float, width: float, height: float) ->
 
 def _multiply(page: PageObject) -> PageObject:
     """``page`` (an overlay) drawn with the Multiply blend mode (PDF 2.0, 11.3.5)."""
-    resources = page.get("/Resources")
-    resources = resources.get_object() if resources is not None else None
-    if not isinstance(resources, DictionaryObject):
-        resources = DictionaryObject()
-        page[NameObject("/Resources")] = resources
-    states = resources.get("/ExtGState")
-    states = states.get_object() if states is not None else None
-    if not isinstance(states, DictionaryObject):
-        states = DictionaryObject()
-        resources[NameObject("/ExtGState")] = states
+    states = resource_dict(page, "/ExtGState")
     states[NameObject(_BLEND)] = DictionaryObject(
         {NameObject("/Type"): NameObject("/ExtGState"), NameObject("/BM"): NameObject("/Multiply")}
     )
