@@ -23,6 +23,7 @@ ImageFile.LOAD_TRUNCATED_IMAGES = False  # importing WeasyPrint switches it on f
 _FONT_CONFIG: Final = FontConfiguration()  # one per process: its cache saves ~0.2 s per render
 _LOCK: Final = threading.Lock()
 OFFICIAL_SIZE_PT: Final = 16  # the memo's body size in TH Sarabun points (scaled for Laksaman)
+SIGNATURE_WIDTH_PT: Final = 269  # 9.5 cm: the memo's signature block (memos/pdf memo.css ``.sig``)
 
 
 @dataclass(frozen=True)
@@ -71,13 +72,16 @@ def block_html(block: StepBlock, *, width: int, height: int, scale: float = 1.0)
         image = f'<img class="sig" src="data:image/png;base64,{data}" alt="">'
     else:
         image = '<div class="esig">ลงนามอิเล็กทรอนิกส์</div>'
-    lines = [f'<div class="opinion">{escape(block.opinion)}</div>' if block.opinion else ""]
-    lines.append(f'<div class="signed">{image}</div>')
+    opinion = f'<div class="opinion">{escape(block.opinion)}</div>' if block.opinion else ""
+    lines = [f'<div class="signed">{image}</div>']
     lines.append(f'<div class="nowrap">({escape(block.name)})</div>')
     lines.append(f"<div>{escape(block.position)}</div>")
     if block.capacity:
         lines.append(f"<div>{escape(block.capacity)}</div>")
     lines.append(f'<div class="nowrap">{escape(block.date)}</div>')
+    # The signature's lines sit where the paper memo prints them: a column of SIGNATURE_WIDTH_PT at the right
+    # of a wide box (under the opinion), the whole box when it is that narrow.
+    body = f'{opinion}<div class="lines">{"".join(lines)}</div>'
     return f"""<!doctype html><html lang="th"><head><meta charset="utf-8"><style>
 {_font_faces()}
 @page {{ size: {width}pt {height}pt; margin: 0; }}
@@ -90,7 +94,8 @@ body {{ font-family: "{settings.MEMOFLOW_PDF_FONT_FAMILY}", "DejaVu Sans", sans-
 .sig {{ max-height: {2.2 * size:.1f}pt; max-width: 60%; }}
 .esig {{ font-size: {0.8 * size:.2f}pt; color: #333; }}
 .nowrap {{ white-space: nowrap; }}
-</style></head><body>{"".join(lines)}</body></html>"""
+.lines {{ width: {min(width, SIGNATURE_WIDTH_PT)}pt; margin-left: auto; }}
+</style></head><body>{body}</body></html>"""
 
 
 def render_block(block: StepBlock, *, width: int, height: int, scale: float = 1.0) -> bytes:

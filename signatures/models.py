@@ -19,6 +19,7 @@ _M = TypeVar("_M", bound=models.Model)
 
 class SignatureMethod(models.TextChoices):
     PASSWORD = "password", _("Password confirmation (step-up)")
+    PADES = "pades", _("PAdES signature on the PDF with the signer's own key")
 
 
 class SignatureQuerySet(AppendOnlyQuerySet["Signature"]):
@@ -42,6 +43,16 @@ class Signature(AppendOnlyModel):
     method = models.CharField(_("method"), max_length=16, choices=SignatureMethod.choices)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("user agent"), max_length=512, blank=True)
+    # The key that signed the PDF (method "pades"): kept while any signature names it.
+    signing_key = models.ForeignKey(
+        "SigningKey",
+        verbose_name=_("signing key"),
+        on_delete=models.PROTECT,
+        related_name="signatures",
+        null=True,
+        blank=True,
+    )
+    pdf_field = models.CharField(_("signature field"), max_length=64, blank=True)
 
     objects = SignatureQuerySet.as_manager()
 
@@ -284,3 +295,45 @@ class SignatureImage(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.person} {self.created_at:%Y-%m-%d %H:%M} {self.sha256[:12] or '-'}"
+
+
+# The signed PDF -----------------------------------------------------------------------------------------------
+
+
+class SignedPdfUpdateQuerySet(AppendOnlyQuerySet["SignedPdfUpdate"]):
+    pass
+
+
+class SignedPdfUpdate(AppendOnlyModel):
+    """One part of a revision's signed PDF, exactly as a PDF grows: the rendered document with its reserved
+    signature fields (sequence 0), then each signature's incremental update (1 = the writer's certification,
+    then one per step, then the long-term validation data and archive timestamp). The PDF as it stands is the
+    concatenation of the parts in order; every earlier state is a prefix of it. Append-only, like signatures:
+    written in the signing step's own transaction, so a signature and its PDF update commit or fail together."""
+
+    revision = models.ForeignKey(
+        MemoRevision, verbose_name=_("revision"), on_delete=models.PROTECT, related_name="signed_pdf_updates"
+    )
+    sequence = models.PositiveIntegerField(_("sequence"))
+    content = models.BinaryField(_("bytes appended"))
+    # The SHA-256 of the whole PDF once this part is appended (the file a verifier gets at that moment).
+    sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64)
+    size = models.PositiveIntegerField(_("size of the PDF"))
+    field = models.CharField(_("signature field"), max_length=64, blank=True)
+    fields = models.JSONField(
+        _("reserved fields"), default=list, blank=True
+    )  # sequence 0: [{name, page, box}]
+    created_at = models.DateTimeField(_("created"))
+
+    objects = SignedPdfUpdateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("signed PDF update")
+        verbose_name_plural = _("signed PDF updates")
+        ordering = ["revision", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["revision", "sequence"], name="signed_pdf_update_unique_sequence")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.revision_id} #{self.sequence} {self.field or '-'} {self.sha256[:12]}"

@@ -35,6 +35,7 @@ from memos import services as memo_services
 from memos.models import URGENCY_STAMP, Enclosure, Memo, MemoStatus
 from memos.pdf import overlay
 from memos.pdf.document import (
+    FieldBox,
     ImageEnclosure,
     MemoDocument,
     OpinionBlock,
@@ -120,11 +121,21 @@ def _written(step: RouteStep) -> str:
     return "\n".join(part for part in parts if part.strip())
 
 
+def field_name(step: RouteStep) -> str:
+    """The name of the signature field that carries the step's block in the signed PDF: "step-<order>"."""
+    return f"step-{step.order}"
+
+
 def _signature_block(
-    step: RouteStep, memo: Memo, signer: _Signer, own_titles: dict[Any, str]
+    step: RouteStep, memo: Memo, signer: _Signer, own_titles: dict[Any, str], *, fields: bool = False
 ) -> SignatureBlock:
     """The block printed for a step: who signs (or is expected to), their own position, the capacity line; a
-    co-signer's opinion (or reason) above it (opinion and decision blocks print theirs as their text)."""
+    co-signer's opinion (or reason) above it (opinion and decision blocks print theirs as their text). With
+    ``fields``, an empty box that the step's PAdES signature fills (the signed PDF, ADR 0007)."""
+    if fields:
+        return SignatureBlock(
+            name="", position="", field=field_name(step), field_wide=step.role != StepRole.WRITER
+        )
     if step.role == StepRole.WRITER:
         return SignatureBlock(
             name=memo.writer.full_name,
@@ -159,7 +170,11 @@ def _route_for_document(memo: Memo) -> list[RouteStep]:
 
 
 def memo_document(
-    memo: Memo, *, steps: list[RouteStep] | None = None, enclosures: list[Enclosure] | None = None
+    memo: Memo,
+    *,
+    steps: list[RouteStep] | None = None,
+    enclosures: list[Enclosure] | None = None,
+    fields: bool = False,
 ) -> MemoDocument:
     organisation = memo.organisation
     steps = steps if steps is not None else _route_for_document(memo)
@@ -168,7 +183,7 @@ def memo_document(
     numbers = {e.pk: number for number, e in enumerate(enclosures, 1)}  # as the memo lists them
     own_titles = own_position_titles(people=[x.person for x in signers.values() if x.capacity and x.person])
     signatures = [
-        _signature_block(s, memo, signers[s.pk], own_titles)
+        _signature_block(s, memo, signers[s.pk], own_titles, fields=fields)
         for s in steps
         if s.role in (StepRole.WRITER, StepRole.COSIGN)
     ]
@@ -186,7 +201,7 @@ def memo_document(
                 text=_written(step),
                 decision=step.decision,
                 decision_text=step.decision_text,
-                signature=_signature_block(step, memo, signers[step.pk], own_titles),
+                signature=_signature_block(step, memo, signers[step.pk], own_titles, fields=fields),
             )
         )
     tables = [
@@ -224,7 +239,7 @@ def memo_document(
         opinions=opinions,
         tables=tables,
         images=images,
-        watermark=_WATERMARKS.get(MemoStatus(memo.status), ""),
+        watermark="" if fields else _WATERMARKS.get(MemoStatus(memo.status), ""),
         digits=digits,
         keep_together=_proper_names(memo),
     )
@@ -390,6 +405,9 @@ class RenderInput:
     completed_at: datetime | None = None  # the final PDF's CreationDate and ModDate
     image_dpi: int = 150
     signature_images: tuple[tuple[str, str], ...] = ()  # (file, SHA-256) of the signature images printed
+    # The PDF the signatories sign (final form, every step's block an empty signature field): see
+    # `render_signing_pdf`.
+    signing: bool = False
 
 
 def _enclosure_parts(enclosures: list[Enclosure], digits: str = "thai") -> tuple[EnclosurePart, ...]:
@@ -408,14 +426,17 @@ def _enclosure_parts(enclosures: list[Enclosure], digits: str = "thai") -> tuple
     return tuple(parts)
 
 
-def render_input(memo: Memo, *, final: bool = False, steps: list[RouteStep] | None = None) -> RenderInput:
+def render_input(
+    memo: Memo, *, final: bool = False, steps: list[RouteStep] | None = None, signing: bool = False
+) -> RenderInput:
     """Read what the memo's PDF prints, now (a handful of queries; nothing is rendered). `steps`: the current
     round as `workflow.selectors.current_round_steps(with_signatures=True)` loaded it, when the caller has it;
     the enclosures come from the memo's prefetch when there is one (Enclosure's default order is `order`)."""
     steps = steps if steps is not None else _route_for_document(memo)  # once, for the pages and the JSON
     enclosures = list(memo.enclosures.all())
+    final = final or signing
     attachment = canonical_attachment(memo, steps=steps) if final else b""
-    document = memo_document(memo, steps=steps, enclosures=enclosures)
+    document = memo_document(memo, steps=steps, enclosures=enclosures, fields=signing)
     return RenderInput(
         document=document,
         enclosures=_enclosure_parts(enclosures, document.digits),
@@ -425,6 +446,7 @@ def render_input(memo: Memo, *, final: bool = False, steps: list[RouteStep] | No
         completed_at=memo.status_changed_at if final else None,
         image_dpi=int(getattr(settings, "MEMOFLOW_PDF_IMAGE_DPI", 150)),
         signature_images=_signature_images(steps),
+        signing=signing,
     )
 
 
@@ -441,6 +463,7 @@ def document_key(data: RenderInput) -> str:
     payload = {
         "version": RENDER_VERSION,
         "final": data.final,
+        **({"signing": True} if data.signing else {}),  # absent otherwise: stored PDFs' keys are unchanged
         "document": document,
         "enclosures": [(p.order, p.kind, p.sha256, p.label) for p in data.enclosures],
         "title": data.metadata_title,
@@ -474,9 +497,15 @@ def _signature_images_by_content(node: Any, sha256_of: dict[str, str]) -> None:
 def render_pdf(data: RenderInput) -> bytes:
     """The PDF bytes of ``data`` (in this process: WeasyPrint, Pillow and pypdf, and for the final PDF
     Ghostscript on uploaded PDFs; no database)."""
+    content, _fields = render_pdf_with_fields(data)
+    return content
+
+
+def render_pdf_with_fields(data: RenderInput) -> tuple[bytes, list[FieldBox]]:
+    """``render_pdf``, and where the signature fields' empty boxes are (``data.signing``; else none)."""
     from memos.pdf.images import print_copy
     from memos.pdf.pdfa import Normaliser, finish, ghostscript_budget
-    from memos.pdf.render import render_memo
+    from memos.pdf.render import render_memo_with_fields
 
     started = time.monotonic()
 
@@ -489,16 +518,16 @@ def render_pdf(data: RenderInput) -> bytes:
         ]
         document = dataclasses.replace(data.document, images=images)
         if data.final:
-            rendered = render_memo(
+            rendered, fields = render_memo_with_fields(
                 document,
                 pdf_variant="pdf/a-3b",
                 attachments=[("memo.json", data.attachment, "บันทึกข้อความ (JSON ต้นฉบับ)")],
                 metadata_title=data.metadata_title,
             )
         else:
-            rendered = render_memo(document, metadata_title=data.metadata_title)
+            rendered, fields = render_memo_with_fields(document, metadata_title=data.metadata_title)
     if not data.final:
-        return _assemble(rendered, data.enclosures, watermark=data.document.watermark)
+        return _assemble(rendered, data.enclosures, watermark=data.document.watermark), fields
     limit = float(getattr(settings, "MEMOFLOW_PDF_RENDER_TIMEOUT", 60.0))
     normaliser = Normaliser(budget=ghostscript_budget(limit, spent=time.monotonic() - started))
     assembled = _assemble(rendered, data.enclosures, normaliser, watermark=data.document.watermark)
@@ -509,7 +538,7 @@ def render_pdf(data: RenderInput) -> bytes:
         failures=normaliser.failures,
         ghostscript=any(part.kind == "pdf" for part in data.enclosures),
     )
-    return content
+    return content, fields  # the memo's own pages come first in the assembled PDF: the boxes keep their pages
 
 
 def render_limited(data: RenderInput) -> tuple[bytes, float]:
@@ -520,6 +549,26 @@ def render_limited(data: RenderInput) -> tuple[bytes, float]:
 
     seconds = float(getattr(settings, "MEMOFLOW_PDF_RENDER_TIMEOUT", 60.0))
     return run_with_time_limit(render_pdf, data, seconds=seconds)
+
+
+def render_signing_pdf(memo: Memo) -> tuple[bytes, list[FieldBox]]:
+    """The PDF the round's signatories sign, rendered with the time limit at submit: the final document
+    (PDF/A-3b, memo.json attached, no watermark) with an empty box for every step's block, and the boxes."""
+    from memos.pdf.isolation import run_with_time_limit
+
+    seconds = float(getattr(settings, "MEMOFLOW_PDF_RENDER_TIMEOUT", 60.0))
+    packed, _seconds = run_with_time_limit(_packed, render_input(memo, signing=True), seconds=seconds)
+    size = int.from_bytes(packed[:4], "big")
+    boxes = json.loads(packed[4 : 4 + size])
+    fields = [FieldBox(b["name"], b["page"], tuple(b["box"])) for b in boxes]
+    return packed[4 + size :], fields
+
+
+def _packed(data: RenderInput) -> bytes:
+    """The child's answer as bytes: the field boxes as JSON (length-prefixed), then the PDF."""
+    content, fields = render_pdf_with_fields(data)
+    header = json.dumps([dataclasses.asdict(f) for f in fields]).encode()
+    return len(header).to_bytes(4, "big") + header + content
 
 
 def render_memo_pdf(memo: Memo, *, final: bool = False) -> bytes:

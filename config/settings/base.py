@@ -359,5 +359,10 @@ MEMOFLOW_VERIFY_MAX_BYTES = env.int("MEMOFLOW_VERIFY_MAX_MB", default=30) * 1024
 # (B-B), "local" = the organisation's own TSA in process (demo, tests; also served at /pki/tsa), or the URL of
 # an independent TSA — what production should use: the local one's clock is the organisation's own
 # (docs/signatures.md).
+# Each signatory's PAdES signature on the memo's PDF (issue 10, docs/adr/0007-pdf-signatures.md): the round's
+# PDF is rendered at submit with a field per step, the writer certifies it and each step signs its field with
+# their own key; the archive is that PDF with revocation data and an archive timestamp. Needs the CA
+# (`manage.py signing_init`): without one, signing is refused rather than recorded without a signature.
+MEMOFLOW_PDF_SIGNATURES = env.bool("MEMOFLOW_PDF_SIGNATURES", default=True)
 MEMOFLOW_TSA_URL = env.str("MEMOFLOW_TSA_URL", default="")
 MEMOFLOW_TSA_TIMEOUT = env.float("MEMOFLOW_TSA_TIMEOUT", default=10.0)

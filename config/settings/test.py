@@ -32,3 +32,6 @@ MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend
 MEMOFLOW_SIGNING_KDF = {"algorithm": "argon2id", "memory_cost": 64, "iterations": 1, "lanes": 1}
 MEMOFLOW_CA_KEY_PASSPHRASE = "memoflow-tests-ca"  # noqa: S105 - tests only
 MEMOFLOW_SEAL_KEY_PASSPHRASE = "memoflow-tests-seal"  # noqa: S105 - tests only
+# Off for the suite at large (every submit would render a PDF); the signing tests turn it on
+# (workflow/tests/test_pdf_signatures.py).
+MEMOFLOW_PDF_SIGNATURES = False

@@ -38,6 +38,21 @@ class SignatureBlock:
     # The signer's handwritten signature (a transparent PNG on disk), printed instead of the e-signature line
     # when signed; "" = none.
     image_path: str = ""
+    # The name of the signature field that carries this block: the page leaves its box empty and the signer's
+    # PAdES signature shows the block as its appearance (docs/adr/0007-pdf-signatures.md). "" = printed here.
+    field: str = ""
+    # The field's box spans the text width (the step may write an opinion or decide); else a signature's width.
+    field_wide: bool = False
+
+
+@dataclass(frozen=True)
+class FieldBox:
+    """Where the renderer left a signature field's box: the 0-based page and (x1, y1, x2, y2) in PDF points from
+    the page's bottom-left corner, rounded inwards to whole points."""
+
+    name: str
+    page: int
+    box: tuple[int, int, int, int]
 
 
 @dataclass(frozen=True)

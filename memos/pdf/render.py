@@ -51,7 +51,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from core.thai import format_date_long, format_datetime, thai_digits
 from memos.pdf import linebreak, text_layer
-from memos.pdf.document import MemoDocument, OpinionBlock, SignatureBlock, TableEnclosure
+from memos.pdf.document import FieldBox, MemoDocument, OpinionBlock, SignatureBlock, TableEnclosure
 
 __all__ = ["FONT_CONFIG", "decompose_sara_am", "render_html", "render_memo"]
 
@@ -225,7 +225,10 @@ def _signature(
 ) -> SafeString:
     """A signature block: the handwritten signature image or the e-signature mark (or a dotted line to sign on), (name), position, capacity line,
     extra line; with ``dated``, the date below (an opinion's date). ``None`` = a blank block to fill in.
-    ``keep_with_previous``: no page break before the block (memo.css ``.sig.keep``)."""
+    ``keep_with_previous``: no page break before the block (memo.css ``.sig.keep``). A block with a ``field``
+    is an empty box of the field's size, filled by the signer's PAdES signature (``render_memo_with_fields``)."""
+    if sig is not None and sig.field:
+        return _field_box(sig, keep_with_previous=keep_with_previous)
     opinion: SafeString | str = ""
     if sig is not None and sig.opinion.strip():
         opinion = format_html('<div class="sig-opinion">{}</div>', _rich(sig.opinion.strip("\n"), runt=True))
@@ -264,6 +267,22 @@ def _signature(
     )
 
 
+#: The id prefix of a signature field's empty box; the rest is the field's name.
+FIELD_ID_PREFIX: Final = "sigfield-"
+
+
+def _field_box(sig: SignatureBlock, *, keep_with_previous: bool) -> SafeString:
+    """The empty box a signature field covers (memo.css ``.sig-field``): the block is the signature's appearance,
+    laid out when the step signs, so nothing of it may be printed in the page (ADR 0007)."""
+    return format_html(
+        '<div class="sig-field{}{}" id="{}{}"></div>',
+        " wide" if sig.field_wide else "",
+        " keep" if keep_with_previous else "",
+        FIELD_ID_PREFIX,
+        sig.field,
+    )
+
+
 #: Signatures without an opinion of their own in a row kept with what precedes them (the body's last lines, or
 #: the block before): three fit on a page with room to spare; a longer chain would not, and WeasyPrint would then
 #: leave near-empty pages, so from the fourth on a signature may open a page.
@@ -288,6 +307,13 @@ _INLINE_DECISION_TEXT: Final = 28
 
 
 def _opinion(op: OpinionBlock, digits: str) -> dict[str, Any]:
+    if op.signature is not None and op.signature.field:  # the label only: the rest is the signature's block
+        return {
+            "label": _rich(op.label),
+            "long_label": len(op.label) > _LONG_LABEL,
+            "role": op.role,
+            "field": _signature(op.signature, digits),
+        }
     other_text = op.decision_text.strip() if op.decision == "other" else ""
     inline = len(other_text) <= _INLINE_DECISION_TEXT
     choices = []
@@ -428,18 +454,68 @@ def render_memo(
     ``attachments``: (filename, content, description) embedded as PDF file attachments; ``pdf_variant`` is
     passed to WeasyPrint (e.g. "pdf/a-3b"); ``metadata_title`` defaults to the subject.
     """
+    pdf, _fields = _render(
+        doc, pdf_variant=pdf_variant, attachments=attachments, metadata_title=metadata_title
+    )
+    return pdf
+
+
+def render_memo_with_fields(
+    doc: MemoDocument,
+    *,
+    pdf_variant: str | None = None,
+    attachments: Sequence[tuple[str, bytes, str]] = (),
+    metadata_title: str | None = None,
+) -> tuple[bytes, list[FieldBox]]:
+    """``render_memo``, and where each signature field's empty box landed (blocks with a ``field``)."""
+    return _render(doc, pdf_variant=pdf_variant, attachments=attachments, metadata_title=metadata_title)
+
+
+def _render(
+    doc: MemoDocument,
+    *,
+    pdf_variant: str | None,
+    attachments: Sequence[tuple[str, bytes, str]],
+    metadata_title: str | None,
+) -> tuple[bytes, list[FieldBox]]:
     html = render_html(doc, metadata_title=metadata_title)
     files = [
         weasyprint.Attachment(file_obj=io.BytesIO(content), name=name, description=description or None)
         for name, content, description in attachments
     ]
     with _LOCK, text_layer.active():
-        pdf = weasyprint.HTML(string=html).write_pdf(
-            font_config=FONT_CONFIG, pdf_variant=pdf_variant, attachments=files or None
-        )
+        options = {"pdf_variant": pdf_variant, "attachments": files or None}
+        document = weasyprint.HTML(string=html).render(font_config=FONT_CONFIG, **options)
+        fields = _field_boxes(document)
+        pdf = document.write_pdf(**options)
     assert isinstance(pdf, bytes)
     if doc.watermark:
         from memos.pdf.overlay import stamp_pdf
 
         pdf = stamp_pdf(pdf, watermark=doc.watermark)  # centred on every page (not laid out: see overlay.py)
-    return pdf
+    return pdf, fields
+
+
+_PT_PER_PX: Final = 0.75  # WeasyPrint lays out in CSS pixels; the PDF is in points
+
+
+def _field_boxes(document: Any) -> list[FieldBox]:
+    """Each signature field's empty box, from the laid-out pages (``.sig-field`` never splits, so one box each)."""
+    found: list[FieldBox] = []
+    for index, page in enumerate(document.pages):
+        page_height = page.height
+        for box in page._page_box.descendants():
+            element = getattr(box, "element", None)
+            ident = element.get("id", "") if element is not None else ""
+            if not ident.startswith(FIELD_ID_PREFIX) or getattr(box, "element_tag", "") != "div":
+                continue
+            x, y = box.border_box_x(), box.border_box_y()
+            width, height = box.border_width(), box.border_height()
+            x1, x2 = x * _PT_PER_PX, (x + width) * _PT_PER_PX
+            y1, y2 = (page_height - y - height) * _PT_PER_PX, (page_height - y) * _PT_PER_PX
+            box_pt = (int(-(-x1 // 1)), int(-(-y1 // 1)), int(x2 // 1), int(y2 // 1))
+            found.append(FieldBox(ident[len(FIELD_ID_PREFIX) :], index, box_pt))
+    names = [f.name for f in found]
+    if len(set(names)) != len(names):
+        raise ValueError(f"a signature field's box was split across pages: {names}")
+    return found

@@ -19,7 +19,7 @@ def memo_archive(*, memo_id: Any) -> Memo:
     by the background worker (workflow.tasks.archive_memo), enqueued when the last step signs."""
     from memos import archive
     from memos.pdf.pdfa import labelled_pdfa
-    from workflow.pdf import archive_relative_name, render_memo_pdf
+    from workflow.pdf import archive_relative_name
 
     memo = Memo.objects.select_related("organisation", "writer", "writer_position", "current_revision").get(
         pk=memo_id
@@ -29,9 +29,7 @@ def memo_archive(*, memo_id: Any) -> Memo:
     if memo.status != MemoStatus.COMPLETED:
         raise InvalidState(_("Only a completed memo is archived."))
     # Idempotent: a copy left by a run whose worker died before the row was updated is reused, not rendered again.
-    stored = archive.store_once(
-        base_name=archive_relative_name(memo), render=lambda: render_memo_pdf(memo, final=True)
-    )
+    stored = archive.store_once(base_name=archive_relative_name(memo), render=lambda: _final_pdf(memo))
     relative_name, digest = stored.relative_name, stored.sha256
     # False when an uploaded PDF could not be made to conform (the render worker's log says why).
     pdfa = labelled_pdfa(archive.open_archived(relative_name).read_bytes())
@@ -54,3 +52,17 @@ def memo_archive(*, memo_id: Any) -> Memo:
             data={"file": relative_name, "sha256": digest, "bytes": stored.size, "pdfa": pdfa},
         )
     return locked
+
+
+def _final_pdf(memo: Memo) -> bytes:
+    """The archived PDF: the revision's signed PDF closed with revocation data and an archive timestamp
+    (signatures.signing.pdf_finish, under the memo's lock: one closing update), or, for a memo whose route
+    was signed without PDF signatures, the final PDF/A rendered now."""
+    from signatures import signing
+    from workflow.pdf import render_memo_pdf
+
+    revision = memo.current_revision
+    if revision is not None and signing.signed_pdf_sha256(revision=revision) is not None:
+        with _memo_locked(memo.pk):
+            return signing.pdf_finish(revision=revision, now=timezone.now())
+    return render_memo_pdf(memo, final=True)

@@ -14,12 +14,15 @@ from core.errors import AlreadyDone, InvalidState, NotYourTask, ValidationFailed
 from memos import services as memo_services
 from memos.models import Memo
 from org.models import Person
-from org.selectors import acting_annotations
+from org.selectors import acting_annotations, own_position_titles
+from signatures.keystore import UnwrappedSigner
 from signatures.models import Signature, SignatureMethod
 from workflow.documents import memo_pdf_schedule
 from workflow.duties import round_exclusions
 from workflow.flows import OUTCOME_COMPLETED, OUTCOME_NEXT, OUTCOME_REJECTED, OUTCOME_RETURNED
 from workflow.models import Decision, RouteStep, StepRole, StepState
+from workflow.pdf import field_name
+from workflow.services import pdf_signatures
 from workflow.services._common import (
     MAX_OPINION,
     _audit,
@@ -74,8 +77,11 @@ def _acting_on(*, step: RouteStep, actor: Person) -> Iterator[_StepContext]:
         yield _StepContext(memo=memo, steps=steps, current=current, now=now)
 
 
-def _sign(ctx: _StepContext, actor: Person, meta: RequestMeta | None) -> Signature:
-    """Write the signature once; the caller saves the step that now points at it (update_fields "signature")."""
+def _sign(
+    ctx: _StepContext, actor: Person, meta: RequestMeta | None, key: UnwrappedSigner | None = None
+) -> Signature:
+    """Write the signature once, and with `key` the signer's PAdES signature on the revision's PDF (the step's
+    opinion or decision set on it already); the caller saves the step that now points at it."""
     revision = ctx.memo.current_revision
     if revision is None:
         raise InvalidState(_("The memo has no submitted revision to sign."))
@@ -87,11 +93,23 @@ def _sign(ctx: _StepContext, actor: Person, meta: RequestMeta | None) -> Signatu
         position=ctx.current.position,
         capacity=ctx.current.capacity,
         signed_at=ctx.now,
-        method=SignatureMethod.PASSWORD,
+        method=SignatureMethod.PADES if key else SignatureMethod.PASSWORD,
+        signing_key=key.key if key else None,
+        pdf_field=field_name(ctx.current) if key else "",
         ip_address=meta.ip_address if meta else None,
         user_agent=meta.user_agent if meta else "",
     )
     ctx.current.signature = signature
+    if key is not None:
+        own_title = own_position_titles(people=[actor]).get(actor.pk, "") if ctx.current.capacity else ""
+        pdf_signatures.sign_step(
+            memo=ctx.memo,
+            step=ctx.current,
+            signature=signature,
+            unwrapped=key,
+            own_title=own_title,
+            now=ctx.now,
+        )
     return signature
 
 
@@ -129,10 +147,9 @@ def step_approve(
 ) -> RouteStep:
     """Sign the active step (with an opinion, or the decision on the last step); the next step activates,
     or after the last one the memo is completed."""
-    _check_password(actor, password, meta)
     opinion = memo_services._nfc(opinion or "").strip()
     decision, decision_text = _clean_decision(step.role, opinion, decision, decision_text)
-    with _acting_on(step=step, actor=actor) as ctx:
+    with pdf_signatures.signing_key(actor, password, meta) as key, _acting_on(step=step, actor=actor) as ctx:
         current = ctx.current
         task = _task_of(current)
         process = task.process
@@ -141,7 +158,7 @@ def step_approve(
         current.opinion = opinion
         current.decision = decision
         current.decision_text = decision_text
-        _sign(ctx, actor, meta)
+        _sign(ctx, actor, meta, key)
         later = [s for s in ctx.steps if s.order > current.order]
         if later:
             following, signatory, skipped = _activate_next(

@@ -9,14 +9,16 @@ from core.thai import bangkok_date
 from memos import services as memo_services
 from memos.models import EDITABLE_STATUSES, Memo, MemoStatus
 from org.models import Person
+from signatures.keystore import UnwrappedSigner
 from signatures.models import Signature, SignatureMethod
 from workflow.documents import memo_pdf_schedule
 from workflow.duties import round_exclusions
 from workflow.flows import OUTCOME_NEXT, MemoFlow
 from workflow.models import MemoProcess, RouteStep, StepState
+from workflow.pdf import field_name
+from workflow.services import pdf_signatures
 from workflow.services._common import (
     _audit,
-    _check_password,
     _memo_locked,
     _process_locked,
     _route_round,
@@ -30,21 +32,21 @@ def memo_submit(*, memo: Memo, actor: Person, password: str | None, meta: Reques
     """The writer signs and sends the memo on its route: the first time it takes a number from the unit's
     register and the date; after a return, a new revision starts the route again from the first step after
     the writer, and the number stays."""
-    _check_password(actor, password, meta)
-    process_pk = Memo.objects.filter(pk=memo.pk).values_list("process_id", flat=True).first()
-    if process_pk is None:
-        with _memo_locked(memo.pk) as locked:
-            return _submit_locked(locked, actor, meta)
-    with _process_locked(process_pk):
-        locked = (
-            Memo.objects.select_for_update(of=("self",))
-            .select_related("organisation", "unit")
-            .get(pk=memo.pk)
-        )
-        return _submit_locked(locked, actor, meta)
+    with pdf_signatures.signing_key(actor, password, meta) as key:
+        process_pk = Memo.objects.filter(pk=memo.pk).values_list("process_id", flat=True).first()
+        if process_pk is None:
+            with _memo_locked(memo.pk) as locked:
+                return _submit_locked(locked, actor, meta, key)
+        with _process_locked(process_pk):
+            locked = (
+                Memo.objects.select_for_update(of=("self",))
+                .select_related("organisation", "unit")
+                .get(pk=memo.pk)
+            )
+            return _submit_locked(locked, actor, meta, key)
 
 
-def _submit_locked(memo: Memo, actor: Person, meta: RequestMeta | None) -> Memo:
+def _submit_locked(memo: Memo, actor: Person, meta: RequestMeta | None, key: UnwrappedSigner | None) -> Memo:
     if memo.writer_id != actor.pk:
         raise Forbidden(_("Only the writer can submit this memo."))
     if memo.status not in EDITABLE_STATUSES:
@@ -94,7 +96,9 @@ def _submit_locked(memo: Memo, actor: Person, meta: RequestMeta | None) -> Memo:
         position=memo.writer_position,
         capacity="",
         signed_at=now,
-        method=SignatureMethod.PASSWORD,
+        method=SignatureMethod.PADES if key else SignatureMethod.PASSWORD,
+        signing_key=key.key if key else None,
+        pdf_field=field_name(writer_step) if key else "",
         ip_address=meta.ip_address if meta else None,
         user_agent=meta.user_agent if meta else "",
     )
@@ -112,6 +116,15 @@ def _submit_locked(memo: Memo, actor: Person, meta: RequestMeta | None) -> Memo:
     first.task = process.created_task
     # Writer first: the database allows one active step per memo at every moment.
     writer_step.save(update_fields=["state", "assignee", "activated_at", "acted_at", "signature"])
+    if key is not None:  # the round's PDF, its fields and the writer's certification (ADR 0007)
+        pdf_signatures.start_and_certify(
+            memo=memo,
+            revision=revision,
+            writer_step=writer_step,
+            signature=writer_step.signature,
+            unwrapped=key,
+            now=now,
+        )
     _save_skipped(skipped, memo, actor, meta)
     first.save(update_fields=["state", "assignee", "activated_at", "capacity", "task", "duty_conflict"])
     _notify_activated(first)

@@ -1,0 +1,155 @@
+"""The route's signatures on the memo's PDF (issue 10, docs/adr/0007-pdf-signatures.md): at submit the
+round's PDF is rendered with an empty field per step and the writer certifies it; each approving step signs
+its own field with its block as the appearance; the archive job closes it (revocation data, timestamp).
+
+On when `MEMOFLOW_PDF_SIGNATURES` is set (the default) and the organisation has a CA (`manage.py
+signing_init`). The signer's key is opened with their password before the step's transaction
+(`signing_key`): a wrong password is recorded even though the step changes nothing.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+from django.conf import settings
+
+from core.audit import RequestMeta
+from core.thai import format_date_long
+from memos.models import Memo, MemoRevision
+from org.models import Person
+from signatures import signing
+from signatures.appearance import StepBlock
+from signatures.errors import SigningNotConfigured
+from signatures.keystore import UnwrappedSigner, unwrap_for_signing
+from signatures.models import Signature
+from signatures.pdf_signing import FieldSpec
+from signatures.selectors import active_ca, signature_image_in_force
+from workflow.models import RouteStep, StepRole
+from workflow.services._common import _check_password
+
+#: The decision's words as the paper memo's check boxes print them.
+DECISION_WORDS = {
+    "acknowledged": "ทราบ",
+    "approved": "อนุมัติ",
+    "not_approved": "ไม่อนุมัติ",
+    "other": "อื่น ๆ",
+}
+
+
+def enabled() -> bool:
+    """Whether signatures go on the PDF. Set but without a CA, signing is refused (SigningNotConfigured):
+    a deployment that promises signatures never silently records a password confirmation instead."""
+    if not getattr(settings, "MEMOFLOW_PDF_SIGNATURES", False):
+        return False
+    if active_ca() is None:
+        raise SigningNotConfigured("no certification authority: run manage.py signing_init")
+    return True
+
+
+@contextmanager
+def signing_key(
+    actor: Person, password: str | None, meta: RequestMeta | None
+) -> Iterator[UnwrappedSigner | None]:
+    """The actor's key opened with their password for one signature (None when signatures are not on the PDF,
+    after the same password check). Outside any transaction: a failed attempt counts toward the lockout."""
+    if not enabled():
+        _check_password(actor, password, meta)
+        yield None
+        return
+    with unwrap_for_signing(person=actor, password=password, meta=meta) as unwrapped:
+        yield unwrapped
+
+
+def _image(person: Person, at: datetime) -> bytes | None:
+    image = signature_image_in_force(person=person, at=at)
+    if image is None:
+        return None
+    with image.file.open("rb") as handle:
+        return bytes(handle.read())
+
+
+def step_block(step: RouteStep, signature: Signature, *, own_title: str, text: str) -> StepBlock:
+    """What the step's signature shows: what they wrote (or decided), their handwritten signature, name,
+    position (their own when they sign in a capacity), the capacity line, the Thai date."""
+    person = signature.signer
+    capacity = f"{signature.capacity}{step.position.title}" if signature.capacity else ""
+    return StepBlock(
+        name=person.full_name,
+        position=own_title if capacity else signature.position.title,
+        date=format_date_long(signature.signed_at),
+        opinion=text,
+        capacity=capacity,
+        signature_png=_image(person, signature.signed_at),
+    )
+
+
+def written_text(step: RouteStep) -> str:
+    """The block's text: the decision (with its order) above what the step wrote."""
+    lines = []
+    if step.role == StepRole.DECISION and step.decision:
+        word = DECISION_WORDS.get(step.decision, "")
+        order = step.decision_text.strip() if step.decision == "other" else ""
+        lines.append(f"☑ {word} {order}".strip())
+    if step.opinion.strip():
+        lines.append(step.opinion.strip("\n"))
+    return "\n".join(lines)
+
+
+def start_and_certify(
+    *,
+    memo: Memo,
+    revision: MemoRevision,
+    writer_step: RouteStep,
+    signature: Signature,
+    unwrapped: UnwrappedSigner,
+    now: datetime,
+) -> None:
+    """At submit, inside its transaction: render the round's PDF with a field per step, reserve the fields,
+    and the writer's certification. The writer's Signature row is written already (the reporter block of an
+    enclosed report prints its time)."""
+    from workflow.pdf import render_signing_pdf
+
+    pdf, boxes = render_signing_pdf(memo)
+    fields = [FieldSpec(b.name, b.page, b.box) for b in boxes]
+    signing.signed_pdf_start(revision=revision, pdf=pdf, fields=fields, now=now)
+    _sign(memo, revision, writer_step, signature, unwrapped, now, certify=True, own_title="")
+
+
+def sign_step(
+    *,
+    memo: Memo,
+    step: RouteStep,
+    signature: Signature,
+    unwrapped: UnwrappedSigner,
+    own_title: str,
+    now: datetime,
+) -> None:
+    """An approving step's signature on the revision's PDF, inside the step's transaction."""
+    assert signature.revision is not None
+    _sign(memo, signature.revision, step, signature, unwrapped, now, certify=False, own_title=own_title)
+
+
+def _sign(
+    memo: Memo,
+    revision: MemoRevision,
+    step: RouteStep,
+    signature: Signature,
+    unwrapped: UnwrappedSigner,
+    now: datetime,
+    *,
+    certify: bool,
+    own_title: str,
+) -> None:
+    from workflow.pdf import field_name
+
+    block = step_block(step, signature, own_title=own_title, text=written_text(step))
+    signing.pdf_sign(
+        revision=revision,
+        field=field_name(step),
+        signer=unwrapped,
+        block=block,
+        reason=block.capacity,  # the capacity line, by convention (signatures.verification)
+        location=memo.organisation.name,
+        now=now,
+        certify=certify,
+    )

@@ -1,0 +1,169 @@
+"""Each signatory's own PAdES signature on the memo's PDF, through the route's services as users take it
+(issue 10, docs/adr/0007-pdf-signatures.md): the writer certifies the PDF rendered at submit, each approving
+step signs its reserved field, the archive job closes it with revocation data and an archive timestamp, and
+the archived file validates against the organisation's CA with pyHanko and poppler's pdfsig."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from core.errors import BadPassword
+from memos import archive
+from memos.models import Memo, MemoStatus
+from org.demo import DEMO_PASSWORD
+from signatures import signing
+from signatures.models import Signature, SignatureMethod, SignedPdfUpdate
+from signatures.selectors import verification_trust
+from signatures.verification import verify_pdf
+from tests.builders import active_step, approve_active, submit
+from workflow import services
+from workflow.demo import load_route_template, load_seed_memo
+
+pytestmark = [
+    pytest.mark.django_db(transaction=False),
+    pytest.mark.filterwarnings("ignore:Attribute's length must be:UserWarning"),
+]
+
+ROUTE_NAMES = [  # the seed memo's route: writer, acting head (co-sign), ปลัด, นายก
+    "นางสาวรุจภา โฉมประดิษฐ์",
+    "นางราชวรี อนุกุล",
+    "นายนาฏ วงศ์ทองดี",
+    "นายยุทธนา เมืองเล็ก",
+]
+
+
+@pytest.fixture
+def signing_on(settings, demo_org, media_root: Path) -> None:
+    settings.MEMOFLOW_PDF_SIGNATURES = True
+    settings.MEMOFLOW_TSA_URL = "local"
+    call_command("signing_init", verbosity=0)
+
+
+@pytest.fixture
+def seed_memo(demo_org, signing_on) -> Memo:
+    load_route_template(demo_org)
+    return load_seed_memo(demo_org)
+
+
+def _complete(memo: Memo) -> Memo:
+    submit(memo)
+    approve_active(memo)
+    approve_active(memo, opinion="เห็นควรเสนอนายก อบต. เพื่อโปรดทราบ")
+    approve_active(memo, decision="acknowledged")
+    services.memo_archive(memo_id=memo.pk)
+    memo.refresh_from_db()
+    return memo
+
+
+def _archived(memo: Memo) -> bytes:
+    return archive.open_archived(memo.archive_file).read_bytes()
+
+
+def test_the_archived_memo_carries_one_trusted_timestamped_signature_per_signatory_in_route_order(
+    seed_memo: Memo,
+) -> None:
+    memo = _complete(seed_memo)
+    assert memo.status == MemoStatus.ARCHIVED
+    report = verify_pdf(_archived(memo), trust=verification_trust())
+    assert report.valid, report.problems
+    signatures = [s for s in report.signatures if s.kind == "signature"]
+    assert [s.field_name for s in signatures] == ["step-0", "step-1", "step-2", "step-3"]
+    for expected, signature in zip(ROUTE_NAMES, signatures, strict=True):
+        assert signature.signer.startswith(expected), (expected, signature.signer)
+        assert signature.ok
+        assert signature.timestamp is not None
+        assert signature.timestamp_trusted
+        assert signature.modifications in ("none", "lta_updates", "form_filling")
+    assert signatures[0].certifies == 2  # the writer certifies: later signatures only
+    assert report.signatures[-1].kind == "document_timestamp"  # PAdES B-LTA
+    rows = Signature.objects.filter(memo=memo).order_by("signed_at")
+    assert [r.method for r in rows] == [SignatureMethod.PADES] * 4
+    assert all(r.signing_key is not None and r.signing_key.person_id == r.signer_id for r in rows)
+
+
+@pytest.mark.skipif(shutil.which("pdfsig") is None, reason="poppler-utils' pdfsig is not installed")
+def test_pdfsig_lists_every_signature_of_the_archived_memo(seed_memo: Memo, tmp_path: Path) -> None:
+    memo = _complete(seed_memo)
+    path = tmp_path / "memo.pdf"
+    path.write_bytes(_archived(memo))
+    result = subprocess.run(["pdfsig", str(path)], capture_output=True, timeout=60, check=False)  # noqa: S607
+    listing = result.stdout.decode("utf-8", errors="replace")  # pdfsig cuts long titles mid-character
+    fields = [line.split(": ", 1)[1] for line in listing.splitlines() if "Signature Field Name:" in line]
+    assert fields == ["step-0", "step-1", "step-2", "step-3", "archive-timestamp"], listing
+    for name in ROUTE_NAMES:
+        assert f"Signer Certificate Common Name: {name}" in listing
+    # Poppler 22 checks the four signatures; it does not validate document timestamps ("not yet verified").
+    assert listing.count("Signature Validation: Signature is Valid.") == 4, listing
+
+
+def test_a_wrong_password_signs_nothing_and_changes_nothing(seed_memo: Memo) -> None:
+    submit(seed_memo)
+    step = active_step(seed_memo)
+    parts = SignedPdfUpdate.objects.count()
+    with pytest.raises(BadPassword):
+        services.step_approve(step=step, actor=step.assignee, password="not-the-password")
+    assert SignedPdfUpdate.objects.count() == parts
+    assert active_step(seed_memo).pk == step.pk
+    with pytest.raises(BadPassword):
+        services.step_approve(step=step, actor=step.assignee, password=None)
+    assert SignedPdfUpdate.objects.count() == parts
+
+
+def test_the_stored_pdf_grows_only_by_incremental_updates_each_signature_covering_the_ones_before(
+    seed_memo: Memo,
+) -> None:
+    submit(seed_memo)
+    approve_active(seed_memo)
+    revision = Memo.objects.get(pk=seed_memo.pk).current_revision
+    parts = list(SignedPdfUpdate.objects.filter(revision=revision).order_by("sequence"))
+    assert [p.field for p in parts] == ["", "step-0", "step-1"]
+    current = signing.signed_pdf(revision=revision)
+    assert current is not None
+    report = verify_pdf(current.content, trust=verification_trust())
+    assert report.valid, report.problems
+    assert [s.field_name for s in report.signatures] == ["step-0", "step-1"]
+
+
+def test_return_and_resubmit_produces_a_new_pdf_whose_signatures_all_validate(seed_memo: Memo) -> None:
+    submit(seed_memo)
+    approve_active(seed_memo)
+    step = active_step(seed_memo)
+    services.step_return(step=step, actor=step.assignee, password=DEMO_PASSWORD, reason="แก้ไขวันที่")
+    memo = Memo.objects.get(pk=seed_memo.pk)
+    first = memo.current_revision
+    submit(memo)
+    memo = Memo.objects.get(pk=seed_memo.pk)
+    second = memo.current_revision
+    assert second is not None
+    assert first is not None
+    assert second.pk != first.pk
+    approve_active(memo)
+    approve_active(memo, opinion="เห็นควรเสนอนายก อบต. เพื่อโปรดทราบ")
+    approve_active(memo, decision="approved")
+    services.memo_archive(memo_id=memo.pk)
+    memo.refresh_from_db()
+    report = verify_pdf(_archived(memo), trust=verification_trust())
+    assert report.valid, report.problems
+    assert [s.field_name for s in report.signatures if s.kind == "signature"] == [
+        "step-0",
+        "step-1",
+        "step-2",
+        "step-3",
+    ]
+    earlier = signing.signed_pdf(revision=first)  # the first round's signed PDF stays in the history
+    assert earlier is not None
+    assert [s.field_name for s in verify_pdf(earlier.content, trust=verification_trust()).signatures] == [
+        "step-0",
+        "step-1",
+    ]
+
+
+def test_a_flipped_byte_in_the_archived_memo_is_reported(seed_memo: Memo) -> None:
+    content = bytearray(_archived(_complete(seed_memo)))
+    at = content.index(b"/Type /Page") if b"/Type /Page" in content else len(content) // 3
+    content[at + 1] ^= 0x01
+    report = verify_pdf(bytes(content), trust=verification_trust())
+    assert not report.valid
