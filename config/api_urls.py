@@ -18,6 +18,11 @@ urlpatterns = [
         "memos/<uuid:memo_id>/attachments/", workflow_api.MemoAttachmentView.as_view(), name="api-memo-attach"
     ),
     path("memos/<uuid:memo_id>/pdf/", workflow_api.MemoPdfView.as_view(), name="api-memo-pdf"),
+    path(
+        "memos/<uuid:memo_id>/signed-pdf/",
+        workflow_api.MemoSignedPdfView.as_view(),
+        name="api-memo-signed-pdf",
+    ),
     path("memos/<uuid:memo_id>/history/", workflow_api.MemoHistoryView.as_view(), name="api-memo-history"),
     path(
         "memos/<uuid:memo_id>/attachments/<uuid:enclosure_id>/",

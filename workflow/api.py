@@ -3,7 +3,7 @@
 import logging
 from typing import Any
 
-from django.http import FileResponse, HttpResponseBase, JsonResponse
+from django.http import FileResponse, HttpResponse, HttpResponseBase, JsonResponse
 from django.utils.dateparse import parse_date
 from django.utils.decorators import method_decorator
 from django.utils.http import content_disposition_header
@@ -572,6 +572,53 @@ class MemoPdfView(APIView):
             )
         disposition = content_disposition_header(as_attachment=False, filename=pdf_filename(memo))
         response["Content-Disposition"] = disposition or "inline"
+        return response
+
+
+class NotSigned(ApplicationError):
+    code = "not_signed"
+    http_status = 404
+    default_message = _("This memo has no signed PDF: it has not been submitted with electronic signatures.")
+
+
+@method_decorator(frameable_by_own_pages, name="dispatch")
+class MemoSignedPdfView(APIView):
+    """The signed PDF of the memo's current revision as it stands now: the writer's certification and every
+    signature so far, each an incremental update (docs/adr/0007-pdf-signatures.md); `?revision=N` for an
+    earlier round's. Archived memos: the archived file (with revocation data and the archive timestamp) is
+    the one to keep; this is the same signatures without them until then."""
+
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = FileContentNegotiation
+
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): bytes,
+            404: OpenApiResponse(description="Not signed / not found"),
+        },
+        parameters=[
+            OpenApiParameter("revision", int, description="A revision number (default: the current)")
+        ],
+    )
+    def get(self, request: Request, memo_id: str) -> HttpResponseBase:
+        from signatures import signing
+        from workflow.pdf import pdf_filename
+
+        memo = selectors.memo_get(memo_id=memo_id, user=_user(request))
+        revision = memo.current_revision
+        wanted = request.query_params.get("revision")
+        if wanted is not None:
+            if not wanted.isdigit():
+                raise ValidationFailed(fields={"revision": [_("Give a revision number.")]})
+            revision = memo.revisions.filter(number=int(wanted)).first()
+        signed = signing.signed_pdf(revision=revision) if revision is not None else None
+        if signed is None or revision is None:
+            raise NotSigned()
+        response = HttpResponse(signed.content, content_type="application/pdf")
+        name = pdf_filename(memo).removesuffix(".pdf") + f" (ลงนาม ฉบับที่ {revision.number}).pdf"
+        response["Content-Disposition"] = (
+            content_disposition_header(as_attachment=False, filename=name) or "inline"
+        )
         return response
 
 

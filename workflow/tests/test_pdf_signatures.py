@@ -9,12 +9,16 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
 
-from core.errors import BadPassword
+from core.errors import BadPassword, InvalidState, NotYourTask, ValidationFailed
 from memos import archive
 from memos.models import Memo, MemoStatus
 from org.demo import DEMO_PASSWORD
 from signatures import signing
+from signatures.appearance import StepBlock
+from signatures.keystore import unwrap_for_signing
 from signatures.models import Signature, SignatureMethod, SignedPdfUpdate
 from signatures.selectors import verification_trust
 from signatures.verification import verify_pdf
@@ -167,3 +171,80 @@ def test_a_flipped_byte_in_the_archived_memo_is_reported(seed_memo: Memo) -> Non
     content[at + 1] ^= 0x01
     report = verify_pdf(bytes(content), trust=verification_trust())
     assert not report.valid
+
+
+def test_an_opinion_too_long_for_its_box_is_refused_before_anything_is_signed(seed_memo: Memo) -> None:
+    submit(seed_memo)
+    approve_active(seed_memo)
+    step = active_step(seed_memo)  # ปลัด's opinion
+    parts, rows = SignedPdfUpdate.objects.count(), Signature.objects.count()
+    with pytest.raises(ValidationFailed) as raised:
+        services.step_approve(
+            step=step, actor=step.assignee, password=DEMO_PASSWORD, opinion="เห็นควรอนุมัติ " * 400
+        )
+    assert "opinion" in raised.value.fields
+    assert (SignedPdfUpdate.objects.count(), Signature.objects.count()) == (parts, rows)
+    assert active_step(seed_memo).pk == step.pk
+
+
+def test_no_one_signs_another_persons_step_not_even_an_administrator(seed_memo: Memo, person) -> None:
+    submit(seed_memo)
+    step = active_step(seed_memo)
+    parts = SignedPdfUpdate.objects.count()
+    for someone in (person("admin"), person("nat")):
+        with pytest.raises(NotYourTask):
+            services.step_approve(step=step, actor=someone, password=DEMO_PASSWORD)
+    assert SignedPdfUpdate.objects.count() == parts
+
+
+def test_the_writer_certifies_first_and_a_field_is_signed_once(seed_memo: Memo, person) -> None:
+    submit(seed_memo)
+    revision = Memo.objects.get(pk=seed_memo.pk).current_revision
+    current = signing.signed_pdf(revision=revision)
+    assert current is not None
+    assert current.signed == ["step-0"]
+    block = StepBlock(name="x", position="y", date="z")
+    with unwrap_for_signing(person=person("ratchawari"), password=DEMO_PASSWORD) as key:
+        for field, certify in (("step-0", False), ("step-1", True), ("step-9", False)):
+            with pytest.raises(InvalidState):
+                signing.pdf_sign(
+                    revision=revision,
+                    field=field,
+                    signer=key,
+                    block=block,
+                    reason="",
+                    location="",
+                    now=timezone.now(),
+                    certify=certify,
+                )
+
+
+@pytest.mark.postgres
+def test_a_stored_part_changed_behind_the_application_is_detected(seed_memo: Memo) -> None:
+    submit(seed_memo)
+    revision = Memo.objects.get(pk=seed_memo.pk).current_revision
+    table = SignedPdfUpdate._meta.db_table
+    with connection.cursor() as cursor:  # what only the database's owner could do: the triggers refuse it
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute(
+            f"UPDATE \"{table}\" SET content = content || '\\x20'::bytea "  # noqa: S608 - the model's own table
+            "WHERE revision_id = %s AND sequence = 0",
+            [revision.pk],
+        )
+        cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+    with pytest.raises(InvalidState):
+        signing.signed_pdf(revision=revision)
+
+
+def test_the_signed_pdf_is_served_to_the_route_and_to_no_one_else(seed_memo: Memo, api_as) -> None:
+    submit(seed_memo)
+    approve_active(seed_memo)
+    url = f"/api/v1/memos/{seed_memo.pk}/signed-pdf/"
+    response = api_as("ratchawari").get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    report = verify_pdf(response.content, trust=verification_trust())
+    assert [s.field_name for s in report.signatures] == ["step-0", "step-1"]
+    assert api_as("works_staff").get(url).status_code == 404
+    assert api_as("rujapa").get(url + "?revision=7").json()["code"] == "not_signed"
+    assert api_as("rujapa").get(url + "?revision=x").status_code == 400
