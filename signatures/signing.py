@@ -66,6 +66,11 @@ def signed_pdf_sha256(*, revision: MemoRevision) -> str | None:
     )
 
 
+def has_signed_pdf(*, revision_id: Any) -> bool:
+    """Whether the revision has a signed PDF (one query)."""
+    return SignedPdfUpdate.objects.filter(revision_id=revision_id).exists()
+
+
 def _append(
     *, revision: MemoRevision, before: bytes, after: bytes, sequence: int, now: datetime, **extra: Any
 ) -> SignedPdfUpdate:

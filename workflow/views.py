@@ -28,7 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core import thai
 from core.audit import RequestMeta
 from core.errors import ApplicationError, BadPassword, NotFound, ValidationFailed
-from memos.models import Memo
+from memos.models import Memo, MemoStatus
 from org import authentication as org_authentication
 from org import selectors as org_selectors
 from org import services as org_services
@@ -255,6 +255,7 @@ def memo_page(request: HttpRequest, memo_id: Any) -> HttpResponse:
         "timeline": _timeline(memo, timezone.now()),
         "enclosures": list(memo.enclosures.all()),
         "pdf": memo_pdf_status(memo=memo),
+        "signed_pdf": _has_signed_pdf(memo),
         "phrases": selectors.opinion_phrases(organisation_id=memo.organisation_id) if my_step else [],
         "approve_form": approve_form,
         "return_form": return_form,
@@ -271,7 +272,18 @@ def memo_page(request: HttpRequest, memo_id: Any) -> HttpResponse:
 def memo_pdf_panel(request: HttpRequest, memo_id: Any) -> HttpResponse:
     """The PDF panel alone, polled by htmx (every 2 s) while the document is being prepared."""
     memo = _memo_or_404(request, memo_id)
-    return render(request, "workflow/_pdf_panel.html", {"memo": memo, "pdf": memo_pdf_status(memo=memo)})
+    context = {"memo": memo, "pdf": memo_pdf_status(memo=memo), "signed_pdf": _has_signed_pdf(memo)}
+    return render(request, "workflow/_pdf_panel.html", context)
+
+
+def _has_signed_pdf(memo: Memo) -> bool:
+    """Whether the current revision carries PAdES signatures to download (not once archived: the archived
+    file is the signed PDF, closed)."""
+    from signatures.signing import has_signed_pdf
+
+    if memo.current_revision_id is None or memo.status == MemoStatus.ARCHIVED:
+        return False
+    return has_signed_pdf(revision_id=memo.current_revision_id)
 
 
 def _memo_action(
@@ -393,6 +405,7 @@ def _write_context(memo: Memo, **extra: Any) -> dict[str, Any]:
         "role_choices": ROLE_CHOICES,
         "enclosures": list(memo.enclosures.all()),
         "pdf": memo_pdf_status(memo=memo),
+        "signed_pdf": _has_signed_pdf(memo),
         "submit_form": SubmitForm(prefix="submit"),
         "nav": "mine",
         **extra,

@@ -248,3 +248,11 @@ def test_the_signed_pdf_is_served_to_the_route_and_to_no_one_else(seed_memo: Mem
     assert api_as("works_staff").get(url).status_code == 404
     assert api_as("rujapa").get(url + "?revision=7").json()["code"] == "not_signed"
     assert api_as("rujapa").get(url + "?revision=x").status_code == 400
+
+
+def test_the_memo_page_offers_the_signed_pdf_while_in_review(seed_memo: Memo, client, person) -> None:
+    submit(seed_memo)
+    client.force_login(person("ratchawari"))
+    page = client.get(f"/memos/{seed_memo.pk}/").content.decode()
+    assert 'data-testid="download-signed-pdf"' in page
+    assert f"/api/v1/memos/{seed_memo.pk}/signed-pdf/" in page
