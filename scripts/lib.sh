@@ -10,8 +10,9 @@
 #   ensure_venv             create .venv with Python 3.12 and install requirements/lock.txt when it changed
 #   ensure_assets           `npm ci` (package-lock.json) and copy htmx and the Sarabun fonts into core/static/vendor/
 #   ensure_test_browser     install Debian's chromium for the browser tests when run as root (else: say how)
-#   ensure_test_tools       install the PDF text extractors the tests read the memo with: mutool (mupdf-tools,
-#                           as root; else say how) and pdf.js (`npm ci` when node_modules/pdfjs-dist is missing)
+#   ensure_test_tools       install the tools the tests read the memo with: mutool (mupdf-tools), zbarimg
+#                           (zbar-tools), certutil (libnss3-tools) as root, else say how; and pdf.js (`npm ci`
+#                           when node_modules/pdfjs-dist is missing)
 
 # The repository root: the parent of the directory holding this file.
 MEMOFLOW_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -143,14 +144,20 @@ ensure_test_tools() {
     (
         set -euo pipefail
         cd "$MEMOFLOW_ROOT"
-        if ! command -v mutool >/dev/null 2>&1; then
+        # command:package — mutool (MuPDF's text extraction), zbarimg (reads the memo's QR code back),
+        # certutil (an NSS database trusting the organisation's CA, for poppler's pdfsig).
+        local missing=() entry
+        for entry in mutool:mupdf-tools zbarimg:zbar-tools certutil:libnss3-tools; do
+            command -v "${entry%%:*}" >/dev/null 2>&1 || missing+=("${entry#*:}")
+        done
+        if ((${#missing[@]})); then
             if [[ "$(id -u)" -ne 0 ]]; then
-                log "no mutool: the MuPDF text extraction tests will be skipped (fail under CI). Install it with:"
-                log "  sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends mupdf-tools"
+                log "missing ${missing[*]}: the tests that use them will be skipped (fail under CI). Install them with:"
+                log "  sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${missing[*]}"
             else
-                log "installing mupdf-tools for the PDF text extraction tests"
+                log "installing ${missing[*]} for the tests"
                 apt-get update
-                DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends mupdf-tools
+                DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
             fi
         fi
         if [[ ! -f node_modules/pdfjs-dist/legacy/build/pdf.mjs ]]; then

@@ -219,3 +219,22 @@ def stress_render_input(directory: Path, *, final: bool = False) -> RenderInput:
         final=final,
         attachment=b'{"schema":"memoflow.archive/1"}' if final else b"",
     )
+
+
+def require_tool(command: str, package: str) -> str:
+    """The path of a test tool from Debian (`bash scripts/lib.sh ensure_test_tools` installs them): without it
+    the test is skipped, or fails under CI (CI=true), where every tool must be there."""
+    import os
+    import shutil
+
+    import pytest
+
+    found = shutil.which(command)
+    if found:
+        return found
+    message = (
+        f"{command} is missing: apt-get install {package} (or run `bash scripts/lib.sh ensure_test_tools`)"
+    )
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"CI: {message}")
+    pytest.skip(message)

@@ -25,8 +25,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
 
@@ -242,7 +244,17 @@ def memo_document(
         watermark="" if fields else _WATERMARKS.get(MemoStatus(memo.status), ""),
         digits=digits,
         keep_together=_proper_names(memo),
+        qr_url=verify_url(memo),
     )
+
+
+def verify_url(memo: Memo) -> str:
+    """The public verification page for the memo's current revision (its QR code): "" before a submit."""
+    revision = memo.current_revision
+    if revision is None:
+        return ""
+    query = urlencode({"memo": str(memo.pk), "rev": revision.sha256})
+    return f"{settings.MEMOFLOW_BASE_URL.rstrip('/')}{reverse('verify')}?{query}"
 
 
 #: The watermark of each status whose PDF is not the final document (every page, uploaded ones included).

@@ -102,6 +102,8 @@ class MemoDocument:
     watermark: str = ""  # "ร่าง" for a draft preview, "ระหว่างเสนอ" in review (memos/pdf/overlay.py)
     digits: str = "thai"  # "thai" | "arabic": digits the renderer prints (dates, numbering, page numbers)
     keep_together: tuple[str, ...] = ()  # proper names a line must never split: the organisation, its units
+    # The address the QR code in the first page's bottom-right margin carries (/verify/?memo=…&rev=…); "" = none.
+    qr_url: str = ""
 
 
 #: The demo memo's day (5 October 2566, Bangkok time); signing times are set on it.

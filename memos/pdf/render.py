@@ -391,6 +391,14 @@ def _image_orientation(path: str) -> str:
     return "landscape" if width > height else "portrait"
 
 
+def _qr_uri(url: str) -> str:
+    """The QR code of ``url`` as an SVG data URI (vector: sharp at any zoom and in print; error correction M)."""
+    import segno
+
+    svg = segno.make(url, error="m", micro=False).svg_inline(border=1, dark="#000", light="#fff")
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
 def _context(doc: MemoDocument) -> dict[str, Any]:
     if doc.digits not in ("thai", "arabic"):
         raise ValueError(f"digits must be 'thai' or 'arabic', got {doc.digits!r}")
@@ -411,6 +419,7 @@ def _context(doc: MemoDocument) -> dict[str, Any]:
         "enclosure_lines": enclosure_lines,
         "paragraphs": [_rich(p.strip("\n"), runt=True) for p in doc.paragraphs],
         "emblem_uri": Path(doc.emblem_path).resolve().as_uri() if doc.emblem_path else "",
+        "qr_uri": _qr_uri(doc.qr_url) if doc.qr_url else "",
         "signatures": _memo_signatures(doc.signatures, digits),
         "opinions": [_opinion(o, digits) for o in doc.opinions],
         "tables": [_table(t, digits) for t in doc.tables],

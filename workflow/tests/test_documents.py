@@ -78,6 +78,8 @@ def forbid_rendering(monkeypatch):
         monkeypatch.setattr(workflow_pdf, "render_pdf", refuse)
         monkeypatch.setattr(workflow_pdf, "render_limited", refuse)
         monkeypatch.setattr(memos.pdf.render, "render_memo", refuse)
+        monkeypatch.setattr(memos.pdf.render, "render_memo_with_fields", refuse)
+        monkeypatch.setattr(workflow_pdf, "render_pdf_with_fields", refuse)
 
     return install
 

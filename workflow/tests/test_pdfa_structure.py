@@ -324,13 +324,13 @@ def test_a_slow_memo_render_leaves_ghostscript_only_the_time_that_is_left(
     half), so the render ends in time, archived without the label, instead of being killed."""
     import memos.pdf.render
 
-    original = memos.pdf.render.render_memo
+    original = memos.pdf.render.render_memo_with_fields
 
     def slow(*args, **kwargs):
         time.sleep(6)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(memos.pdf.render, "render_memo", slow)
+    monkeypatch.setattr(memos.pdf.render, "render_memo_with_fields", slow)
     fake_gs("time.sleep(30)")
     settings.MEMOFLOW_PDF_RENDER_TIMEOUT = 10
     with caplog.at_level(logging.WARNING, logger="memos.pdf.pdfa"):
