@@ -20,9 +20,9 @@ from signatures import signing
 from signatures.appearance import StepBlock
 from signatures.keystore import unwrap_for_signing
 from signatures.models import Signature, SignatureMethod, SignedPdfUpdate
-from signatures.selectors import verification_trust
+from signatures.selectors import active_ca, certificate_pem, trust_root, verification_trust
 from signatures.verification import verify_pdf
-from tests.builders import active_step, approve_active, submit
+from tests.builders import active_step, approve_active, require_tool, submit
 from workflow import services
 from workflow.demo import load_route_template, load_seed_memo
 
@@ -256,3 +256,42 @@ def test_the_memo_page_offers_the_signed_pdf_while_in_review(seed_memo: Memo, cl
     page = client.get(f"/memos/{seed_memo.pk}/").content.decode()
     assert 'data-testid="download-signed-pdf"' in page
     assert f"/api/v1/memos/{seed_memo.pk}/signed-pdf/" in page
+
+
+def test_pdfsig_trusts_every_signature_once_the_organisations_ca_is_trusted(
+    seed_memo: Memo, tmp_path: Path
+) -> None:
+    """What a records office does with poppler: import the CA certificate (/pki/ca.crt) into an NSS database
+    as trusted, then check the memo. Every signer's certificate is then trusted, as in Adobe Reader."""
+    certutil, pdfsig = require_tool("certutil", "libnss3-tools"), require_tool("pdfsig", "poppler-utils")
+    memo = _complete(seed_memo)
+    (tmp_path / "memo.pdf").write_bytes(_archived(memo))
+    (tmp_path / "ca.pem").write_text(certificate_pem(trust_root(active_ca())))
+    nss = tmp_path / "nss"
+    nss.mkdir()
+    subprocess.run([certutil, "-N", "-d", f"sql:{nss}", "--empty-password"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            certutil,
+            "-A",
+            "-d",
+            f"sql:{nss}",
+            "-n",
+            "memoflow-ca",
+            "-t",
+            "CT,C,C",  # C: a trusted CA for signatures (the S/MIME column NSS checks signers against)
+            "-i",
+            str(tmp_path / "ca.pem"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    result = subprocess.run(
+        [pdfsig, "-nssdir", f"sql:{nss}", "-no-ocsp", str(tmp_path / "memo.pdf")],
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    listing = result.stdout.decode("utf-8", errors="replace")
+    assert listing.count("Certificate Validation: Certificate is Trusted.") == 4, listing
+    assert "isn't Trusted" not in listing
