@@ -3,6 +3,7 @@
 step signs its reserved field, the archive job closes it with revocation data and an archive timestamp, and
 the archived file validates against the organisation's CA with pyHanko and poppler's pdfsig."""
 
+import io
 import shutil
 import subprocess
 from pathlib import Path
@@ -21,7 +22,8 @@ from signatures.appearance import StepBlock
 from signatures.keystore import unwrap_for_signing
 from signatures.models import Signature, SignatureMethod, SignedPdfUpdate
 from signatures.selectors import active_ca, certificate_pem, trust_root, verification_trust
-from signatures.verification import verify_pdf
+from signatures.tests import signed_pdfs
+from signatures.verification import PROBLEM_MESSAGES, verify_pdf
 from tests.builders import active_step, approve_active, require_tool, submit
 from workflow import services
 from workflow.demo import load_route_template, load_seed_memo
@@ -165,12 +167,25 @@ def test_return_and_resubmit_produces_a_new_pdf_whose_signatures_all_validate(se
     ]
 
 
-def test_a_flipped_byte_in_the_archived_memo_is_reported(seed_memo: Memo) -> None:
-    content = bytearray(_archived(_complete(seed_memo)))
-    at = content.index(b"/Type /Page") if b"/Type /Page" in content else len(content) // 3
-    content[at + 1] ^= 0x01
-    report = verify_pdf(bytes(content), trust=verification_trust())
-    assert not report.valid
+@pytest.mark.parametrize(
+    ("tamper", "code"),
+    [
+        (lambda pdf: signed_pdfs.flip_byte(pdf, b"/MediaBox"), "digest_mismatch"),
+        (signed_pdfs.shadow_page_update, "modified_after_signing"),
+        (signed_pdfs.swap_pages, "modified_after_signing"),
+    ],
+    ids=["flipped-byte", "shadow-update", "swapped-pages"],
+)
+def test_tampering_with_the_archived_memo_is_reported_by_the_api_and_the_page(
+    seed_memo: Memo, client, tamper, code: str
+) -> None:
+    tampered = tamper(_archived(_complete(seed_memo)))
+    answer = client.post("/api/v1/verify/", {"file": io.BytesIO(tampered)}).json()
+    assert answer["valid"] is False
+    assert code in [p["code"] for p in answer["problems"]]
+    page = client.post("/verify/", {"file": io.BytesIO(tampered)})
+    assert page.status_code == 200
+    assert str(PROBLEM_MESSAGES[code]) in page.content.decode()
 
 
 def test_an_opinion_too_long_for_its_box_is_refused_before_anything_is_signed(seed_memo: Memo) -> None:
