@@ -98,6 +98,13 @@ body {{ font-family: "{settings.MEMOFLOW_PDF_FONT_FAMILY}", "DejaVu Sans", sans-
 </style></head><body>{body}</body></html>"""
 
 
+def exclusive() -> threading.Lock:
+    """The lock every WeasyPrint layout in this process takes. A request that forks a render child (the memo's
+    PDF at submit, workflow.pdf.render_signing_pdf) holds it across the fork, so that no other thread of a
+    threaded server is inside Pango or fontconfig, holding their internal locks, when the child is forked."""
+    return _LOCK
+
+
 def render_block(block: StepBlock, *, width: int, height: int, scale: float = 1.0) -> bytes:
     """The block as a one-page PDF of width × height points (the field's box), text at `scale` × the
     official size. Text that does not fit is not clipped silently: `BlockOverflow`."""

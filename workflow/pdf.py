@@ -568,8 +568,12 @@ def render_signing_pdf(memo: Memo) -> tuple[bytes, list[FieldBox]]:
     (PDF/A-3b, memo.json attached, no watermark) with an empty box for every step's block, and the boxes."""
     from memos.pdf.isolation import run_with_time_limit
 
+    from signatures.appearance import exclusive
+
     seconds = float(getattr(settings, "MEMOFLOW_PDF_RENDER_TIMEOUT", 60.0))
-    packed, _seconds = run_with_time_limit(_packed, render_input(memo, signing=True), seconds=seconds)
+    data = render_input(memo, signing=True)
+    with exclusive():  # in a threaded server: fork while no other thread is inside Pango (see `exclusive`)
+        packed, _seconds = run_with_time_limit(_packed, data, seconds=seconds)
     size = int.from_bytes(packed[:4], "big")
     boxes = json.loads(packed[4 : 4 + size])
     fields = [FieldBox(b["name"], b["page"], tuple(b["box"])) for b in boxes]
