@@ -567,7 +567,6 @@ def render_signing_pdf(memo: Memo) -> tuple[bytes, list[FieldBox]]:
     """The PDF the round's signatories sign, rendered with the time limit at submit: the final document
     (PDF/A-3b, memo.json attached, no watermark) with an empty box for every step's block, and the boxes."""
     from memos.pdf.isolation import run_with_time_limit
-
     from signatures.appearance import exclusive
 
     seconds = float(getattr(settings, "MEMOFLOW_PDF_RENDER_TIMEOUT", 60.0))

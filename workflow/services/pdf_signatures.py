@@ -7,13 +7,16 @@ signing_init`). The signer's key is opened with their password before the step's
 (`signing_key`): a wrong password is recorded even though the step changes nothing.
 """
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from core.audit import RequestMeta
+from core.errors import ApplicationError
 from core.thai import format_date_long
 from memos.models import Memo, MemoRevision
 from org.models import Person
@@ -26,6 +29,18 @@ from signatures.pdf_signing import FieldSpec
 from signatures.selectors import active_ca, signature_image_in_force
 from workflow.models import RouteStep, StepRole
 from workflow.services._common import _check_password
+
+log = logging.getLogger(__name__)
+
+
+class PdfNotReady(ApplicationError):
+    code = "pdf_not_ready"
+    http_status = 503
+    default_message = _(
+        "The memo's PDF could not be prepared for signing. Nothing was submitted; try again, and if it "
+        "happens again, tell the administrator (a very large enclosure can cause it)."
+    )
+
 
 #: The decision's words as the paper memo's check boxes print them.
 DECISION_WORDS = {
@@ -107,9 +122,14 @@ def start_and_certify(
     """At submit, inside its transaction: render the round's PDF with a field per step, reserve the fields,
     and the writer's certification. The writer's Signature row is written already (the reporter block of an
     enclosed report prints its time)."""
+    from memos.pdf.isolation import RenderFailed
     from workflow.pdf import render_signing_pdf
 
-    pdf, boxes = render_signing_pdf(memo)
+    try:
+        pdf, boxes = render_signing_pdf(memo)
+    except RenderFailed as error:  # too long (MEMOFLOW_PDF_RENDER_TIMEOUT) or broken: nothing is submitted
+        log.exception("memo %s: the PDF to sign could not be rendered", memo.pk)
+        raise PdfNotReady() from error
     fields = [FieldSpec(b.name, b.page, b.box) for b in boxes]
     signing.signed_pdf_start(revision=revision, pdf=pdf, fields=fields, now=now)
     _sign(memo, revision, writer_step, signature, unwrapped, now, certify=True, own_title="")

@@ -27,6 +27,7 @@ from signatures.verification import PROBLEM_MESSAGES, verify_pdf
 from tests.builders import active_step, approve_active, require_tool, submit
 from workflow import services
 from workflow.demo import load_route_template, load_seed_memo
+from workflow.services.pdf_signatures import PdfNotReady
 
 pytestmark = [
     pytest.mark.django_db(transaction=False),
@@ -310,3 +311,30 @@ def test_pdfsig_trusts_every_signature_once_the_organisations_ca_is_trusted(
     listing = result.stdout.decode("utf-8", errors="replace")
     assert listing.count("Certificate Validation: Certificate is Trusted.") == 4, listing
     assert "isn't Trusted" not in listing
+
+
+def test_a_submit_whose_pdf_cannot_be_rendered_in_time_submits_nothing(seed_memo: Memo, settings) -> None:
+    settings.MEMOFLOW_PDF_RENDER_TIMEOUT = 0.05
+    with pytest.raises(PdfNotReady):
+        submit(seed_memo)
+    memo = Memo.objects.get(pk=seed_memo.pk)
+    assert memo.status == MemoStatus.DRAFT
+    assert memo.number == ""
+    assert not Signature.objects.filter(memo=memo).exists()
+    assert not SignedPdfUpdate.objects.exists()
+
+
+def test_the_memo_page_shows_why_an_opinion_was_refused_and_keeps_it(seed_memo: Memo, client, person) -> None:
+    submit(seed_memo)
+    approve_active(seed_memo)
+    client.force_login(person("nat"))
+    opinion = "เห็นควรอนุมัติ\n" * 300
+    page = client.post(
+        f"/memos/{seed_memo.pk}/",
+        {"action": "approve", "approve-opinion": opinion, "approve-password": DEMO_PASSWORD},
+    )
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "ย่อข้อความ" in html  # the Thai message: shorten it, or attach the details as an enclosure
+    assert "เห็นควรอนุมัติ" in html  # what they wrote is still in the form
+    assert active_step(seed_memo).assignee.username == "nat"
