@@ -354,10 +354,31 @@ def _assemble(
     return out.getvalue()
 
 
-def canonical_attachment(memo: Memo, *, steps: list[RouteStep] | None = None) -> bytes:
-    """The JSON embedded in the archived PDF: the signed revision's content, the route and every hash."""
+def canonical_attachment(
+    memo: Memo, *, steps: list[RouteStep] | None = None, signing: bool = False
+) -> bytes:
+    """The JSON embedded in the archived PDF: the signed revision's content, the route and every hash.
+
+    ``signing``: the PDF the signatories sign (rendered at submit, schema ``memoflow.archive/2``): the memo's
+    id, the revision, and the route as planned — each step's field; who signed it, in what capacity, when and
+    what they wrote is in that field's signature, not here (it did not exist yet)."""
     revision = memo.current_revision
     steps = steps if steps is not None else _route_for_document(memo)
+    if signing:
+        planned = {
+            "schema": "memoflow.archive/2",
+            "memo": {"id": str(memo.pk), "number": memo.number},
+            "revision": {
+                "number": revision.number if revision else None,
+                "sha256": revision.sha256 if revision else None,
+                "content": revision.content if revision else None,
+            },
+            "route": [
+                {"order": s.order, "role": s.role, "position": s.position.title, "field": field_name(s)}
+                for s in steps
+            ],
+        }
+        return memo_services.canonical_json(planned).encode()
     payload = {
         "schema": "memoflow.archive/1",
         "revision": {
@@ -447,7 +468,7 @@ def render_input(
     steps = steps if steps is not None else _route_for_document(memo)  # once, for the pages and the JSON
     enclosures = list(memo.enclosures.all())
     final = final or signing
-    attachment = canonical_attachment(memo, steps=steps) if final else b""
+    attachment = canonical_attachment(memo, steps=steps, signing=signing) if final else b""
     document = memo_document(memo, steps=steps, enclosures=enclosures, fields=signing)
     return RenderInput(
         document=document,

@@ -86,6 +86,9 @@ def test_the_archived_memo_carries_one_trusted_timestamped_signature_per_signato
         assert signature.modifications in ("none", "lta_updates", "form_filling")
     assert signatures[0].certifies == 2  # the writer certifies: later signatures only
     assert report.signatures[-1].kind == "document_timestamp"  # PAdES B-LTA
+    assert report.identity is not None  # memo.json, read from the bytes the writer's certification covers
+    assert report.identity.memo_id == str(memo.pk)
+    assert report.identity.revision_sha256 == memo.current_revision.sha256
     rows = Signature.objects.filter(memo=memo).order_by("signed_at")
     assert [r.method for r in rows] == [SignatureMethod.PADES] * 4
     assert all(r.signing_key is not None and r.signing_key.person_id == r.signer_id for r in rows)
