@@ -7,6 +7,7 @@ appearance (signatures.appearance.render_block). Every function returns the whol
 the archive timestamp are incremental updates, so each signature keeps covering everything before it.
 """
 
+import asyncio
 import binascii
 import io
 import uuid
@@ -20,7 +21,7 @@ from pyhanko.pdf_utils.writer import BasePdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko.sign.fields import MDPPerm, SigFieldSpec, SigSeedSubFilter
 from pyhanko.sign.timestamps import TimeStamper
-from pyhanko.sign.validation import add_validation_info
+from pyhanko.sign.validation.dss import DocumentSecurityStore, collect_validation_info
 from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
 
@@ -49,6 +50,17 @@ class FieldSpec:
         return self.box[3] - self.box[1]
 
 
+class _Writer(IncrementalPdfFileWriter):
+    """An incremental writer that leaves the document's metadata as it is. pyHanko's own update appends
+    itself to the Info dictionary's /Producer but writes only itself into the XMP's pdf:Producer, and dates
+    /ModDate and xmp:ModifyDate from two readings of the clock: either breaks PDF/A's rule that the two
+    agree (docs/pdfa.md). The memo's dates are its own (memos.pdf.pdfa.finish); each signature carries its
+    signing time and timestamp."""
+
+    def _update_meta(self) -> None:
+        return
+
+
 class AlreadySigned(ValueError):
     """Fields are reserved before the first signature: adding one later breaks the certification."""
 
@@ -64,7 +76,7 @@ def reserve_signature_fields(pdf: bytes, specs: list[FieldSpec]) -> bytes:
     names = [spec.name for spec in specs]
     if len(set(names)) != len(names):
         raise ValueError(f"field names repeat: {names}")
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    writer = _Writer(io.BytesIO(pdf))
     for spec in specs:
         fields.append_signature_field(
             writer, SigFieldSpec(sig_field_name=spec.name, on_page=spec.page, box=spec.box)
@@ -124,7 +136,7 @@ def _sign(
     )
     out = io.BytesIO()
     pdf_signer.sign_pdf(
-        IncrementalPdfFileWriter(io.BytesIO(pdf)),
+        _Writer(io.BytesIO(pdf)),
         existing_fields_only=meta.field_name != SEAL_FIELD,
         bytes_reserved=SIGNATURE_BYTES_RESERVED,
         output=out,
@@ -190,17 +202,16 @@ def finish_ltv(
     fetch) into the document security store, then either a document timestamp (PAdES B-LTA: the archive can
     be re-timestamped before the TSA's certificate expires) or, without a TSA, an invisible signature by the
     organisation's seal over everything (B-LT with the seal's own validation data): see ADR 0007."""
-    for index in range(len(_reader(pdf).embedded_signatures)):
-        embedded = _reader(pdf).embedded_signatures[index]
-        out = io.BytesIO()
-        add_validation_info(embedded, validation_context, output=out)
-        pdf = out.getvalue()
+    pdf = _add_validation_data(pdf, validation_context)
     if timestamper is not None:
         out = io.BytesIO()
         signers.PdfTimeStamper(timestamper, field_name=ARCHIVE_TIMESTAMP_FIELD).timestamp_pdf(
-            IncrementalPdfFileWriter(io.BytesIO(pdf)),
+            _Writer(io.BytesIO(pdf)),
             "sha256",
-            validation_context=validation_context,
+            # No context: pyHanko would add the timestamp's own validation data in one more revision of its
+            # own writer (metadata and all); the TSA's path and CRL are in the store already, from the
+            # signatures' timestamps, which the same TSA issued.
+            validation_context=None,
             output=out,
         )
         return out.getvalue()
@@ -210,7 +221,29 @@ def finish_ltv(
         field_name=SEAL_FIELD,
         subfilter=SigSeedSubFilter.PADES,
         md_algorithm="sha256",
-        embed_validation_info=True,
-        validation_context=validation_context,
+        # Not embedded after signing (pyHanko would write one more revision with its own metadata): the seal's
+        # certificate is in its signature and the CA's CRL that covers it is in the store already.
+        embed_validation_info=False,
     )
     return _sign(pdf, meta=meta, signer=seal_signer, appearance_pdf=None, timestamper=None)
+
+
+def _add_validation_data(pdf: bytes, validation_context: ValidationContext) -> bytes:
+    """Every signature's certificate paths and revocation data in the document security store, in one
+    incremental update (pyHanko's add_validation_info does one per signature, each with its own metadata
+    update)."""
+    embedded_signatures = _reader(pdf).embedded_signatures
+    if not embedded_signatures:
+        return pdf
+    writer = _Writer(io.BytesIO(pdf))
+    for embedded in embedded_signatures:
+        paths = asyncio.run(collect_validation_info(embedded, validation_context))
+        DocumentSecurityStore.supply_dss_in_writer(
+            writer,
+            embedded.pkcs7_content.hex().encode("ascii"),
+            validation_context=validation_context,
+            paths=paths,
+        )
+    out = io.BytesIO()
+    writer.write(out)  # type: ignore[no-untyped-call]
+    return out.getvalue()

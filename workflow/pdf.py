@@ -354,9 +354,7 @@ def _assemble(
     return out.getvalue()
 
 
-def canonical_attachment(
-    memo: Memo, *, steps: list[RouteStep] | None = None, signing: bool = False
-) -> bytes:
+def canonical_attachment(memo: Memo, *, steps: list[RouteStep] | None = None, signing: bool = False) -> bytes:
     """The JSON embedded in the archived PDF: the signed revision's content, the route and every hash.
 
     ``signing``: the PDF the signatories sign (rendered at submit, schema ``memoflow.archive/2``): the memo's

@@ -14,6 +14,7 @@ from django.db import connection
 from django.utils import timezone
 
 from core.errors import BadPassword, InvalidState, NotYourTask, ValidationFailed
+from core.models import AuditEvent
 from memos import archive
 from memos.models import Memo, MemoStatus
 from org.demo import DEMO_PASSWORD
@@ -28,6 +29,7 @@ from tests.builders import active_step, approve_active, require_tool, submit
 from workflow import services
 from workflow.demo import load_route_template, load_seed_memo
 from workflow.services.pdf_signatures import PdfNotReady
+from workflow.tests.test_pdfa_structure import pdfa_problems
 
 pytestmark = [
     pytest.mark.django_db(transaction=False),
@@ -341,3 +343,16 @@ def test_the_memo_page_shows_why_an_opinion_was_refused_and_keeps_it(seed_memo: 
     assert "ย่อข้อความ" in html  # the Thai message: shorten it, or attach the details as an enclosure
     assert "เห็นควรอนุมัติ" in html  # what they wrote is still in the form
     assert active_step(seed_memo).assignee.username == "nat"
+
+
+@pytest.mark.parametrize("tsa", ["local", ""], ids=["archive-timestamp", "seal-without-tsa"])
+def test_the_signed_archive_keeps_the_pdfa_structure(seed_memo: Memo, settings, tsa: str) -> None:
+    """The signatures, the validation data and the archive timestamp (or, without a TSA, the organisation's
+    seal) are incremental updates, which PDF/A-3 allows; each widget is printed, with its appearance, and
+    the Info dictionary still agrees with the XMP (the structural check of issue 9)."""
+    settings.MEMOFLOW_TSA_URL = tsa
+    memo = _complete(seed_memo)
+    assert verify_pdf(_archived(memo), trust=verification_trust()).valid
+    assert pdfa_problems(_archived(memo)) == []
+    event = AuditEvent.objects.filter(action=archive.ARCHIVED_ACTION, object_id=str(memo.pk)).get()
+    assert event.data["pdfa"] is True

@@ -91,7 +91,11 @@ def pdfa_problems(content: bytes) -> list[str]:
             problems.append(f"page {number}: page actions")
         for annotation in page.obj.get("/Annots", []):  # PDF/A: printed, with an appearance, no script
             subtype, flags = annotation.get("/Subtype"), int(annotation.get("/F", 0))
-            if not flags & 4 or (subtype not in ("/Link", "/Popup") and "/AP" not in annotation):
+            # ISO 19005-2/3 6.3.3: an appearance unless a Popup, a Link, or of zero width and height (an
+            # invisible signature field, such as the archive timestamp's)
+            x1, y1, x2, y2 = (float(v) for v in annotation.get("/Rect", [0, 0, 0, 0]))
+            needs_appearance = subtype not in ("/Link", "/Popup") and (x1 != x2 or y1 != y2)
+            if not flags & 4 or (needs_appearance and "/AP" not in annotation):
                 problems.append(f"page {number}: {subtype} annotation not printed or without appearance")
             if "/AA" in annotation or annotation.get("/A", pikepdf.Dictionary()).get("/S") == "/JavaScript":
                 problems.append(f"page {number}: {subtype} annotation with a script or actions")
