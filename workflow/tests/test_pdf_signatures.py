@@ -356,3 +356,19 @@ def test_the_signed_archive_keeps_the_pdfa_structure(seed_memo: Memo, settings, 
     assert pdfa_problems(_archived(memo)) == []
     event = AuditEvent.objects.filter(action=archive.ARCHIVED_ACTION, object_id=str(memo.pk)).get()
     assert event.data["pdfa"] is True
+
+
+def test_a_2000_character_opinion_is_signed_in_its_box(seed_memo: Memo) -> None:
+    """ADR 0007: the text-width box of a step holds 2,000 characters at 70 % of the official size at most."""
+    submit(seed_memo)
+    approve_active(seed_memo)
+    opinion = ("เห็นควรอนุมัติตามที่เสนอ โดยให้กองคลังตรวจสอบงบประมาณคงเหลือก่อนดำเนินการจัดซื้อ " * 40)[:2000]
+    approve_active(seed_memo, opinion=opinion)
+    revision = Memo.objects.get(pk=seed_memo.pk).current_revision
+    assert _fields_signed(revision) == ["step-0", "step-1", "step-2"]
+
+
+def _fields_signed(revision) -> list[str]:
+    current = signing.signed_pdf(revision=revision)
+    assert current is not None
+    return current.signed
