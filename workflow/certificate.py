@@ -211,6 +211,7 @@ def certificate_html(data: CompletionCertificate) -> str:
         return thai_digits(value) if digits == "thai" else str(value)
 
     scale = float(getattr(settings, "MEMOFLOW_PDF_FONT_SCALE", 2 / 3) or 2 / 3)
+    base_url = str(settings.MEMOFLOW_BASE_URL).rstrip("/")
     steps = [
         {
             "step": step,
@@ -229,7 +230,8 @@ def certificate_html(data: CompletionCertificate) -> str:
         "completed": _bangkok(data.completed_at, digits),
         "revision": d(data.revision),
         "signatures": d(sum(1 for s in data.steps if s.signed_at)),
-        "verify_url": f"{str(settings.MEMOFLOW_BASE_URL).rstrip('/')}/verify/",
+        "verify_url": f"{base_url}/verify/",
+        "ca_url": f"{base_url}/pki/ca.crt",
         "family": str(getattr(settings, "MEMOFLOW_PDF_FONT_FAMILY", "Laksaman")),
         "faces": _font_faces(),
         "fs_body": f"{15 * scale:.2f}pt",

@@ -23,6 +23,7 @@ from memos.models import Memo
 from org.demo import DEMO_PASSWORD
 from signatures import selectors as signature_selectors
 from signatures import services as signature_services
+from signatures.errors import SigningNotConfigured
 from signatures.models import CertificateAuthority, SigningKey
 from signatures.pdf_signing import SEAL_FIELD
 from signatures.verification import verify_pdf
@@ -302,6 +303,25 @@ def test_without_a_seal_the_memo_is_archived_without_a_certificate(demo_org) -> 
     assert event.data["certificate"] is None
 
 
+def test_a_seal_that_does_not_open_fails_the_archive_job_instead_of_skipping_the_certificate(
+    seal: SigningKey, settings
+) -> None:
+    memo = completed_memo()
+    right = settings.MEMOFLOW_SEAL_KEY_PASSPHRASE
+    settings.MEMOFLOW_SEAL_KEY_PASSPHRASE = "not-the-seal-passphrase"
+    with pytest.raises(SigningNotConfigured):
+        services.memo_archive(memo_id=memo.pk)
+    memo.refresh_from_db()
+    assert (
+        memo.status == "completed"
+    )  # the job fails and is retried; nothing is archived without its certificate
+    settings.MEMOFLOW_SEAL_KEY_PASSPHRASE = right
+    services.memo_archive(memo_id=memo.pk)  # the retry, once the passphrase is right
+    memo.refresh_from_db()
+    assert memo.status == "archived"
+    assert memo.certificate_file
+
+
 # Who may download it --------------------------------------------------------------------------------------------
 
 
@@ -325,11 +345,15 @@ def test_someone_who_may_not_see_the_memo_gets_404(archived: Memo, api_as, clien
     assert client.get(f"/api/v1/memos/{archived.pk}/certificate/").status_code in (401, 403)
 
 
-def test_a_memo_without_a_certificate_answers_404(demo_org, api_as) -> None:
+def test_a_memo_without_a_certificate_answers_404_and_shows_no_link(demo_org, api_as, client, person) -> None:
     memo = completed_memo()
     services.memo_archive(memo_id=memo.pk)
     assert api_as("rujapa").get(f"/api/v1/memos/{memo.pk}/certificate/").status_code == 404
     assert api_as("rujapa").get(f"/api/v1/memos/{memo.pk}/").json()["certificate"] is None
+    client.force_login(person("rujapa"))
+    page = client.get(f"/memos/{memo.pk}/").content.decode()
+    assert 'data-testid="download-pdf"' in page
+    assert 'data-testid="download-certificate"' not in page
 
 
 def test_an_altered_certificate_is_not_served(archived: Memo, api_as) -> None:
@@ -339,6 +363,7 @@ def test_an_altered_certificate_is_not_served(archived: Memo, api_as) -> None:
     response = api_as("rujapa").get(f"/api/v1/memos/{archived.pk}/certificate/")
     assert response.status_code == 500
     assert response.json()["code"] == "archive_damaged"
+    assert "หนังสือรับรองการลงลายมือชื่อ" in response.json()["detail"]
 
 
 def test_the_memo_page_links_the_certificate_next_to_the_pdf(archived: Memo, client, person) -> None:
@@ -346,6 +371,7 @@ def test_the_memo_page_links_the_certificate_next_to_the_pdf(archived: Memo, cli
     page = client.get(f"/memos/{archived.pk}/").content.decode()
     assert 'data-testid="download-pdf"' in page
     assert f'href="/api/v1/memos/{archived.pk}/certificate/"' in page
+    assert "ดาวน์โหลดหนังสือรับรองการลงลายมือชื่อ" in page  # Thai first
     client.force_login(person("finance_staff"))
     assert client.get(f"/memos/{archived.pk}/").status_code == 404
 
