@@ -31,7 +31,7 @@ from memos.pdf.render import decompose_sara_am
 from org.selectors import own_position_titles
 from signatures import sealing
 from workflow import selectors
-from workflow.models import Decision, RouteStep, StepRole, StepState
+from workflow.models import Decision, DutyConflict, RouteStep, StepRole, StepState
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,12 @@ DECISION_TEXT: Final = {
     Decision.NOT_APPROVED: "ไม่อนุมัติ",
     Decision.OTHER: "อื่น ๆ",
 }
-SKIPPED_TEXT: Final = "ข้ามขั้นตอน (ไม่มีผู้ลงนามได้ตามหลักการแบ่งแยกหน้าที่)"
+SKIPPED: Final = "ข้ามขั้นตอน"
+#: Why a step was skipped (separation of duties, ADR 0005), as the certificate says it.
+SKIPPED_BECAUSE: Final = {
+    DutyConflict.WRITER: "ผู้ลงนามของตำแหน่งนี้เป็นผู้เสนอบันทึก จึงข้ามตามหลักการแบ่งแยกหน้าที่",
+    DutyConflict.SIGNED: "ผู้ลงนามของตำแหน่งนี้ได้ลงนามแล้วในรอบนี้ จึงข้ามตามหลักการแบ่งแยกหน้าที่",
+}
 
 
 @dataclass(frozen=True)
@@ -59,12 +64,12 @@ class CertifiedStep:
 
     order: int
     role: str
-    action: str  # ACTION, or SKIPPED_TEXT
+    action: str  # ACTION, or SKIPPED
     name: str
     position: str  # the signer's own position (as the memo prints it above a capacity line)
     capacity: str  # รักษาราชการแทน / ปฏิบัติราชการแทน / รักษาการแทน, or ""
     capacity_line: str  # e.g. "รักษาการแทนหัวหน้าสำนักปลัด": the capacity and the position signed for
-    written: str  # the opinion, or the decision and its text
+    written: str  # the opinion, or the decision and its text; why a skipped step was skipped
     signed_at: datetime | None
     ip_address: str
     user_agent: str
@@ -96,22 +101,20 @@ def _written(step: RouteStep) -> str:
 
 
 def _skipped(step: RouteStep) -> CertifiedStep:
-    blank = {
-        "name": "",
-        "capacity": "",
-        "capacity_line": "",
-        "written": "",
-        "ip_address": "",
-        "user_agent": "",
-    }
+    because = SKIPPED_BECAUSE.get(DutyConflict(step.duty_conflict), "") if step.duty_conflict else ""
     return CertifiedStep(
         order=step.order,
         role=step.role,
-        action=SKIPPED_TEXT,
+        action=SKIPPED,
+        name="",
         position=step.position.title,
+        capacity="",
+        capacity_line="",
+        written=because,
         signed_at=None,
+        ip_address="",
+        user_agent="",
         revision_sha256="",
-        **blank,
     )
 
 

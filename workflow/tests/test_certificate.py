@@ -29,8 +29,14 @@ from signatures.pdf_signing import SEAL_FIELD
 from signatures.verification import verify_pdf
 from tests.builders import active_step, completed_memo, draft_memo
 from workflow import services
-from workflow.certificate import certificate_archive, certificate_data
-from workflow.models import RouteStep, StepRole, StepState
+from workflow.certificate import (
+    SKIPPED,
+    SKIPPED_BECAUSE,
+    certificate_archive,
+    certificate_data,
+    render_certificate,
+)
+from workflow.models import DutyConflict, RouteStep, StepRole, StepState
 from workflow.pdf import archive_relative_name
 
 pytestmark = [
@@ -195,6 +201,43 @@ def test_the_certificate_data_takes_two_queries_whatever_the_route(
         data = certificate_data(memo=memo)
     assert len(data.steps) == (7 if long_route else 2)
     assert all(step.signed_at is not None and step.name for step in data.steps)
+
+
+def test_a_skipped_step_is_listed_with_why_and_a_resubmitted_memo_lists_its_last_round(
+    person, position
+) -> None:
+    writer = person("rujapa")
+    memo = draft_memo()
+    services.memo_route_set(  # ratchawari signs for the head of สำนักปลัด, then her own position comes up
+        memo=memo,
+        actor=writer,
+        steps=[
+            (position("หัวหน้าสำนักปลัด"), "cosign"),
+            (position("นักทรัพยากรบุคคล"), "opinion"),
+            (position("นายกองค์การบริหารส่วนตำบลหนองโสน"), "decision"),
+        ],
+    )
+    services.memo_submit(memo=memo, actor=writer, password=DEMO_PASSWORD)
+    step = active_step(memo)
+    services.step_return(step=step, actor=step.assignee, password=DEMO_PASSWORD, reason="แก้ไขงบประมาณ")
+    services.memo_update(memo=memo, actor=writer, subject="ขออนุมัติจัดซื้อวัสดุสำนักงาน (แก้ไข)")
+    memo = _complete_from_browsers(memo)
+    memo = Memo.objects.select_related("organisation", "current_revision").get(pk=memo.pk)
+    data = certificate_data(memo=memo)
+    assert [(s.order, s.action, s.name) for s in data.steps] == [
+        (0, "เสนอและลงนาม", "นางสาวรุจภา โฉมประดิษฐ์"),
+        (1, "ลงนามร่วม", "นางราชวรี อนุกุล"),
+        (2, SKIPPED, ""),
+        (3, "สั่งการและลงนาม", "นายยุทธนา เมืองเล็ก"),
+    ]
+    assert data.steps[2].written == SKIPPED_BECAUSE[DutyConflict.SIGNED]
+    assert data.revision == 2
+    signed = [s for s in data.steps if s.signed_at]
+    assert {s.revision_sha256 for s in signed} == {
+        memo.current_revision.sha256
+    }  # not the returned revision's
+    text = _text(render_certificate(data))
+    assert unicodedata.normalize("NFKC", SKIPPED_BECAUSE[DutyConflict.SIGNED]) in text
 
 
 # The seal -------------------------------------------------------------------------------------------------------
