@@ -9,6 +9,7 @@ renders, seals and stores the file once. The same data is embedded in the PDF as
 """
 
 import dataclasses
+import hashlib
 import io
 import json
 import logging
@@ -18,6 +19,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Final
 
+import pikepdf
 import weasyprint
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -27,6 +29,7 @@ from core.thai import format_date_long, thai_digits, to_bangkok
 from memos import archive
 from memos.models import Memo
 from memos.pdf import text_layer
+from memos.pdf.pdfa import finish
 from memos.pdf.render import decompose_sara_am
 from org.selectors import own_position_titles
 from signatures import sealing
@@ -250,8 +253,9 @@ def certificate_html(data: CompletionCertificate) -> str:
 
 def render_certificate(data: CompletionCertificate) -> bytes:
     """The certificate as an A4 PDF/A-3b (unsealed), certificate.json attached."""
+    content = certificate_json(data)
     attachment = weasyprint.Attachment(
-        file_obj=io.BytesIO(certificate_json(data)),
+        file_obj=io.BytesIO(content),
         name="certificate.json",
         description="หนังสือรับรองการลงลายมือชื่อ (JSON)",
     )
@@ -260,12 +264,31 @@ def render_certificate(data: CompletionCertificate) -> bytes:
             font_config=_FONT_CONFIG, pdf_variant="pdf/a-3b", attachments=[attachment]
         )
     assert isinstance(pdf, bytes)
-    return pdf
+    # The archive's own PDF/A finish (Info and XMP agreeing, dated at completion, the attachment listed once
+    # in /AF, an /ID from the content): the same data renders to the same bytes.
+    identifier = hashlib.sha256(content).digest()[:16]
+    finished, reasons = finish(pdf, when=data.completed_at, identifier=identifier, failures=[])
+    if reasons:
+        log.warning("certificate of memo %s not labelled PDF/A: %s", data.memo_id, "; ".join(reasons))
+    return finished
+
+
+def _producer_left_to_the_seal(pdf: bytes) -> bytes:
+    """`pdf` without the Info dictionary's /Producer. pyHanko's update sets the XMP pdf:Producer to its own name
+    and appends its name to an Info /Producer already there: PDF/A wants the two equal, which they then are
+    only when Info had none (both become pyHanko's)."""
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        if "/Producer" in document.docinfo:
+            del document.docinfo["/Producer"]
+        out = io.BytesIO()
+        document.save(out, static_id=True, deterministic_id=False)
+    return out.getvalue()
 
 
 def certificate_pdf(data: CompletionCertificate) -> bytes:
     """The certificate rendered and sealed by the organisation (SigningNotConfigured without a seal)."""
-    return sealing.seal_pdf(render_certificate(data), reason=TITLE, location=data.organisation)
+    pdf = _producer_left_to_the_seal(render_certificate(data))
+    return sealing.seal_pdf(pdf, reason=TITLE, location=data.organisation)
 
 
 # Archiving -----------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import unicodedata
 from datetime import UTC
 from pathlib import Path
 
+import pikepdf
 import pytest
 from django.core.management import CommandError, call_command
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -38,6 +39,7 @@ from workflow.certificate import (
 )
 from workflow.models import DutyConflict, RouteStep, StepRole, StepState
 from workflow.pdf import archive_relative_name
+from workflow.tests.test_pdfa_structure import pdfa_problems
 
 pytestmark = [
     pytest.mark.django_db,
@@ -238,6 +240,24 @@ def test_a_skipped_step_is_listed_with_why_and_a_resubmitted_memo_lists_its_last
     }  # not the returned revision's
     text = _text(render_certificate(data))
     assert unicodedata.normalize("NFKC", SKIPPED_BECAUSE[DutyConflict.SIGNED]) in text
+
+
+def test_the_certificate_is_pdfa_3b_and_the_same_data_renders_the_same_bytes(archived: Memo) -> None:
+    memo = Memo.objects.select_related("organisation", "current_revision").get(pk=archived.pk)
+    data = certificate_data(memo=memo, archive_sha256=memo.archive_sha256)
+    pdf = render_certificate(data)
+    assert pdf == render_certificate(data)
+    # The archive's PDF/A check, whose only complaint is that the attachment is not the memo's memo.json ...
+    attachment = "memo.json listed ['certificate.json'] in EmbeddedFiles, 1 time(s) in /AF"
+    assert pdfa_problems(pdf) == [attachment]
+    # ... and, once sealed, that the seal's widget has no appearance: it is invisible (zero-size, printed, as
+    # pyHanko makes it for PDF/A), which the check, written for visible annotations, does not exempt.
+    widget = "page 1: /Widget annotation not printed or without appearance"
+    assert pdfa_problems(_certificate(archived)) == [widget, attachment]
+    with pikepdf.open(io.BytesIO(_certificate(archived))) as sealed:
+        (annotation,) = sealed.pages[0].obj["/Annots"]
+        assert int(annotation["/F"]) & 4  # printed
+        assert [float(v) for v in annotation["/Rect"]] == [0, 0, 0, 0]
 
 
 # The seal -------------------------------------------------------------------------------------------------------
