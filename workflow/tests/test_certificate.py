@@ -320,6 +320,27 @@ def test_without_a_tsa_the_seal_is_untimestamped_but_valid(
     assert status.timestamp_validity is None
 
 
+def test_with_pdf_signatures_the_certificate_stands_beside_the_signed_archive(settings, demo_org) -> None:
+    """`make demo`'s set-up: every step signs the memo PDF (PAdES), the archive closes it (B-LTA); the
+    certificate binds that file by its SHA-256 and validates on its own."""
+    settings.MEMOFLOW_PDF_SIGNATURES = True
+    settings.MEMOFLOW_TSA_URL = "local"
+    call_command("signing_init", verbosity=0)
+    memo = _complete_from_browsers(draft_memo())
+    services.memo_archive(memo_id=memo.pk)
+    memo.refresh_from_db()
+    signed = verify_pdf(archive.open_archived(memo.archive_file).read_bytes())
+    assert signed.valid
+    assert len([s for s in signed.signatures if s.kind == "signature"]) == 4
+    sealed = verify_pdf(_certificate(memo))
+    assert sealed.valid
+    assert [s.field_name for s in sealed.signatures] == [SEAL_FIELD]
+    text = _text(_certificate(memo))
+    assert memo.archive_sha256 in "".join(text.split())
+    for signature in memo.signatures.select_related("signer"):
+        assert unicodedata.normalize("NFKC", signature.signer.full_name) in text
+
+
 # The archive ----------------------------------------------------------------------------------------------------
 
 
