@@ -23,6 +23,11 @@ urlpatterns = [
         workflow_api.MemoSignedPdfView.as_view(),
         name="api-memo-signed-pdf",
     ),
+    path(
+        "memos/<uuid:memo_id>/certificate/",
+        workflow_api.MemoCertificateView.as_view(),
+        name="api-memo-certificate",
+    ),
     path("memos/<uuid:memo_id>/history/", workflow_api.MemoHistoryView.as_view(), name="api-memo-history"),
     path(
         "memos/<uuid:memo_id>/attachments/<uuid:enclosure_id>/",

@@ -193,6 +193,10 @@ def check_archived_memo(memo: "Memo", report: MemoReport) -> None:
         report.add(ERROR, f"archived PDF missing: {memo.archive_file or '(no file recorded)'}")
     elif result.problem:
         report.add(ERROR, f"archived PDF altered: {memo.archive_file} does not match the memo's SHA-256")
+    if memo.certificate_file:
+        problem = check(relative_name=memo.certificate_file, sha256=memo.certificate_sha256).problem
+        if problem:
+            report.add(ERROR, f"certificate of completion {problem}: {memo.certificate_file}")
     events = list(
         AuditEvent.objects.filter(
             object_type=memo._meta.label_lower, object_id=str(memo.pk), action=ARCHIVED_ACTION
@@ -209,6 +213,12 @@ def check_archived_memo(memo: "Memo", report: MemoReport) -> None:
         report.add(ERROR, f"the memo's archived file {memo.archive_file} is not the logged {logged_file}")
     if logged_sha != memo.archive_sha256:
         report.add(ERROR, "the memo's SHA-256 differs from the one in the audit log")
+    certificate = logged.get("certificate") or {}
+    if (certificate.get("file", ""), certificate.get("sha256", "")) != (
+        memo.certificate_file,
+        memo.certificate_sha256,
+    ):
+        report.add(ERROR, "the memo's certificate of completion is not the one in the audit log")
     if (
         result.problem != "missing"
         and logged_file

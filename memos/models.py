@@ -104,6 +104,13 @@ class Memo(ConcurrentTransitionMixin, models.Model):
     )
     archive_sha256 = models.CharField(_("archived PDF SHA-256"), max_length=64, blank=True)
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+    certificate_file = models.CharField(
+        _("certificate of completion"),
+        max_length=255,
+        blank=True,
+        help_text=_("Path under the archive storage, beside the archived PDF; never overwritten."),
+    )
+    certificate_sha256 = models.CharField(_("certificate of completion SHA-256"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("memo")

@@ -191,6 +191,31 @@ def sign_field(
     return _sign(pdf, meta=meta, signer=signer, appearance_pdf=appearance_pdf, timestamper=timestamper)
 
 
+def seal(
+    pdf: bytes,
+    signer: signers.Signer,
+    *,
+    timestamper: TimeStamper | None = None,
+    validation_context: ValidationContext | None = None,
+    reason: str = "",
+    location: str = "",
+) -> bytes:
+    """An invisible signature by the organisation's seal over the whole of `pdf`, in a new field SEAL_FIELD
+    (PAdES B-B; B-T with a `timestamper`). With a `validation_context` (which must not fetch) the seal's own
+    certificates and CRLs go into the document security store too (B-LT), so that it validates without
+    memoflow: what a document the organisation issues itself (the certificate of completion) carries."""
+    meta = signers.PdfSignatureMetadata(
+        field_name=SEAL_FIELD,
+        reason=reason or None,
+        location=location or None,
+        subfilter=SigSeedSubFilter.PADES,
+        md_algorithm="sha256",
+        embed_validation_info=validation_context is not None,
+        validation_context=validation_context,
+    )
+    return _sign(pdf, meta=meta, signer=signer, appearance_pdf=None, timestamper=timestamper)
+
+
 def finish_ltv(
     pdf: bytes,
     *,
@@ -217,15 +242,9 @@ def finish_ltv(
         return out.getvalue()
     if seal_signer is None:
         raise ValueError("without a timestamp authority the organisation's seal closes the archive")
-    meta = signers.PdfSignatureMetadata(
-        field_name=SEAL_FIELD,
-        subfilter=SigSeedSubFilter.PADES,
-        md_algorithm="sha256",
-        # Not embedded after signing (pyHanko would write one more revision with its own metadata): the seal's
-        # certificate is in its signature and the CA's CRL that covers it is in the store already.
-        embed_validation_info=False,
-    )
-    return _sign(pdf, meta=meta, signer=seal_signer, appearance_pdf=None, timestamper=None)
+    # No validation data embedded after the seal (pyHanko would write one more revision with its own metadata):
+    # its certificate is in its signature and the CA's CRL that covers it is in the store already.
+    return seal(pdf, seal_signer)
 
 
 def _add_validation_data(pdf: bytes, validation_context: ValidationContext) -> bytes:

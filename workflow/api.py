@@ -4,6 +4,7 @@ import logging
 from typing import Any
 
 from django.http import FileResponse, HttpResponse, HttpResponseBase, JsonResponse
+from django.urls import reverse
 from django.utils.dateparse import parse_date
 from django.utils.decorators import method_decorator
 from django.utils.http import content_disposition_header
@@ -75,6 +76,11 @@ class EnclosureSerializer(serializers.Serializer[Any]):
         return enclosure.table is not None
 
 
+class CertificateRefSerializer(serializers.Serializer[Any]):
+    url = serializers.CharField()
+    sha256 = serializers.CharField()
+
+
 class MemoSerializer(serializers.Serializer[Any]):
     id = serializers.UUIDField()
     number = serializers.CharField()
@@ -90,6 +96,10 @@ class MemoSerializer(serializers.Serializer[Any]):
     route = RouteStepSerializer(source="route_steps", many=True)
     current_step = serializers.SerializerMethodField()
     enclosures = EnclosureSerializer(many=True)
+    certificate = serializers.SerializerMethodField(
+        help_text="The sealed certificate of completion, once the memo is archived with one: where to download "
+        "it (`GET .../certificate/`) and its SHA-256."
+    )
 
     def get_addressee(self, memo: Memo) -> str:
         if memo.addressee:
@@ -100,6 +110,13 @@ class MemoSerializer(serializers.Serializer[Any]):
     def get_current_step(self, memo: Memo) -> int | None:
         route: list[RouteStep] = memo.route_steps  # type: ignore[attr-defined]
         return next((s.order for s in route if s.state == StepState.ACTIVE), None)
+
+    @extend_schema_field(CertificateRefSerializer(allow_null=True))
+    def get_certificate(self, memo: Memo) -> dict[str, str] | None:
+        if not memo.certificate_file:
+            return None
+        url = reverse("api-memo-certificate", kwargs={"memo_id": memo.pk})
+        return {"url": url, "sha256": memo.certificate_sha256}
 
 
 class RouteWarningSerializer(serializers.Serializer[Any]):
@@ -622,11 +639,46 @@ class MemoSignedPdfView(APIView):
         return response
 
 
+class MemoCertificateView(APIView):
+    """The certificate of completion of an archived memo (a PDF sealed by the organisation: per step who signed,
+    in which position and capacity, when, from where, and the SHA-256 of what they signed), to whoever may see
+    the memo, from the archive, checked against its recorded SHA-256 before it is sent. 404 while the memo has
+    none (not archived yet, or archived before the organisation had a seal)."""
+
+    renderer_classes = [JSONRenderer]  # for errors; the PDF itself is a FileResponse, whatever Accept says
+    content_negotiation_class = FileContentNegotiation
+
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    def get(self, request: Request, memo_id: str) -> FileResponse:
+        from memos import archive
+        from workflow.certificate import certificate_filename
+
+        memo = selectors.memo_get(memo_id=memo_id, user=_user(request))
+        if not memo.certificate_file:
+            raise NotFound()
+        result = archive.check(relative_name=memo.certificate_file, sha256=memo.certificate_sha256)
+        if result.problem:
+            logger.error("certificate %s of memo %s: %s", memo.certificate_file, memo.pk, result.problem)
+            raise CertificateDamaged()
+        return FileResponse(
+            archive.open_archived(memo.certificate_file).open("rb"),
+            as_attachment=True,
+            filename=certificate_filename(memo),
+            content_type="application/pdf",
+        )
+
+
 class ArchiveDamaged(ApplicationError):
     code = "archive_damaged"
     http_status = 500
     default_message = _(
         "The archived PDF of this memo is missing or damaged. The administrator has been told."
+    )
+
+
+class CertificateDamaged(ArchiveDamaged):
+    default_message = _(
+        "The certificate of completion of this memo is missing or damaged. The administrator has been told."
     )
 
 

@@ -19,6 +19,7 @@ def memo_archive(*, memo_id: Any) -> Memo:
     by the background worker (workflow.tasks.archive_memo), enqueued when the last step signs."""
     from memos import archive
     from memos.pdf.pdfa import labelled_pdfa
+    from workflow.certificate import certificate_archive, certificate_event
     from workflow.pdf import archive_relative_name
 
     memo = Memo.objects.select_related("organisation", "writer", "writer_position", "current_revision").get(
@@ -33,6 +34,8 @@ def memo_archive(*, memo_id: Any) -> Memo:
     relative_name, digest = stored.relative_name, stored.sha256
     # False when an uploaded PDF could not be made to conform (the render worker's log says why).
     pdfa = labelled_pdfa(archive.open_archived(relative_name).read_bytes())
+    # The sealed certificate of completion beside it, stored once too (None when the organisation has no seal).
+    certificate = certificate_archive(memo=memo, memo_relative_name=relative_name, memo_sha256=digest)
     with _memo_locked(memo.pk) as locked:
         if locked.status == MemoStatus.ARCHIVED:  # another worker finished first; ours is an orphan copy
             return locked
@@ -42,14 +45,30 @@ def memo_archive(*, memo_id: Any) -> Memo:
         locked.archive_sha256 = digest
         locked.archived_at = now
         locked.status_changed_at = now
+        locked.certificate_file = certificate.relative_name if certificate else ""
+        locked.certificate_sha256 = certificate.sha256 if certificate else ""
         locked.save(
-            update_fields=["status", "archive_file", "archive_sha256", "archived_at", "status_changed_at"]
+            update_fields=[
+                "status",
+                "archive_file",
+                "archive_sha256",
+                "archived_at",
+                "status_changed_at",
+                "certificate_file",
+                "certificate_sha256",
+            ]
         )
         audit_event_append(
             action=archive.ARCHIVED_ACTION,
             obj=locked,
             actor=None,
-            data={"file": relative_name, "sha256": digest, "bytes": stored.size, "pdfa": pdfa},
+            data={
+                "file": relative_name,
+                "sha256": digest,
+                "bytes": stored.size,
+                "pdfa": pdfa,
+                "certificate": certificate_event(certificate),
+            },
         )
     return locked
 

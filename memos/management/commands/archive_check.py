@@ -3,8 +3,8 @@
 Per memo, with a level for each message (paperless-ngx's sanity checker's shape):
 - error: an archived memo's PDF missing, or not matching the SHA-256 on the memo's row, or not matching the
   file and SHA-256 recorded in its audit log's archive event (the append-only log catches a row changed by
-  SQL), or archived more than once; an enclosure's original missing or not matching the SHA-256 taken at upload
-  and signed with its revision; a memo completed more than `--stuck-after` minutes ago and still not archived
+  SQL), or archived more than once; the same for its certificate of completion, when it has one; an
+  enclosure's original missing or not matching the SHA-256 taken at upload and signed with its revision; a memo completed more than `--stuck-after` minutes ago and still not archived
   (its archive job failed or never ran).
 - info: files in the archive that no memo refers to (a copy left by an older retried job).
 Exit 1 when there is any error.
@@ -51,7 +51,7 @@ class Command(BaseCommand):
             checked += 1
             report = MemoReport(f"{memo.number or '(no number)'} ({memo.pk})")
             if memo.status == MemoStatus.ARCHIVED:
-                referenced.add(memo.archive_file)
+                referenced.update({memo.archive_file, memo.certificate_file})
                 archive.check_archived_memo(memo, report)
             elif memo.status == MemoStatus.COMPLETED and memo.status_changed_at < deadline:
                 report.add(ERROR, "not archived: completed but has no archived PDF")
