@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 
 from core.api import FileContentNegotiation, flatten_errors
 from core.audit import RequestMeta
-from core.errors import ApplicationError, NotFound, ValidationFailed
+from core.errors import ApplicationError, Forbidden, NotFound, ValidationFailed
 from core.http import frameable_by_own_pages
 from core.parsers import FormParser, MultiPartParser
 from memos.models import Enclosure, Memo, MemoStatus, Urgency
@@ -113,7 +113,8 @@ class MemoSerializer(serializers.Serializer[Any]):
 
     @extend_schema_field(CertificateRefSerializer(allow_null=True))
     def get_certificate(self, memo: Memo) -> dict[str, str] | None:
-        if not memo.certificate_file:
+        user = self.context.get("user")
+        if not memo.certificate_file or not selectors.may_see_where_people_signed_from(user):
             return None
         url = reverse("api-memo-certificate", kwargs={"memo_id": memo.pk})
         return {"url": url, "sha256": memo.certificate_sha256}
@@ -310,8 +311,9 @@ def _valid(serializer_class: type[serializers.Serializer[Any]], data: Any) -> di
     return dict(serializer.validated_data)
 
 
-def _memo_response(memo: Memo, code: int = status.HTTP_200_OK) -> Response:
-    return Response(MemoSerializer(memo).data, status=code)
+def _memo_response(memo: Memo, user: Any, code: int = status.HTTP_200_OK) -> Response:
+    """The memo as `user` may see it (`certificate` only for auditors and administrators)."""
+    return Response(MemoSerializer(memo, context={"user": user}).data, status=code)
 
 
 def _meta(request: Request) -> RequestMeta:
@@ -350,22 +352,23 @@ class MemoListView(GenericAPIView[Any]):
     def post(self, request: Request) -> Response:
         data = _valid(MemoCreateSerializer, request.data)
         memo = services.memo_create(writer=_user(request), meta=_meta(request), **data)
-        return _memo_response(
-            selectors.memo_get(memo_id=memo.pk, user=_user(request)), status.HTTP_201_CREATED
-        )
+        user = _user(request)
+        return _memo_response(selectors.memo_get(memo_id=memo.pk, user=user), user, status.HTTP_201_CREATED)
 
 
 class MemoDetailView(APIView):
     @extend_schema(responses=MemoSerializer)
     def get(self, request: Request, memo_id: str) -> Response:
-        return _memo_response(selectors.memo_get(memo_id=memo_id, user=_user(request)))
+        user = _user(request)
+        return _memo_response(selectors.memo_get(memo_id=memo_id, user=user), user)
 
     @extend_schema(request=MemoUpdateSerializer, responses=MemoSerializer)
     def patch(self, request: Request, memo_id: str) -> Response:
         memo = selectors.memo_get(memo_id=memo_id, user=_user(request))
         data = _valid(MemoUpdateSerializer, request.data)
         services.memo_update(memo=memo, actor=_user(request), meta=_meta(request), **data)
-        return _memo_response(selectors.memo_get(memo_id=memo_id, user=_user(request)))
+        user = _user(request)
+        return _memo_response(selectors.memo_get(memo_id=memo_id, user=user), user)
 
 
 class MemoRouteView(APIView):
@@ -424,7 +427,8 @@ class MemoSubmitView(APIView):
         memo = selectors.memo_get(memo_id=memo_id, user=_user(request))
         data = _valid(PasswordSerializer, request.data)
         services.memo_submit(memo=memo, actor=_user(request), password=data["password"], meta=_meta(request))
-        return _memo_response(selectors.memo_get(memo_id=memo_id, user=_user(request)))
+        user = _user(request)
+        return _memo_response(selectors.memo_get(memo_id=memo_id, user=user), user)
 
 
 class MemoWithdrawView(APIView):
@@ -433,7 +437,8 @@ class MemoWithdrawView(APIView):
         memo = selectors.memo_get(memo_id=memo_id, user=_user(request))
         data = _valid(WithdrawSerializer, request.data)
         services.memo_withdraw(memo=memo, actor=_user(request), reason=data["reason"], meta=_meta(request))
-        return _memo_response(selectors.memo_get(memo_id=memo_id, user=_user(request)))
+        user = _user(request)
+        return _memo_response(selectors.memo_get(memo_id=memo_id, user=user), user)
 
 
 class ReassignmentSerializer(serializers.Serializer[Any]):
@@ -493,7 +498,7 @@ class MemoHistoryView(APIView):
         memo = selectors.memo_get(memo_id=memo_id, user=_user(request))
         payload = {"steps": selectors.route_history(memo=memo), "events": selectors.memo_events(memo=memo)}
         data = HistorySerializer(payload).data
-        if not (selectors.is_auditor(request.user) or selectors.is_administrator(request.user)):
+        if not selectors.may_see_where_people_signed_from(request.user):
             for event in data["events"]:  # where people signed from is for auditors, not for colleagues
                 event["ip_address"] = None
                 event["user_agent"] = ""
@@ -653,9 +658,12 @@ class MemoCertificateView(APIView):
         from memos import archive
         from workflow.certificate import certificate_filename
 
-        memo = selectors.memo_get(memo_id=memo_id, user=_user(request))
+        user = _user(request)
+        memo = selectors.memo_get(memo_id=memo_id, user=user)
         if not memo.certificate_file:
             raise NotFound()
+        if not selectors.may_see_where_people_signed_from(user):
+            raise CertificateForAuditors()
         result = archive.check(relative_name=memo.certificate_file, sha256=memo.certificate_sha256)
         if result.problem:
             logger.error("certificate %s of memo %s: %s", memo.certificate_file, memo.pk, result.problem)
@@ -673,6 +681,14 @@ class ArchiveDamaged(ApplicationError):
     http_status = 500
     default_message = _(
         "The archived PDF of this memo is missing or damaged. The administrator has been told."
+    )
+
+
+class CertificateForAuditors(Forbidden):
+    code = "certificate_for_auditors"
+    default_message = _(
+        "The certificate of completion shows where each signatory signed from (IP address, browser): it is "
+        "for auditors and administrators. The signed memo itself is open to everyone on its route."
     )
 
 

@@ -21,6 +21,12 @@ def is_administrator(user: Any) -> bool:
     return bool(user.is_authenticated and (user.is_superuser or user.has_perm("memos.manage_memos")))
 
 
+def may_see_where_people_signed_from(user: Any) -> bool:
+    """IP addresses and browsers of signatures (the history's, the certificate of completion): personal data,
+    for auditors and administrators only, not for everyone on a memo's route."""
+    return bool(user is not None and (is_auditor(user) or is_administrator(user)))
+
+
 def is_auditor(user: Any) -> bool:
     return bool(user.is_authenticated and user.has_perm("org.audit_memos"))
 

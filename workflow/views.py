@@ -256,6 +256,7 @@ def memo_page(request: HttpRequest, memo_id: Any) -> HttpResponse:
         "enclosures": list(memo.enclosures.all()),
         "pdf": memo_pdf_status(memo=memo),
         "signed_pdf": _has_signed_pdf(memo),
+        "may_see_certificate": selectors.may_see_where_people_signed_from(request.user),
         "phrases": selectors.opinion_phrases(organisation_id=memo.organisation_id) if my_step else [],
         "approve_form": approve_form,
         "return_form": return_form,
@@ -272,7 +273,12 @@ def memo_page(request: HttpRequest, memo_id: Any) -> HttpResponse:
 def memo_pdf_panel(request: HttpRequest, memo_id: Any) -> HttpResponse:
     """The PDF panel alone, polled by htmx (every 2 s) while the document is being prepared."""
     memo = _memo_or_404(request, memo_id)
-    context = {"memo": memo, "pdf": memo_pdf_status(memo=memo), "signed_pdf": _has_signed_pdf(memo)}
+    context = {
+        "memo": memo,
+        "pdf": memo_pdf_status(memo=memo),
+        "signed_pdf": _has_signed_pdf(memo),
+        "may_see_certificate": selectors.may_see_where_people_signed_from(request.user),
+    }
     return render(request, "workflow/_pdf_panel.html", context)
 
 
@@ -406,6 +412,7 @@ def _write_context(memo: Memo, **extra: Any) -> dict[str, Any]:
         "enclosures": list(memo.enclosures.all()),
         "pdf": memo_pdf_status(memo=memo),
         "signed_pdf": _has_signed_pdf(memo),
+        "may_see_certificate": False,  # a draft: never archived
         "submit_form": SubmitForm(prefix="submit"),
         "nav": "mine",
         **extra,

@@ -250,10 +250,9 @@ def test_the_certificate_is_pdfa_3b_and_the_same_data_renders_the_same_bytes(arc
     # The archive's PDF/A check, whose only complaint is that the attachment is not the memo's memo.json ...
     attachment = "memo.json listed ['certificate.json'] in EmbeddedFiles, 1 time(s) in /AF"
     assert pdfa_problems(pdf) == [attachment]
-    # ... and, once sealed, that the seal's widget has no appearance: it is invisible (zero-size, printed, as
-    # pyHanko makes it for PDF/A), which the check, written for visible annotations, does not exempt.
-    widget = "page 1: /Widget annotation not printed or without appearance"
-    assert pdfa_problems(_certificate(archived)) == [widget, attachment]
+    # ... also once sealed: the seal's widget is invisible (zero-size, printed), which needs no appearance
+    # (ISO 19005-3 6.3.3), and the seal leaves the Info dictionary and the XMP agreeing.
+    assert pdfa_problems(_certificate(archived)) == [attachment]
     with pikepdf.open(io.BytesIO(_certificate(archived))) as sealed:
         (annotation,) = sealed.pages[0].obj["/Annots"]
         assert int(annotation["/F"]) & 4  # printed
@@ -409,18 +408,28 @@ def test_a_seal_that_does_not_open_fails_the_archive_job_instead_of_skipping_the
 # Who may download it --------------------------------------------------------------------------------------------
 
 
-def test_people_who_may_see_the_memo_download_it(archived: Memo, api_as) -> None:
-    for username in ("rujapa", "nat", "auditor"):
+def test_auditors_and_administrators_download_it(archived: Memo, api_as) -> None:
+    for username in ("auditor", "admin"):
         response = api_as(username).get(f"/api/v1/memos/{archived.pk}/certificate/")
         assert response.status_code == 200, username
         assert response["Content-Type"] == "application/pdf"
         assert "attachment" in response["Content-Disposition"]
         assert b"".join(response.streaming_content) == _certificate(archived)
-    body = api_as("rujapa").get(f"/api/v1/memos/{archived.pk}/").json()
+    body = api_as("auditor").get(f"/api/v1/memos/{archived.pk}/").json()
     assert body["certificate"] == {
         "url": f"/api/v1/memos/{archived.pk}/certificate/",
         "sha256": archived.certificate_sha256,
     }
+
+
+def test_colleagues_on_the_route_do_not_see_where_others_signed_from(archived: Memo, api_as) -> None:
+    """The certificate lists every signatory's IP address and browser: personal data, kept from colleagues as
+    the memo's history keeps it (auditors and administrators only)."""
+    for username in ("rujapa", "nat"):
+        response = api_as(username).get(f"/api/v1/memos/{archived.pk}/certificate/")
+        assert response.status_code == 403, username
+        assert response.json()["code"] == "certificate_for_auditors"
+        assert api_as(username).get(f"/api/v1/memos/{archived.pk}/").json()["certificate"] is None
 
 
 def test_someone_who_may_not_see_the_memo_gets_404(archived: Memo, api_as, client) -> None:
@@ -444,18 +453,22 @@ def test_an_altered_certificate_is_not_served(archived: Memo, api_as) -> None:
     path = archive.archive_root() / archived.certificate_file
     path.chmod(0o644)
     path.write_bytes(path.read_bytes().replace(b"%%EOF", b"%%EOF\n% changed", 1))
-    response = api_as("rujapa").get(f"/api/v1/memos/{archived.pk}/certificate/")
+    response = api_as("auditor").get(f"/api/v1/memos/{archived.pk}/certificate/")
     assert response.status_code == 500
     assert response.json()["code"] == "archive_damaged"
     assert "หนังสือรับรองการลงลายมือชื่อ" in response.json()["detail"]
 
 
 def test_the_memo_page_links_the_certificate_next_to_the_pdf(archived: Memo, client, person) -> None:
-    client.force_login(person("rujapa"))
+    client.force_login(person("auditor"))
     page = client.get(f"/memos/{archived.pk}/").content.decode()
     assert 'data-testid="download-pdf"' in page
     assert f'href="/api/v1/memos/{archived.pk}/certificate/"' in page
     assert "ดาวน์โหลดหนังสือรับรองการลงลายมือชื่อ" in page  # Thai first
+    client.force_login(person("rujapa"))
+    page = client.get(f"/memos/{archived.pk}/").content.decode()
+    assert 'data-testid="download-pdf"' in page
+    assert 'data-testid="download-certificate"' not in page
     client.force_login(person("finance_staff"))
     assert client.get(f"/memos/{archived.pk}/").status_code == 404
 
