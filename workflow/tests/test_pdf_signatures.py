@@ -6,6 +6,7 @@ the archived file validates against the organisation's CA with pyHanko and poppl
 import io
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -372,3 +373,38 @@ def _fields_signed(revision) -> list[str]:
     current = signing.signed_pdf(revision=revision)
     assert current is not None
     return current.signed
+
+
+def test_pyhankos_command_line_validates_the_archived_memo_with_only_the_ca_certificate(
+    seed_memo: Memo, tmp_path: Path
+) -> None:
+    """What docs/signatures.md tells an auditor to run: `pyhanko sign validate --trust ca.crt memo.pdf`. The
+    command line checks revocation on line only (it does not read the CRLs embedded in the file), so away from
+    memoflow's /pki/crl.der it runs with --soft-revocation-check; every signature is still intact, valid and
+    chains to the CA, and a tampered file still fails."""
+    memo = _complete(seed_memo)
+    (tmp_path / "memo.pdf").write_bytes(_archived(memo))
+    (tmp_path / "ca.pem").write_text(certificate_pem(trust_root(active_ca())))
+    pyhanko = str(Path(sys.executable).with_name("pyhanko"))
+    command = [pyhanko, "sign", "validate", "--trust", str(tmp_path / "ca.pem"), "--trust-replace"]
+    command.append("--soft-revocation-check")
+    result = subprocess.run(
+        [*command, "--pretty-print", str(tmp_path / "memo.pdf")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    for name in ROUTE_NAMES:
+        assert name in result.stdout
+    assert result.stdout.count("The signature is judged VALID.") == 4, result.stdout
+    (tmp_path / "tampered.pdf").write_bytes(signed_pdfs.shadow_page_update(_archived(memo)))
+    tampered = subprocess.run(
+        [*command, "--executive-summary", str(tmp_path / "tampered.pdf")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert tampered.returncode != 0
