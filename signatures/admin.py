@@ -8,7 +8,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from signatures import selectors
-from signatures.models import CertificateAuthority, SigningKey
+from signatures.models import CertificateAuthority, SignedPdfUpdate, SigningKey
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
@@ -71,3 +71,15 @@ class SigningKeyAdmin(ReadOnlyAdmin):
     @admin.display(description=_("certificate (PEM)"))
     def certificate_pem(self, obj: SigningKey) -> SafeString:
         return format_html("<pre>{}</pre>", selectors.certificate_pem(selectors.certificate(obj)))
+
+
+@admin.register(SignedPdfUpdate)
+class SignedPdfUpdateAdmin(ReadOnlyAdmin):
+    """Each revision's signed PDF as it grew: which field each update signed, the PDF's size and SHA-256 after
+    it. The bytes themselves are not shown (the memo's readers download the PDF from the memo page)."""
+
+    list_display = ("revision", "sequence", "field", "size", "sha256", "created_at")
+    list_select_related = ("revision__memo",)
+    search_fields = ("sha256", "revision__memo__number", "revision__sha256")
+    fields = ("revision", "sequence", "field", "size", "sha256", "fields", "created_at")
+    readonly_fields = fields

@@ -150,14 +150,14 @@ def swap_pages(pdf: bytes) -> bytes:
     return _incremental(pdf, change)
 
 
-def strip_last_signature(pdf: bytes) -> bytes:
-    """An incremental update that empties the last signature field (its /V removed): the file looks signed
-    by the first signer only."""
+def strip_last_signature(pdf: bytes, field: str = FIELDS[-1]) -> bytes:
+    """An incremental update that empties a signature field (by default the last: its /V removed): the file
+    looks unsigned there."""
 
     def change(writer: IncrementalPdfFileWriter) -> None:
         for ref in writer.root["/AcroForm"]["/Fields"]:
             sig_field = ref.get_object()
-            if str(sig_field.get("/T")) == FIELDS[-1]:
+            if str(sig_field.get("/T")) == field:
                 del sig_field["/V"]
                 writer.update_container(sig_field)
 

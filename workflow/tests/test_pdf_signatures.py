@@ -180,8 +180,9 @@ def test_return_and_resubmit_produces_a_new_pdf_whose_signatures_all_validate(se
         (lambda pdf: signed_pdfs.flip_byte(pdf, b"/MediaBox"), "digest_mismatch"),
         (signed_pdfs.shadow_page_update, "modified_after_signing"),
         (signed_pdfs.swap_pages, "modified_after_signing"),
+        (lambda pdf: signed_pdfs.strip_last_signature(pdf, "step-3"), "modified_after_signing"),
     ],
-    ids=["flipped-byte", "shadow-update", "swapped-pages"],
+    ids=["flipped-byte", "shadow-update", "swapped-pages", "stripped-signature"],
 )
 def test_tampering_with_the_archived_memo_is_reported_by_the_api_and_the_page(
     seed_memo: Memo, client, tamper, code: str
@@ -408,3 +409,19 @@ def test_pyhankos_command_line_validates_the_archived_memo_with_only_the_ca_cert
         check=False,
     )
     assert tampered.returncode != 0
+
+
+def test_an_administrator_reads_the_signed_pdfs_history_but_cannot_change_it(
+    seed_memo: Memo, client, person
+) -> None:
+    submit(seed_memo)
+    client.force_login(person("admin"))
+    part = SignedPdfUpdate.objects.get(field="step-0")
+    listing = client.get("/admin/signatures/signedpdfupdate/").content.decode()
+    assert part.sha256 in listing
+    page = client.get(f"/admin/signatures/signedpdfupdate/{part.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()
+    assert client.post(f"/admin/signatures/signedpdfupdate/{part.pk}/change/", {}).status_code == 403
+    assert client.get(f"/admin/signatures/signedpdfupdate/{part.pk}/delete/").status_code == 403
+    assert client.get("/admin/signatures/signedpdfupdate/add/").status_code == 403
