@@ -10,9 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from axes.models import AccessAttempt
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from core.errors import BadPassword, InvalidState, NotYourTask, ValidationFailed
 from core.models import AuditEvent
@@ -27,6 +29,7 @@ from signatures.selectors import active_ca, certificate_pem, trust_root, verific
 from signatures.tests import signed_pdfs
 from signatures.verification import PROBLEM_MESSAGES, verify_pdf
 from tests.builders import active_step, approve_active, require_tool, submit
+from tests.test_lockout import limit
 from workflow import services
 from workflow.demo import load_route_template, load_seed_memo
 from workflow.services.pdf_signatures import PdfNotReady
@@ -425,3 +428,27 @@ def test_an_administrator_reads_the_signed_pdfs_history_but_cannot_change_it(
     assert client.post(f"/admin/signatures/signedpdfupdate/{part.pk}/change/", {}).status_code == 403
     assert client.get(f"/admin/signatures/signedpdfupdate/{part.pk}/delete/").status_code == 403
     assert client.get("/admin/signatures/signedpdfupdate/add/").status_code == 403
+
+
+def test_a_wrong_signing_password_is_403_bad_password_and_counts_toward_the_lockout(seed_memo: Memo) -> None:
+    """Step-up with the key: the password that opens the key is checked as the sign-in's is; a wrong one
+    signs nothing and is counted, and at the limit signing (and signing in) is locked."""
+    submit(seed_memo)
+    step = active_step(seed_memo)
+    api = APIClient(HTTP_ACCEPT_LANGUAGE="th")
+    api.force_authenticate(step.assignee)
+    url = f"/api/v1/tasks/{step.pk}/approve/"
+    parts = SignedPdfUpdate.objects.count()
+    for attempt in range(limit() - 1):
+        response = api.post(url, {"password": "wrong"}, format="json", REMOTE_ADDR=f"203.0.113.{attempt + 1}")
+        assert response.status_code == 403
+        assert response.json()["code"] == "bad_password"
+    attempts = AccessAttempt.objects.filter(username=step.assignee.username)
+    assert {a.path_info for a in attempts} == {"(signing password)"}
+    response = api.post(url, {"password": "wrong"}, format="json")
+    assert response.status_code == 429
+    response = api.post(url, {"password": DEMO_PASSWORD}, format="json")  # the right one, too late
+    assert response.status_code == 429
+    assert response.json()["code"] == "locked_out"
+    assert SignedPdfUpdate.objects.count() == parts
+    assert active_step(seed_memo).pk == step.pk
