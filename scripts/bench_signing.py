@@ -76,8 +76,8 @@ def main() -> int:
 
     if connection.vendor == "sqlite":
         Path(settings.DATABASES["default"]["NAME"]).unlink(missing_ok=True)
-    else:
-        call_command("flush", interactive=False, verbosity=0) if _migrated(connection) else None
+    else:  # a fresh database: dropped and created again (never point this at a database that matters)
+        _recreate_postgres_database(settings.DATABASES["default"])
     call_command("migrate", verbosity=0)
 
     from memos import archive
@@ -177,8 +177,19 @@ def main() -> int:
     return 0
 
 
-def _migrated(connection: Any) -> bool:
-    return "django_migrations" in connection.introspection.table_names()
+def _recreate_postgres_database(database: dict[str, Any]) -> None:
+    import psycopg
+    from psycopg import sql
+
+    name = database["NAME"]
+    if not str(name).startswith("memoflow_bench"):
+        raise SystemExit(f"refusing to drop {name!r}: the benchmark's database is named memoflow_bench*")
+    params = {
+        k: database[v] for k, v in (("host", "HOST"), ("port", "PORT"), ("user", "USER")) if database.get(v)
+    }
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 if __name__ == "__main__":
