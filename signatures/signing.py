@@ -11,6 +11,7 @@ whether the signature certifies.
 """
 
 import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -166,16 +167,17 @@ def pdf_sign(
     )
 
 
-def pdf_finish(*, revision: MemoRevision, now: datetime) -> bytes:
+def pdf_finish(*, revision: MemoRevision, now: datetime, unsigned: Collection[str] = ()) -> bytes:
     """On completion: every certificate's revocation data in the PDF, then the archive timestamp (B-LTA), or
-    without a TSA the organisation's seal (ADR 0007). Idempotent: a finished PDF is returned as it is."""
+    without a TSA the organisation's seal (ADR 0007). Idempotent: a finished PDF is returned as it is.
+    `unsigned`: the fields the caller knows were to stay empty (a step skipped); any other empty field refuses."""
     current = signed_pdf(revision=revision)
     if current is None:
         raise InvalidState(_("This revision has no signed PDF."))
     if current.sequence > len(current.signed):  # the last part carries no field: the finishing update
         return current.content
-    unsigned = sorted(set(current.fields) - set(current.signed))
-    if unsigned:
+    missing = set(current.fields) - set(current.signed) - set(unsigned)
+    if missing:
         raise InvalidState(_("Every step must sign before the PDF is closed."))
     services.crls_refresh()
     context = verification_trust().context()

@@ -82,6 +82,13 @@ def _final_pdf(memo: Memo) -> bytes:
 
     revision = memo.current_revision
     if revision is not None and signing.signed_pdf_sha256(revision=revision) is not None:
-        with _memo_locked(memo.pk):
-            return signing.pdf_finish(revision=revision, now=timezone.now())
+        from workflow.models import RouteStep, StepState
+        from workflow.pdf import field_name
+        from workflow.services._common import _route_round
+
+        skipped = RouteStep.objects.filter(memo=memo, round=_route_round(memo), state=StepState.SKIPPED)
+        with _memo_locked(memo.pk):  # a step skipped (separation of duties) leaves its field empty
+            return signing.pdf_finish(
+                revision=revision, now=timezone.now(), unsigned=[field_name(s) for s in skipped]
+            )
     return render_memo_pdf(memo, final=True)

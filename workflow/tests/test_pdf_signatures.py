@@ -28,7 +28,7 @@ from signatures.models import Signature, SignatureMethod, SignedPdfUpdate
 from signatures.selectors import active_ca, certificate_pem, trust_root, verification_trust
 from signatures.tests import signed_pdfs
 from signatures.verification import PROBLEM_MESSAGES, verify_pdf
-from tests.builders import active_step, approve_active, require_tool, submit
+from tests.builders import active_step, approve_active, draft_memo, require_tool, submit
 from tests.test_lockout import limit
 from workflow import services
 from workflow.demo import load_route_template, load_seed_memo
@@ -452,3 +452,34 @@ def test_a_wrong_signing_password_is_403_bad_password_and_counts_toward_the_lock
     assert response.json()["code"] == "locked_out"
     assert SignedPdfUpdate.objects.count() == parts
     assert active_step(seed_memo).pk == step.pk
+
+
+def test_a_step_skipped_under_the_separation_of_duties_leaves_its_field_empty_and_the_memo_archives(
+    demo_org, signing_on, person, position
+) -> None:
+    """ratchawari co-signs for the head of สำนักปลัด, then her own post's step comes up: skipped (she signed
+    this round already). Its reserved field stays empty; the archive closes the PDF all the same, valid."""
+    writer = person("rujapa")
+    memo = draft_memo()
+    services.memo_route_set(
+        memo=memo,
+        actor=writer,
+        steps=[
+            (position("หัวหน้าสำนักปลัด"), "cosign"),
+            (position("นักทรัพยากรบุคคล"), "opinion"),
+            (position("นายกองค์การบริหารส่วนตำบลหนองโสน"), "decision"),
+        ],
+    )
+    submit(memo)
+    approve_active(memo)
+    approve_active(memo, decision="approved")
+    services.memo_archive(memo_id=memo.pk)
+    memo.refresh_from_db()
+    assert memo.status == MemoStatus.ARCHIVED
+    report = verify_pdf(_archived(memo), trust=verification_trust())
+    assert report.valid, report.problems
+    assert [s.field_name for s in report.signatures if s.kind == "signature"] == [
+        "step-0",
+        "step-1",
+        "step-3",
+    ]
