@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -85,13 +86,38 @@ class Trust:
     roots: list[bytes]
     crls: list[bytes] = field(default_factory=list)
 
-    def context(self) -> ValidationContext:
+    def context(self, *, moment: datetime | None = None) -> ValidationContext:
+        """Validation now, or at ``moment`` (a proven signing time): the CRLs, issued later, then count for
+        that moment (``retroactive_revinfo``), as a revocation entry dated after it says nothing against it."""
+        at_moment: dict[str, Any] = {"moment": moment, "retroactive_revinfo": True} if moment else {}
         return ValidationContext(
             trust_roots=[asn1_x509.Certificate.load(der) for der in self.roots],
             crls=list(self.crls),
             allow_fetching=False,  # no network: the CRLs are our own
             revocation_mode="hard-fail",  # a certificate of ours without a usable CRL is not trusted
+            **at_moment,
         )
+
+    def revocation(self, cert: asn1_x509.Certificate) -> tuple[datetime, str] | None:
+        """When and why (RFC 5280 reason, "unspecified" if none) the certificate was revoked, from our CRLs."""
+        for der in self.crls:
+            crl = asn1_crl.CertificateList.load(der)
+            if crl.issuer != cert.issuer:
+                continue
+            for entry in crl["tbs_cert_list"]["revoked_certificates"]:
+                if entry["user_certificate"].native == cert.serial_number:
+                    reason = entry.crl_reason_value
+                    return entry[
+                        "revocation_date"
+                    ].native, reason.native if reason is not None else "unspecified"
+        return None
+
+
+#: Reasons that put a signature in doubt whenever it was made: the key may have been used by someone else
+#: before the revocation was dated (RFC 5280 5.3.1). Any other revocation (superseded after a password reset,
+#: cessation of operation, affiliation changed) ends the key's use from its date on; what it signed before,
+#: with a timestamp to prove when, stays valid for the time it was made (issue 10).
+COMPROMISE_REASONS: frozenset[str] = frozenset({"key_compromise", "ca_compromise", "aa_compromise"})
 
 
 @dataclass(frozen=True)
@@ -178,11 +204,18 @@ def _reader(content: bytes) -> PdfFileReader:
 
 
 def _signature_report(
-    index: int, embedded: EmbeddedPdfSignature, context: ValidationContext
+    index: int, embedded: EmbeddedPdfSignature, context: ValidationContext, trust: Trust
 ) -> SignatureReport:
     status = validate_pdf_signature(embedded, context, ts_validation_context=context)
     cert = status.signing_cert
     ts = status.timestamp_validity
+    if status.revoked and ts is not None and ts.trusted and ts.intact:
+        revoked = trust.revocation(cert)
+        if revoked is not None and revoked[1] not in COMPROMISE_REASONS and ts.timestamp < revoked[0]:
+            # Signed (a trusted timestamp proves when) before the key was retired: valid at that time.
+            status = validate_pdf_signature(
+                embedded, trust.context(moment=ts.timestamp), ts_validation_context=context
+            )
     docmdp = embedded.docmdp_level
     return SignatureReport(
         index=index,
@@ -395,7 +428,7 @@ def verify_pdf(content: bytes, *, trust: Trust | None = None) -> VerificationRep
             elif embedded.sig_object_type == "/DocTimeStamp":
                 reports.append(_timestamp_report(index, embedded, context))
             else:
-                reports.append(_signature_report(index, embedded, context))
+                reports.append(_signature_report(index, embedded, context, trust))
         except (SignatureValidationError, PdfError, NotImplementedError, ValueError, KeyError, TypeError):
             # A signature that cannot be checked (an algorithm nobody supports, a damaged certificate): it
             # proves nothing, and the rest of the file is still reported.

@@ -20,11 +20,13 @@ from core.errors import BadPassword, InvalidState, NotYourTask, ValidationFailed
 from core.models import AuditEvent
 from memos import archive
 from memos.models import Memo, MemoStatus
+from org import services as org_services
 from org.demo import DEMO_PASSWORD
+from signatures import services as signatures_services
 from signatures import signing
 from signatures.appearance import StepBlock
 from signatures.keystore import unwrap_for_signing
-from signatures.models import Signature, SignatureMethod, SignedPdfUpdate
+from signatures.models import RevocationReason, Signature, SignatureMethod, SignedPdfUpdate
 from signatures.selectors import active_ca, certificate_pem, trust_root, verification_trust
 from signatures.tests import signed_pdfs
 from signatures.verification import PROBLEM_MESSAGES, verify_pdf
@@ -483,3 +485,28 @@ def test_a_step_skipped_under_the_separation_of_duties_leaves_its_field_empty_an
         "step-1",
         "step-3",
     ]
+
+
+def test_signatures_made_before_an_administrators_reset_stay_valid_for_the_time_they_were_made(
+    seed_memo: Memo, person
+) -> None:
+    """A reset revokes the old key (superseded) and issues a new one: the archived memo nat signed before it,
+    timestamped, still validates; a key revoked as compromised (yutthana's) does not, whenever it signed."""
+    memo = _complete(seed_memo)
+    nat = person("nat")
+    old_key = Signature.objects.get(memo=memo, signer=nat).signing_key
+    assert old_key is not None
+    org_services.person_password_change(person=nat, password="a-new-password-9", actor=person("admin"))
+    old_key.refresh_from_db()
+    assert old_key.revoked_at is not None
+    report = verify_pdf(_archived(memo), trust=verification_trust())
+    assert report.valid, report.problems
+    nat_signature = next(s for s in report.signatures if s.field_name == "step-2")
+    assert not nat_signature.revoked
+    yutthana_key = Signature.objects.get(memo=memo, signer=person("yutthana")).signing_key
+    assert yutthana_key is not None
+    signatures_services.signing_key_revoke(key=yutthana_key, reason=RevocationReason.KEY_COMPROMISE)
+    report = verify_pdf(_archived(memo), trust=verification_trust())
+    assert not report.valid
+    assert [p.code for p in report.problems] == ["revoked"]
+    assert ("revoked", 4) in [(p.code, p.signature) for p in report.problems]
