@@ -161,7 +161,10 @@ class LineWriter:
             return font, size
 
         def wrapped_set_font_size(font: Any, size: Any) -> None:
-            self.font, self.size = self.fonts.get(font), float(size)
+            # The size as the Tf operator says it (pydyf writes floats to 6 decimals), which is what readers
+            # multiply the TJ advances with.
+            written = float(f"{size:f}") if isinstance(size, float) else float(size)
+            self.font, self.size = self.fonts.get(font), written
             set_font_size(font, size)
 
         def wrapped_set_text_matrix(*values: Any) -> None:
@@ -187,61 +190,68 @@ class LineWriter:
             return
         marks, widths, scale = widened(font), font.widths, self.size / 1000
         out: list[bytes] = []
+        # WeasyPrint writes a TJ number after almost every glyph (its advance minus Pango's, rarely 0), so
+        # most glyph strings hold one glyph: this loop runs per glyph, on local copies of the state.
+        pen, skip = self.pen, self.skip_number
         for token in tokens:
-            if token[:1] != b"<":
-                if token != self.skip_number:
-                    self.pen -= float(token) * scale
-                self.skip_number = None
+            if token[0] != 0x3C:  # a number
+                if token != skip:
+                    pen -= float(token) * scale
+                skip = None
                 out.append(token)
                 continue
-            hexes = token[1:-1]
-            glyphs: list[bytes] = []
-            for i in range(0, len(hexes), 4):
-                code = hexes[i : i + 4]
-                gid = int(code, 16)
-                self.skip_number = None
+            written = 1  # token[:written] is in ``out``
+            for i in range(1, len(token) - 1, 4):
+                gid = int(token[i : i + 4], 16)
+                skip = None
                 if self.reset_pending:
-                    if glyphs:
-                        out.append(b"<" + b"".join(glyphs) + b">")
-                        glyphs = []
-                    if out:
-                        self._show_text(b"".join(out))
-                        out = []
-                    self.stream.move_text_to(_number(self.pen), 0)
-                    self.pen, self.reset_pending = 0.0, False
-                    self.resets += 1
-                glyphs.append(code)
-                geometry = self._geometry(gid)
-                width = widths.get(gid, 0)
-                if gid in marks and width == MARK_ADVANCE:
+                    if i > written:
+                        out.append(token[:i] + b">" if written == 1 else b"<" + token[written:i] + b">")
+                    written = i
+                    self.pen = pen
+                    self._reset(out)
+                    pen = self.pen
+                index = self.next_glyph
+                if index >= 0:
+                    self.next_glyph = index + 1
+                if gid in marks and widths[gid] == MARK_ADVANCE:
                     self.reset_pending = True
-                    if geometry is not None:
-                        # WeasyPrint writes int(width + offset - advance) after the glyph; the reset puts
-                        # the pen where the same sum with the mark's own advance leads.
-                        offset = geometry[1] / self.size
-                        advance = geometry[2] * 1000 * self.from_units / self.size
-                        written = width + offset - advance
-                        drawn = _DRAWN_ADVANCE + offset - advance
-                        self.skip_number = str(int(written)).encode() if written else None
-                        self.pen += (_DRAWN_ADVANCE - (int(drawn) if drawn else 0)) * scale
-                        continue
-                self.pen += width * scale
-            if glyphs or not hexes:
-                out.append(b"<" + b"".join(glyphs) + b">")
+                    pen += self._mark_advance(gid, index) * scale
+                    skip = self.skip_number
+                else:
+                    pen += widths.get(gid, 0) * scale
+            out.append(token if written == 1 else b"<" + token[written:])
+        self.pen, self.skip_number = pen, skip
         if out:
             self._show_text(b"".join(out))
 
-    def _geometry(self, gid: int) -> tuple[int, int, int] | None:
-        """The Pango geometry of the next glyph written, if the strings still match the line's glyphs."""
-        if self.next_glyph < 0 or self.next_glyph >= len(self.geometry):
+    def _mark_advance(self, gid: int, index: int) -> float:
+        """How far the pen moves past the widened mark ``gid`` (glyph ``index`` of the line), in thousandths
+        of an em: its /W; or, knowing its Pango geometry, its own advance and the TJ number WeasyPrint would
+        write after it with that advance, instead of /W and the number it writes (then not counted again)."""
+        width = self.font.widths[gid]
+        geometry = self.geometry[index] if 0 <= index < len(self.geometry) else None
+        if geometry is None or geometry[0] not in (gid, -1):
             self.next_glyph = -1
-            return None
-        geometry = self.geometry[self.next_glyph]
-        if geometry[0] not in (gid, -1):
-            self.next_glyph = -1
-            return None
-        self.next_glyph += 1
-        return geometry
+            return float(width)
+        # WeasyPrint writes int(width + offset - advance) after the glyph when that sum is not 0.
+        offset = geometry[1] / self.size
+        advance = geometry[2] * 1000 * self.from_units / self.size
+        written = width + offset - advance
+        drawn = _DRAWN_ADVANCE + offset - advance
+        self.skip_number = str(int(written)).encode() if written else None
+        return _DRAWN_ADVANCE - (int(drawn) if drawn else 0)
+
+    def _reset(self, out: list[bytes]) -> None:
+        """Write ``out`` and a Td to the pen. Each Td is relative to the last: what its decimals leave out is
+        carried, so the rounding does not add up along the line."""
+        if out:
+            self._show_text(b"".join(out))
+            out.clear()
+        move = _number(self.pen)
+        self.stream.move_text_to(move, 0)
+        self.pen, self.reset_pending = self.pen - float(move), False
+        self.resets += 1
 
 
 # --- the embedded font: the same advances --------------------------------------------------------------------
@@ -298,5 +308,5 @@ def embed_advances(fonts: Any, *, subset: bool) -> None:
 
 
 def _number(value: float) -> bytes:
-    """``value`` as a PDF number, to 1e-9 (pydyf writes 6 decimals)."""
+    """``value`` as a PDF number to 1e-9 (pydyf writes floats to 1e-6)."""
     return (f"{value:.9f}".rstrip("0").rstrip(".") or "0").encode()
