@@ -1,7 +1,7 @@
 """Zero-advance marks get an advance that extractors can group by, and nothing on the page moves for it.
 
 Thai marks (ุ ู ่ ้ ั ี …) have no advance. Extractors that group characters by their boxes then break words
-apart (docs/pdf-text.md, "pdfminer and zero-width marks"): pdfminer starts a new line between two marks the
+apart (docs/pdf-text.md, "Marks with an advance"): pdfminer starts a new line between two marks the
 font draws apart (ปู่: ่.low 0.16 em left of ู), and pypdf and MuPDF read a space after a tone mark the font
 moves left ("ปู่ ย่า"), because the mark's box ends before the next letter. Three measures, together:
 
@@ -36,11 +36,11 @@ from fontTools.ttLib import TTFont
 
 logger = logging.getLogger(__name__)
 
-#: The advance (thousandths of an em) of zero-advance mark glyphs in /W and in the embedded font. Measured
-#: on the demo and corpus memos (docs/pdf-text.md): pdfminer needs 65 or more (ปู่: ่.low 0.163 em left of
-#: ู, ฝั่ง, น้ำ), pypdf and MuPDF read no space after a shifted tone mark from 65 on; from 175 MuPDF, and
-#: from 250 poppler, lose the space after a word ending in a mark (the mark's box reaches the next word). 110
-#: sits in the middle of that window.
+#: The advance (thousandths of an em) of zero-advance mark glyphs in /W and in the embedded font. Measured on
+#: the demo and corpus memos (docs/pdf-text.md): every extractor reads every string right from 65 to 170.
+#: Below, pdfminer still breaks "ปู่ ย่า" at 60 (่.low sits 0.163 em left of ู), MuPDF needs 20 and pypdf 10;
+#: from 175 MuPDF, and from 250 poppler, lose the space after a word ending in a mark ("อายุ สํานัก": the
+#: mark's box reaches over the space). 110 is near the middle.
 MARK_ADVANCE: Final = 110
 
 #: The advance WeasyPrint positions the glyph after a widened mark with: the mark's own (zero) advance.
@@ -308,5 +308,6 @@ def embed_advances(fonts: Any, *, subset: bool) -> None:
 
 
 def _number(value: float) -> bytes:
-    """``value`` as a PDF number to 1e-9 (pydyf writes floats to 1e-6)."""
-    return (f"{value:.9f}".rstrip("0").rstrip(".") or "0").encode()
+    """``value`` as a PDF number, to 1e-6 text space units as pydyf writes floats (the caller carries the
+    rest)."""
+    return (f"{value:.6f}".rstrip("0").rstrip(".") or "0").encode()

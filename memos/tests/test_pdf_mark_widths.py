@@ -1,6 +1,6 @@
 """Zero-advance marks get an advance (mark_advance.MARK_ADVANCE) in /W and in the embedded font, and the text
 position is set again after each: pdfminer keeps a word's marks with it, the font program agrees with /W, and
-nothing on the page moves for it (docs/pdf-text.md, "pdfminer and zero-width marks")."""
+nothing on the page moves for it (docs/pdf-text.md, "Marks with an advance")."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from memos.pdf.render import decompose_sara_am, render_memo
 from memos.tests.test_pdf_extraction import _joined_lines, corpus_document, corpus_strings
 
 #: How far a glyph may sit from where WeasyPrint draws it without the advance, in points: the reset's
-#: rounding (1e-9) and the readers' float sums. WeasyPrint's integer truncation of TJ adjustments, which the
+#: rounding (1e-6) and the readers' float sums. WeasyPrint's integer truncation of TJ adjustments, which the
 #: reset undoes, moves glyphs 1/1000 em (0.01 pt at the corpus memo's sizes).
 POSITION_TOLERANCE = 1e-4
 
