@@ -5,6 +5,7 @@ nothing on the page moves for it (docs/pdf-text.md, "Marks with an advance")."""
 from __future__ import annotations
 
 import io
+import itertools
 import unicodedata
 from pathlib import Path
 
@@ -90,6 +91,30 @@ def test_no_glyph_moves(corpus_pdfs: dict[int, Path]) -> None:
         if abs(a[1] - b[1]) > POSITION_TOLERANCE or abs(a[2] - b[2]) > POSITION_TOLERANCE
     ]
     assert not moved, f"{len(moved)} glyphs moved, first: {moved[0]}"
+
+
+def _is_mark(text: str) -> bool:
+    return len(text) == 1 and unicodedata.category(text) == "Mn"
+
+
+def test_a_letter_after_a_mark_starts_after_it(corpus_pdfs: dict[int, Path]) -> None:
+    """Where WeasyPrint draws a mark and the next letter at the same x (the mark at the pen), the letter starts
+    after the mark in the PDF, by a billionth of a unit: tools that order characters by x (pdfminer's
+    characters sorted by position, pdfplumber) keep the mark with its syllable ("ลำดับ", not "ลําดบั")."""
+    plain, widened = _glyphs(corpus_pdfs[0]), _glyphs(corpus_pdfs[mark_advance.MARK_ADVANCE])
+    pairs = [
+        i
+        for i, (mark, letter) in enumerate(itertools.pairwise(plain))
+        if _is_mark(mark[0])
+        and not _is_mark(letter[0])
+        and mark[2] == letter[2]
+        and abs(letter[1] - mark[1]) < 1e-9
+    ]
+    assert len(pairs) > 50
+    before = [(widened[i][0], widened[i + 1][0]) for i in pairs if widened[i + 1][1] <= widened[i][1]]
+    assert not before, (
+        f"{len(before)} of {len(pairs)} letters start at or before the mark before them: {before[:5]}"
+    )
 
 
 def test_font_programs_agree_with_widths(corpus_pdfs: dict[int, Path]) -> None:
