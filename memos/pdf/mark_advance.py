@@ -12,9 +12,11 @@ moves left ("ปู่ ย่า"), because the mark's box ends before the next 
 3. The text position is set again (``Td``) before the glyph that follows such a mark, to the position
    WeasyPrint computes with the mark's own zero advance. pdf.js gives every Mn character no advance whatever
    its /W (``isZeroWidthDiacritic``) while the TJ adjustment still takes /W back, so without the reset its pen
-   would lag /W per mark and it reads spaces in justified lines. The reset also undoes WeasyPrint's integer
+   would lag /W per mark and it reads spaces inside words. The reset also undoes WeasyPrint's integer
    truncation of the adjustment (``int(width + offset - advance)``), which would otherwise move the glyphs
-   after a mark by up to 1/1000 em: every glyph is drawn exactly where WeasyPrint draws it without this.
+   after a mark by up to 1/1000 em: every glyph is drawn where WeasyPrint draws it without this, the letter
+   after a mark drawn at the pen a billionth of a unit after the mark (so tools that sort by x keep them in
+   order).
 
 The reset needs each mark's Pango geometry (x offset, advance), read from the line before it is drawn, and
 the TJ strings WeasyPrint writes (``LineWriter`` stands in for the stream's ``show_text``,
