@@ -117,12 +117,11 @@ def test_a_letter_after_a_mark_starts_after_it(corpus_pdfs: dict[int, Path]) -> 
     )
 
 
-def test_font_programs_agree_with_widths(corpus_pdfs: dict[int, Path]) -> None:
-    """Each embedded font program gives every glyph the advance the font's /W gives it, to 1/1000 em (PDF/A,
-    ISO 19005-3 6.2.11.5; MuPDF measures gaps with the program's advances, so it read "ปู่ ย่า" without)."""
+def _disagreements(path: Path) -> tuple[int, list[tuple[str, object, float, object]]]:
+    """(glyphs checked, glyphs whose /W and embedded font program's advance differ by more than 1/1000 em)."""
     disagree: list[tuple[str, object, float, object]] = []
     checked = 0
-    with pikepdf.open(corpus_pdfs[mark_advance.MARK_ADVANCE]) as pdf:
+    with pikepdf.open(path) as pdf:
         for obj in pdf.objects:
             if not isinstance(obj, pikepdf.Dictionary) or obj.get("/Subtype") != "/CIDFontType2":
                 continue
@@ -139,5 +138,52 @@ def test_font_programs_agree_with_widths(corpus_pdfs: dict[int, Path]) -> None:
                     advance = metrics[order[gid]][0] * scale
                     if abs(float(width) - advance) > 1:
                         disagree.append((str(obj.BaseFont), order[gid], float(width), advance))
+    return checked, disagree
+
+
+def test_font_programs_agree_with_widths(corpus_pdfs: dict[int, Path]) -> None:
+    """Each embedded font program gives every glyph the advance the font's /W gives it, to 1/1000 em (PDF/A,
+    ISO 19005-3 6.2.11.5; MuPDF measures gaps with the program's advances, so it read "ปู่ ย่า" without)."""
+    checked, disagree = _disagreements(corpus_pdfs[mark_advance.MARK_ADVANCE])
     assert checked > 100
     assert not disagree, f"{len(disagree)} glyphs, e.g. {disagree[:4]}"
+
+
+def test_full_fonts_keep_glyphs_in_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With whole fonts embedded (WeasyPrint's ``full_fonts``: /W then comes from each font program, not from
+    what was drawn), the program carries the marks' advance too: their /W is the advance, and nothing moves."""
+    import weasyprint
+
+    from memos.pdf import text_layer
+
+    html = "<p style='font-family: Laksaman; font-size: 16pt'>ปู่ย่าตายายอยู่ดูแลข้อมูลหมู่บ้าน ที่นี่ ฝั่งน้ำ</p>"
+    paths = {}
+    for advance in (0, mark_advance.MARK_ADVANCE):
+        monkeypatch.setattr(mark_advance, "MARK_ADVANCE", advance)
+        with text_layer.active():
+            paths[advance] = tmp_path / f"full-{advance}.pdf"
+            paths[advance].write_bytes(weasyprint.HTML(string=html).write_pdf(full_fonts=True))
+    widened, plain = _glyphs(paths[mark_advance.MARK_ADVANCE]), _glyphs(paths[0])
+    moved = [(a, b) for a, b in zip(widened, plain, strict=True) if abs(a[1] - b[1]) > POSITION_TOLERANCE]
+    assert not moved, f"{len(moved)} glyphs moved, first: {moved[0]}"
+    assert _disagreements(paths[mark_advance.MARK_ADVANCE])[1] == []
+    assert _widths_by_name(paths[mark_advance.MARK_ADVANCE], ("uni0E39", "uni0E48.low")) == {
+        "uni0E39": mark_advance.MARK_ADVANCE,
+        "uni0E48.low": mark_advance.MARK_ADVANCE,
+    }
+
+
+def _widths_by_name(path: Path, names: tuple[str, ...]) -> dict[str, float]:
+    """The /W of the glyphs ``names`` (as the embedded Laksaman program calls them)."""
+    found = {}
+    with pikepdf.open(path) as pdf:
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Subtype") == "/CIDFontType2":
+                program = TTFont(io.BytesIO(obj.FontDescriptor.FontFile2.read_bytes()))
+                order = program.getGlyphOrder()
+                widths = list(obj.get("/W", []))
+                for first, group in zip(widths[0::2], widths[1::2], strict=True):
+                    for gid, width in enumerate(group, start=int(first)):
+                        if gid < len(order) and order[gid] in names:
+                            found[order[gid]] = float(width)
+    return found
