@@ -147,7 +147,8 @@ class LineWriter:
         self.from_units = float(FROM_UNITS)
         self.fonts: dict[str, Any] = {}
         self.font: Any = None
-        self.size = 0.0
+        self.size = 0.0  # as the Tf operator writes it
+        self.weasyprint_size = 0.0  # as WeasyPrint computes with it
         self.pen = 0.0
         self.reset_pending = False
         self.skip_number: bytes | None = None  # the TJ number after a widened mark, already counted
@@ -167,7 +168,7 @@ class LineWriter:
             # The size as the Tf operator says it (pydyf writes floats to 6 decimals), which is what readers
             # multiply the TJ advances with.
             written = float(f"{size:f}") if isinstance(size, float) else float(size)
-            self.font, self.size = self.fonts.get(font), written
+            self.font, self.size, self.weasyprint_size = self.fonts.get(font), written, float(size)
             set_font_size(font, size)
 
         def wrapped_set_text_matrix(*values: Any) -> None:
@@ -237,9 +238,10 @@ class LineWriter:
         if geometry is None or geometry[0] not in (gid, -1):
             self.next_glyph = -1
             return float(width)
-        # WeasyPrint writes int(width + offset - advance) after the glyph when that sum is not 0.
-        offset = geometry[1] / self.size
-        advance = geometry[2] * 1000 * self.from_units / self.size
+        # WeasyPrint writes int(width + offset - advance) after the glyph when that sum is not 0: the same
+        # operations on the same floats, so the number is the one it writes.
+        offset = geometry[1] / self.weasyprint_size
+        advance = geometry[2] * 1000 * self.from_units / self.weasyprint_size
         written = width + offset - advance
         drawn = _DRAWN_ADVANCE + offset - advance
         self.skip_number = str(int(written)).encode() if written else None
