@@ -23,8 +23,10 @@ Four measures, active only inside ``active()`` (memos.pdf.render sets it around 
   stands for in the font itself (its non-private-use cmap code point, else its glyph name "uni0E49.low", else
   the Thai private-use code point's standard character); WeasyPrint's cluster text is kept when it is the same
   text under NFKC (a ligature "ffi") or when the font says nothing about the glyph.
-- Zero-advance mark glyphs get a /W of ``MARK_ADVANCE`` (3/1000 em) before WeasyPrint first draws them:
-  pdfminer then keeps marks stacked at one x on one line; WeasyPrint's TJ adjustments take the advance back.
+- Zero-advance mark glyphs get an advance of ``mark_advance.MARK_ADVANCE`` (110/1000 em) in /W and in the
+  embedded font, and the text position is set again after each (``memos.pdf.mark_advance``): pdfminer keeps
+  a word's marks on its line, pypdf and MuPDF read no space after a mark the font moves left, pdf.js's pen does
+  not lag, and every glyph is drawn where WeasyPrint draws it without the advance.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ import weasyprint.pdf
 from fontTools import agl
 from fontTools.ttLib import TTFont
 
-from memos.pdf import line_spans
+from memos.pdf import line_spans, mark_advance
 
 logger = logging.getLogger(__name__)
 
@@ -59,14 +61,6 @@ SUPPORTED_WEASYPRINT: Final = ("70.",)
 #: Characters the renderer inserts for line breaking that draw nothing and must not reach extracted text.
 INVISIBLE: Final = frozenset("\u200b\u2060\u00ad\ufeff")
 _INVISIBLE_RE: Final = re.compile("[" + "".join(sorted(INVISIBLE)) + "]")
-
-#: The /W width (thousandths of an em) given to zero-advance mark glyphs. pdfminer joins two characters into
-#: a line only if their distance is below max(width) * char_margin, never true for two zero-width marks at
-#: the same x (ที่: ี and ่); any width joins them. WeasyPrint writes each TJ adjustment as /W minus Pango's
-#: advance, so every glyph stays where Pango put it. Kept tiny: pdf.js adds spaces in justified lines from 20
-#: (docs/pdf-text.md, "pdfminer and zero-width marks"), and 3 moved no glyph of the demo or corpus memo
-#: (WeasyPrint truncates each adjustment to an integer: an x offset between -3 and 0 may move a glyph 1/1000 em).
-MARK_ADVANCE: Final = 3
 
 _ACTIVE: Final[ContextVar[bool]] = ContextVar("memoflow_pdf_text_layer", default=False)
 
@@ -165,29 +159,6 @@ def _read_glyph_texts(content: bytes, index: int) -> dict[int, str]:
     return texts
 
 
-#: zero_advance_glyphs() results, like _GLYPH_TEXTS.
-_ZERO_ADVANCE: dict[tuple[str, int], frozenset[int]] = {}
-
-
-def zero_advance_glyphs(content: bytes, index: int = 0) -> frozenset[int]:
-    """The glyph ids whose advance width in this font file is zero (hmtx)."""
-    key = (hashlib.sha256(content).hexdigest(), index)
-    glyphs = _ZERO_ADVANCE.get(key)
-    if glyphs is None:
-        if len(_ZERO_ADVANCE) >= 32:
-            _ZERO_ADVANCE.clear()
-        try:
-            font = TTFont(io.BytesIO(content), fontNumber=index, lazy=True)
-            order = font.getGlyphOrder()
-            metrics = font["hmtx"].metrics
-            glyphs = frozenset(gid for gid, name in enumerate(order) if metrics.get(name, (1, 0))[0] == 0)
-        except Exception:
-            logger.warning("text layer: cannot read the font's advance widths; marks keep a zero /W")
-            glyphs = frozenset()
-        _ZERO_ADVANCE[key] = glyphs
-    return glyphs
-
-
 def _font_texts(font: Any) -> dict[int, str]:
     texts = getattr(font, "_memoflow_glyph_texts", None)
     if texts is None:
@@ -205,23 +176,6 @@ def _mark_glyphs(font: Any) -> frozenset[int]:
     return marks
 
 
-def _widen_marks(font: Any) -> None:
-    """Give the font's zero-advance mark glyphs a /W of MARK_ADVANCE (once per font object).
-
-    Only glyphs WeasyPrint has not drawn yet (it fixes a glyph's width the first time it draws it, and writes
-    each TJ adjustment as that width minus Pango's advance, so a glyph drawn with a /W width is still drawn
-    where Pango put it, and so is the next one)."""
-    if getattr(font, "_memoflow_widened", False):
-        return
-    font._memoflow_widened = True
-    content = getattr(font, "file_content", None)
-    if MARK_ADVANCE <= 0 or not content or font.bitmap:
-        return
-    zero = zero_advance_glyphs(content, font.index)
-    for gid in _mark_glyphs(font) & zero:
-        font.widths.setdefault(gid, MARK_ADVANCE)
-
-
 def _is_mark(text: str | None) -> bool:
     return text is not None and len(text) == 1 and unicodedata.category(text) == "Mn"
 
@@ -229,10 +183,9 @@ def _is_mark(text: str | None) -> bool:
 # --- draw: marks back in text order ---------------------------------------------------------------------
 
 
-def _line_text(stream: Any, textbox: Any) -> str:
-    """The text of the line ``textbox`` draws (its marks put back in text order first): what its glyphs spell,
-    trailing space included, which ``textbox.text`` may leave out."""
-    first_line = _reorder_marks(stream, textbox)
+def _line_text(textbox: Any, first_line: Any) -> str:
+    """The text of the line ``textbox`` draws: what its glyphs spell, trailing space included, which
+    ``textbox.text`` may leave out."""
     utf8: bytes = textbox.pango_layout.text.encode()
     start: int = first_line.start_index
     return utf8[start : start + first_line.length].decode(errors="replace")
@@ -272,7 +225,6 @@ def _reorder_marks(stream: Any, textbox: Any) -> Any:
         if count < 1 or glyph_item.item.analysis.level % 2:
             continue
         font = stream.add_font(glyph_item.item.analysis.font)[0]
-        _widen_marks(font)
         texts = _font_texts(font)
         if not texts:
             continue
@@ -281,6 +233,7 @@ def _reorder_marks(stream: Any, textbox: Any) -> Any:
         # Glyph ids straight from the PangoGlyphInfo array (glyph, width, x_offset, y_offset, attr: 32 bits
         # each): one cdata object per glyph would cost more than the rest of this together.
         gids = memoryview(ffi.buffer(infos, count * _INFO_SIZE)).cast("i")[0::_INFO_INTS]
+        mark_advance.widen(font, marks, gids)
         stack: list[int] = []  # indexes of consecutive mark glyphs
         run_text = None
         for i, gid in enumerate(gids):
@@ -383,13 +336,20 @@ def _install() -> bool:
                     return draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix)
                 # With an ellipsis, WeasyPrint sets the text again (and Pango shapes it again): left alone.
                 plain = text_overflow != "ellipsis" and block_ellipsis == "none"
-                text = _line_text(stream, textbox) if plain else textbox.text
+                first_line = _reorder_marks(stream, textbox) if plain else None
+                text = _line_text(textbox, first_line) if first_line is not None else textbox.text
                 actual = _INVISIBLE_RE.sub("", text)
                 if not actual.strip() or not hasattr(stream, "begin_marked_content"):
                     return draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix)
+                # Without the line's geometry (an ellipsis: WeasyPrint shapes the text again), the position
+                # after a widened mark is set where the TJ adjustments put it: right, to 1/1000 em.
+                geometry = (
+                    mark_advance.line_geometry(first_line, _INFO_INTS) if first_line is not None else []
+                )
                 line_spans.begin(stream, actual, matrix[2][0], matrix[2][1])
                 try:
-                    return draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix)
+                    with mark_advance.LineWriter(stream, geometry):
+                        return draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix)
                 finally:
                     line_spans.end(stream, matrix[2][0] + textbox.width)
 
@@ -405,12 +365,7 @@ def _install() -> bool:
                     for font in fonts.values():
                         if not font.bitmap:
                             _correct_to_unicode(font)
-                        if getattr(font, "_memoflow_widened", False) and (not subset or font.used_in_forms):
-                            # WeasyPrint then writes /W from the font file (marks 0): each mark's TJ
-                            # adjustment still takes MARK_ADVANCE back, moving the rest of its line left.
-                            logger.warning(
-                                "text layer: full font embedded; marks drawn %s/1000 em left", MARK_ADVANCE
-                            )
+                    mark_advance.embed_advances(fonts, subset=bool(subset))
                 return build_fonts(pdf, fonts, *args, **kwargs)
 
             wrapped_build_fonts._memoflow_text_layer = True  # type: ignore[attr-defined]

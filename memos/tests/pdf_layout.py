@@ -129,7 +129,11 @@ def page_lines(pdf: bytes) -> list[Page]:
         images = []
         for item in _walk(layout):
             if isinstance(item, LTChar) and item.get_text().strip():
-                chars.append((item.get_text(), item.x0, height - item.y1, item.x1, height - item.y0))
+                text = item.get_text()
+                # A Thai mark is drawn around its origin: the advance it has in the PDF (memos.pdf.mark_advance,
+                # for text extraction) is not where it is, so its box ends where it starts.
+                x1 = item.x0 if len(text) == 1 and unicodedata.category(text) == "Mn" else item.x1
+                chars.append((text, item.x0, height - item.y1, x1, height - item.y0))
             elif isinstance(item, LTImage):
                 images.append((item.x0, height - item.y1, item.x1, height - item.y0))
         lines = [line for line in _group_lines(chars) if not _is_margin_text(line.text)]
