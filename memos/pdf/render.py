@@ -33,7 +33,9 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 import threading
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -139,6 +141,20 @@ def _pt(value: float) -> str:
     return f"{value:.3f}pt"
 
 
+#: Extra pitch (pt) of a dotted field whose text has a below vowel under the tail of ฎ or ฏ (ฎุ ฏุ): those reach
+#: 1.3 pt below the line box (docs/pdf-marks.md), so no dot position of a single-spaced line clears them and the
+#: next line's marks both; such a field's lines are this much further apart. Half of it goes above the text
+#: (CSS half-leading) and all of it below the dots, so the dots move half of it away from the vowel: 6 pt takes
+#: them from 2.3 pt over ฎุ's tail to 0.7 pt under it (measured in test_pdf_marks).
+DEEP_EXTRA: Final = 6.0
+_DEEP_RE: Final = re.compile("[\u0e0e\u0e0f][\u0e38\u0e39]")
+
+
+def deep_marks(text: str) -> bool:
+    """Whether ``text`` has ฎ or ฏ with a below vowel (ฎุ ฏุ ฎู ฏู), which need a deeper dotted line."""
+    return bool(_DEEP_RE.search(unicodedata.normalize("NFC", text)))
+
+
 def _dots_uri(pitch: float, raise_: float) -> str:
     """A tile one line high with one dot near its bottom: repeated, it draws a dotted line under every line."""
     cy = pitch - raise_
@@ -185,6 +201,8 @@ def _stylesheet(style: _Style, digits: str) -> SafeString:
         "table_pitch": _pt(table_pitch),
         "small_pitch": _pt(12 * LINE_PITCH),
         "dots": _dots_uri(pitch, DOT_RAISE),
+        "deep_pitch": _pt(pitch + DEEP_EXTRA),
+        "deep_dots": _dots_uri(pitch + DEEP_EXTRA, DOT_RAISE),
         "dot_spacing": _pt(DOT_SPACING),
         "page_counter": "thai" if digits == "thai" else "decimal",
     }
@@ -336,6 +354,7 @@ def _opinion(op: OpinionBlock, digits: str) -> dict[str, Any]:
         "choices": choices,
         "decision_block": _rich(other_text) if other_text and not inline else "",
         "text": _rich(text, runt=True) if text.strip() else "",
+        "deep": deep_marks(text) or deep_marks(other_text),
         "blank_lines": 2 if op.role == "decision" else 3,
         "signature": _signature(op.signature, digits, dated=True),
     }
@@ -411,6 +430,11 @@ def _context(doc: MemoDocument) -> dict[str, Any]:
     return {
         "doc": doc,
         "css": _stylesheet(_style(), digits),
+        "deep": {
+            "department": deep_marks(doc.department),
+            "number": deep_marks(doc.number),
+            "subject": deep_marks(doc.subject),
+        },
         "department": _rich(doc.department),
         "number": _rich(doc.number),
         "date": _nw(format_date_long(doc.date, digits=digits)) if doc.date else "",

@@ -20,7 +20,7 @@ from pypdf.generic import NameObject, NumberObject, RectangleObject
 
 from memos.pdf import overlay
 from memos.pdf.document import ImageEnclosure, MemoDocument, demo_document
-from memos.pdf.render import render_memo
+from memos.pdf.render import deep_marks, render_memo
 
 #: Grey levels of each watermark where it lies on white paper (its colour, multiplied).
 WATERMARK_GREY = {overlay.DRAFT: (205, 222), overlay.IN_REVIEW: (220, 232)}
@@ -212,4 +212,34 @@ def test_dotted_leader_below_the_lowest_vowel_and_above_the_next_line() -> None:
     below = _ink_rows(image, x0, x1, band_end + 1, band_end + 1 + int(8 * scale))
     gap_below = below.index(True) / scale
     assert gap_above >= MIN_GAP_PT, f"dots {gap_above:.2f} pt below the lowest vowel"
+    assert gap_below >= MIN_GAP_PT, f"dots {gap_below:.2f} pt above the next line's marks"
+
+
+#: A below vowel under the tail of ฎ or ฏ: 1.3 pt below a single-spaced line box (docs/pdf-marks.md).
+DEEP = "ฎุ ฏุ ปู่ ญู ฐุ ผู้"
+
+
+def test_a_field_with_the_deepest_vowels_gets_a_deeper_dotted_line() -> None:
+    """ฎุ and ฏุ reach below any dot position of a single-spaced line: a field that has them is set with
+    render.DEEP_EXTRA more pitch, and its dots clear the vowel and the next line's tallest marks by 0.3 pt."""
+    assert deep_marks(DEEP)
+    assert not deep_marks(LOW)
+    doc = dataclasses.replace(demo_document(with_table=False), department=DEEP, number=TALL)
+    pdf = render_memo(doc)
+    scale = DPI / 72
+    words = _words(pdf)
+    low = next(w for w in words if unicodedata.normalize("NFKC", w[4]).startswith("ฎุ"))
+    date_label = next(w for w in words if w[4] == "วันที่")
+    image = page_image(pdf, 1, DPI).point(lambda v: 255 if v < 128 else 0)
+    top, bottom = int(low[1] * scale), int((low[3] + 14) * scale)
+    dots_only = _ink_rows(image, int(455 * scale), int(530 * scale), top, bottom)
+    band_start = top + dots_only.index(True)
+    band_end = band_start + dots_only[band_start - top :].index(False) - 1
+    assert (band_end - band_start) / scale < 1.5, "one row of dots"
+    above = _ink_rows(image, int(low[0] * scale), int(low[2] * scale), top, band_start)
+    gap_above = above[::-1].index(True) / scale
+    x0, x1 = int(low[2] * scale) + 10, int((date_label[2] + 2) * scale)
+    below = _ink_rows(image, x0, x1, band_end + 1, band_end + 1 + int(8 * scale))
+    gap_below = below.index(True) / scale
+    assert gap_above >= MIN_GAP_PT, f"dots {gap_above:.2f} pt below ฎุ"
     assert gap_below >= MIN_GAP_PT, f"dots {gap_below:.2f} pt above the next line's marks"
