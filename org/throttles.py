@@ -35,3 +35,9 @@ class VerifyRateThrottle(LoginRateThrottle):
             return True
         self.num_requests, self.duration = self.parse_rate(self.rate)
         return super(ScopedRateThrottle, self).allow_request(request, view)
+
+
+class TimestampRateThrottle(VerifyRateThrottle):
+    """The organisation's RFC 3161 endpoint (/pki/tsa, no sign-in): per client address, scope "tsa"."""
+
+    scope = "tsa"

@@ -6,6 +6,7 @@ import binascii
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes, serialization
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.audit import RequestMeta
 from core.errors import ValidationFailed
 from org.models import Person
-from org.throttles import VerifyRateThrottle
+from org.throttles import TimestampRateThrottle, VerifyRateThrottle
 from signatures import selectors, services, tsa, verify_public
 from signatures.errors import SigningNotConfigured
 from signatures.images import max_upload_bytes
@@ -52,12 +53,22 @@ def crl(request: HttpRequest) -> HttpResponse:
 TSA_MAX_REQUEST_BYTES = 4096  # a TimeStampReq with a SHA-512 imprint, nonce and extensions is ~100 bytes
 
 
+class _TimestampScope:
+    throttle_scope = "tsa"
+
+
 @csrf_exempt  # a protocol endpoint for TSA clients (no session, no cookies): RFC 3161 over HTTP (RFC 3161 s.3.4)
 @require_POST
 def timestamp_authority(request: HttpRequest) -> HttpResponse:
     """The organisation's RFC 3161 timestamp authority: POST application/timestamp-query, answer
     application/timestamp-reply. For the demo and the tests (docs/signatures.md: production uses an
     independent TSA)."""
+    if settings.MEMOFLOW_TSA_URL != "local":  # production points at an independent TSA: ours is not offered
+        raise Http404()
+    if not TimestampRateThrottle().allow_request(request, _TimestampScope()):
+        return HttpResponse(
+            status=429, headers={"Retry-After": "60"}
+        )  # an RSA signature each: not for anyone's flood
     if request.content_type != "application/timestamp-query":
         return HttpResponse(status=415)
     body = request.read(TSA_MAX_REQUEST_BYTES + 1)

@@ -176,6 +176,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "login": env.str("LOGIN_THROTTLE_RATE", default="10/min"),
         "verify": env.str("MEMOFLOW_VERIFY_THROTTLE_RATE", default="20/min"),
+        "tsa": env.str("MEMOFLOW_TSA_THROTTLE_RATE", default="60/min"),
     },
     # DRF's own client-address logic is not used: org.throttles asks core.net.client_ip. Set consistently
     # anyway, so that nothing of DRF's reads a raw X-Forwarded-For.

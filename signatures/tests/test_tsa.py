@@ -8,6 +8,7 @@ import pytest
 from asn1crypto import algos, tsp
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import hashes
+from django.core.cache import caches
 from django.db import connections
 from django.test import Client
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -24,6 +25,13 @@ from signatures.pdf_signing import certify, reserve_signature_fields
 from signatures.tests.test_pdf_signing import FIELDS, _context, _memo_pdf
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _local_tsa(settings: Any) -> None:
+    """/pki/tsa answers only where the organisation's own TSA is the configured one (demo, tests)."""
+    settings.MEMOFLOW_TSA_URL = "local"
+    caches["shared"].clear()
 
 
 def test_the_setting_chooses_the_timestamper(tsa_key: SigningKey, settings: Any) -> None:
@@ -129,3 +137,29 @@ def test_a_signature_timestamped_over_http_by_the_tsa_validates(
     assert status.bottom_line, status.pretty_print_details()
     assert status.timestamp_validity is not None
     assert status.timestamp_validity.trusted
+
+
+def test_the_tsa_is_not_offered_when_production_uses_an_independent_one(
+    client: Client, tsa_key: SigningKey, settings: Any
+) -> None:
+    settings.MEMOFLOW_TSA_URL = "https://tsa.example.go.th/tsr"
+    response = client.post("/pki/tsa", _tsa_request(b"0" * 32), content_type="application/timestamp-query")
+    assert response.status_code == 404
+
+
+def test_the_tsa_is_throttled_per_address(client: Client, tsa_key: SigningKey, settings: Any) -> None:
+    """Each answer is an RSA-3072 signature: a flood from one address is cut off (429), others still served."""
+    rest = settings.REST_FRAMEWORK
+    settings.REST_FRAMEWORK = {
+        **rest,
+        "DEFAULT_THROTTLE_RATES": {**rest["DEFAULT_THROTTLE_RATES"], "tsa": "2/min"},
+    }
+    query = _tsa_request(b"0" * 32)
+    codes = [
+        client.post("/pki/tsa", query, content_type="application/timestamp-query").status_code
+        for _ in range(3)
+    ]
+    assert codes == [200, 200, 429]
+    other = client.post("/pki/tsa", query, content_type="application/timestamp-query", REMOTE_ADDR="10.0.0.9")
+    assert other.status_code == 200
+    caches["shared"].clear()
