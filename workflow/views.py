@@ -246,6 +246,7 @@ def memo_page(request: HttpRequest, memo_id: Any) -> HttpResponse:
         if done is not None:
             return done
 
+    phrases = selectors.opinion_phrases(organisation_id=memo.organisation_id, role=role) if my_step else []
     context = {
         "memo": memo,
         "my_step": my_step,
@@ -260,9 +261,8 @@ def memo_page(request: HttpRequest, memo_id: Any) -> HttpResponse:
         "pdf": memo_pdf_status(memo=memo),
         "signed_pdf": _has_signed_pdf(memo),
         "may_see_certificate": selectors.may_see_where_people_signed_from(request.user),
-        "phrases": selectors.opinion_phrases(organisation_id=memo.organisation_id, role=role)
-        if my_step
-        else [],
+        "phrases": [p for p in phrases if not p.decision],
+        "decision_phrases": [p for p in phrases if p.decision],
         "approve_form": approve_form,
         "return_form": return_form,
         "reject_form": reject_form,

@@ -81,6 +81,8 @@ def test_a_co_signer_co_signs_and_is_offered_no_decision_words(page_as: Any) -> 
     memo = in_review_memo(1)
     section = my_actions(page_as("ratchawari").get(url(memo)).content.decode())
     assert summaries(section) == ["ลงนามร่วมและเสนอ", "ส่งคืนแก้ไข", "ยุติเรื่อง"]
+    # She signs as caretaker of the vacant post: the capacity before the position, as under a signature.
+    assert "สิ่งที่ท่านต้องดำเนินการ: รักษาการแทน หัวหน้าสำนักปลัด</h2>" in section
     assert submit_button(section) == "ลงนามร่วมและเสนอ"
     assert chips(section) == [("เห็นชอบ", ""), ("ตรวจสอบแล้ว", ""), ("เรียนเพื่อโปรดพิจารณา", "")]
     for word in ("เห็นชอบและลงนาม", "ไม่อนุมัติ", "อนุมัติ", 'name="approve-decision"'):
@@ -356,3 +358,34 @@ def test_an_organisations_phrases_from_before_roles_keep_their_place() -> None:
         "ทราบ": "decision",
         "อนุมัติ": "decision",
     }
+
+
+def visible_text(section: str) -> str:
+    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", section)).split())
+
+
+@pytest.mark.parametrize(("step", "username"), [(1, "ratchawari"), (2, "nat"), (3, "yutthana")])
+def test_the_action_box_has_no_english_in_thai(page_as: Any, step: int, username: str) -> None:
+    memo = in_review_memo(step)
+    text = visible_text(my_actions(page_as(username).get(url(memo)).content.decode()))
+    assert not re.search(r"[A-Za-z]", text), text
+
+
+@pytest.mark.parametrize(("step", "username"), [(1, "ratchawari"), (2, "nat")])
+def test_the_action_box_has_no_thai_in_english_but_the_memos_own_words(
+    page_as: Any, step: int, username: str
+) -> None:
+    """What is left once the position, the capacity and the phrases (the organisation's Thai, typed into a Thai
+    memo) are taken out."""
+    memo = in_review_memo(step)
+    signing = active_step(memo)
+    text = visible_text(my_actions(page_as(username, "en").get(url(memo)).content.decode()))
+    for data in [signing.position.title, signing.capacity, *settings_phrases(signing.role)]:
+        text = text.replace(data, "") if data else text
+    assert not THAI.search(text), text
+
+
+def settings_phrases(role: str) -> list[str]:
+    from django.conf import settings
+
+    return list(settings.MEMOFLOW_OPINION_PHRASES[role])
