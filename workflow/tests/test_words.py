@@ -14,6 +14,7 @@ from memos.models import Memo
 from org.models import Person
 from tests.builders import PW, active_step, approve_active, in_review_memo, submitted_memo
 from tests.builders import draft_memo as _draft
+from workflow import services
 from workflow.models import OpinionPhrase, StepRole
 
 THAI = re.compile(r"[\u0e00-\u0e7f]")
@@ -177,6 +178,27 @@ def test_after_co_signing_the_signer_is_told_the_next_persons_name_and_position(
     assert flash(response) == f"ลงนามแล้ว ส่งบันทึกต่อไปยัง {step.assignee.full_name} ({step.position.title})"
 
 
+def test_after_signing_a_step_left_for_an_administrator_is_said_so(page_as: Any, position: Any) -> None:
+    """ratchawari writes; the decision is หัวหน้าสำนักปลัด, whom she herself is caretaker of: the step waits for an
+    administrator, and nat is not told a name that is not there."""
+    writer = Person.objects.get(username="ratchawari")
+    memo = _draft(writer=writer)
+    services.memo_route_set(
+        memo=memo,
+        actor=writer,
+        steps=[
+            (position("ปลัดองค์การบริหารส่วนตำบลหนองโสน"), StepRole.OPINION),
+            (position("หัวหน้าสำนักปลัด"), StepRole.DECISION),
+        ],
+    )
+    services.memo_submit(memo=memo, actor=writer, password=PW)
+    response = page_as("nat").post(
+        url(memo), {"action": "approve", "approve-password": PW, "approve-opinion": "เห็นควร"}, follow=True
+    )
+    assert active_step(memo).assignee is None
+    assert flash(response) == "ลงนามแล้ว ขั้นตอนถัดไปรอผู้ดูแลระบบกำหนดผู้ลงนาม"
+
+
 def test_after_the_decision_the_memo_is_done_not_sent_on(page_as: Any) -> None:
     memo = in_review_memo(3)
     response = page_as("yutthana").post(
@@ -316,8 +338,6 @@ def test_the_date_filter_is_not_labelled_with_the_memos_addressee(page_as: Any) 
 def test_the_demos_phrases_are_loaded_per_role(page_as: Any, demo_org: Any) -> None:
     """`load_demo` gives the organisation the built-in phrases of each role, which the pages then offer."""
     from django.conf import settings
-
-    from workflow import services
 
     services.opinion_phrases_ensure(organisation=demo_org, phrases=dict(settings.MEMOFLOW_OPINION_PHRASES))
     by_role = {
