@@ -68,7 +68,12 @@ def test_opinion_phrases_are_edited_in_the_admin_and_offered_on_the_memo_page(
 
     response = admin_client_th.post(
         "/admin/workflow/opinionphrase/add/",
-        {"organisation": str(demo_org.pk), "text": "เห็นควรมอบกองคลังพิจารณา", "sort_order": "1"},
+        {
+            "organisation": str(demo_org.pk),
+            "role": "cosign",
+            "text": "เห็นควรมอบกองคลังพิจารณา",
+            "sort_order": "1",
+        },
     )
     assert response.status_code == 302
     assert OpinionPhrase.objects.get().text == "เห็นควรมอบกองคลังพิจารณา"
@@ -78,4 +83,4 @@ def test_opinion_phrases_are_edited_in_the_admin_and_offered_on_the_memo_page(
     signer.force_login(person("ratchawari"))
     page = signer.get(f"/memos/{memo.pk}/").content.decode()
     assert "เห็นควรมอบกองคลังพิจารณา" in page
-    assert "เห็นควรพิจารณา" not in page  # the organisation's own list replaces the defaults
+    assert "ตรวจสอบแล้ว" not in page  # the organisation's own list replaces the co-signer's defaults

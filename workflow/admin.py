@@ -43,11 +43,12 @@ class RouteTemplateStepInline(admin.TabularInline[RouteTemplateStep, RouteTempla
 
 @admin.register(OpinionPhrase)
 class OpinionPhraseAdmin(admin.ModelAdmin[OpinionPhrase]):
-    """Configuration, not history: the phrases offered in the opinion box (none: the built-in four)."""
+    """Configuration, not history: the phrases offered to each role's signatories (none for a role: the
+    built-in ones, settings.MEMOFLOW_OPINION_PHRASES)."""
 
-    list_display = ("text", "organisation", "sort_order")
+    list_display = ("text", "role", "organisation", "sort_order")
     list_editable = ("sort_order",)
-    list_filter = ("organisation",)
+    list_filter = ("organisation", "role")
 
 
 @admin.register(RouteTemplate)

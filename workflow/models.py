@@ -237,18 +237,27 @@ class StepReassignment(models.Model):
 
 
 class OpinionPhrase(models.Model):
-    """A common phrase offered one tap away in the opinion box (เห็นควรพิจารณา, เห็นชอบ, ทราบ, อนุมัติ …),
-    edited by an administrator per organisation."""
+    """A common phrase offered one tap away to the signatories of one role, edited by an administrator per
+    organisation: a co-signer's (เห็นชอบ, ตรวจสอบแล้ว), an opinion's (เห็นควรพิจารณา, เห็นควรอนุมัติ), a
+    decision's (ทราบ, อนุมัติ, ไม่อนุมัติ: on the decision step these choose the decision)."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="opinion_phrases")
+    role = models.CharField(
+        _("offered to"),
+        max_length=16,
+        choices=[(r.value, r.label) for r in ROUTE_ROLES],
+        default=StepRole.OPINION,
+    )
     text = models.CharField(_("phrase"), max_length=200)
     sort_order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
         verbose_name = _("opinion phrase")
         verbose_name_plural = _("opinion phrases")
-        ordering = ["organisation", "sort_order", "text"]
-        constraints = [models.UniqueConstraint(fields=["organisation", "text"], name="phrase_unique_text")]
+        ordering = ["organisation", "role", "sort_order", "text"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "role", "text"], name="phrase_unique_role_text")
+        ]
 
     def __str__(self) -> str:
         return self.text

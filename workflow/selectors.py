@@ -1,5 +1,6 @@
 """Reads for pages and the API: who may see a memo, the route of its current round, the queues."""
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -14,7 +15,7 @@ from org.models import Person, Position
 from signatures.selectors import signature_image_annotations
 from workflow.duties import PreviewRow
 from workflow.duties import route_preview as duties_route_preview
-from workflow.models import DutyConflict, RouteStep, StepReassignment, StepState
+from workflow.models import Decision, DutyConflict, RouteStep, StepReassignment, StepRole, StepState
 
 
 def is_administrator(user: Any) -> bool:
@@ -190,16 +191,51 @@ def memo_events(*, memo: Memo) -> QuerySet[AuditEvent]:
     )
 
 
-def opinion_phrases(*, organisation_id: Any) -> list[str]:
-    """The organisation's phrases (edited in the admin), else the MEMOFLOW_OPINION_PHRASES defaults."""
+@dataclass(frozen=True)
+class Phrase:
+    """A phrase chip: its text, and the decision it chooses (on the decision step, for ทราบ, อนุมัติ and
+    ไม่อนุมัติ; empty: it is typed into the opinion box)."""
+
+    text: str
+    decision: str = ""
+
+
+#: The decision each of the decision's own words chooses when tapped on the decision step.
+DECISION_WORDS = {
+    "ทราบ": Decision.ACKNOWLEDGED,
+    "อนุมัติ": Decision.APPROVED,
+    "ไม่อนุมัติ": Decision.NOT_APPROVED,
+}
+
+
+def opinion_phrases(*, organisation_id: Any, role: str) -> list[Phrase]:
+    """The phrases offered to a step of `role`: the organisation's for that role (edited in the admin), else
+    that role's MEMOFLOW_OPINION_PHRASES defaults."""
     from django.conf import settings
 
     from workflow.models import OpinionPhrase
 
-    phrases = list(
-        OpinionPhrase.objects.filter(organisation_id=organisation_id).values_list("text", flat=True)
+    texts = list(
+        OpinionPhrase.objects.filter(organisation_id=organisation_id, role=role).values_list(
+            "text", flat=True
+        )
+    ) or list(settings.MEMOFLOW_OPINION_PHRASES.get(role, []))
+    if role == StepRole.DECISION:
+        return [Phrase(text=text, decision=DECISION_WORDS.get(text.strip(), "")) for text in texts]
+    return [Phrase(text=text) for text in texts]
+
+
+def waiting_step(*, memo_id: Any) -> tuple[str, RouteStep | None]:
+    """The memo's status now and the step it waits at (with its assignee and position), if any: what the
+    page tells someone who has just acted on it."""
+    status = Memo.objects.filter(pk=memo_id).values_list("status", flat=True).get()
+    step = (
+        RouteStep.objects.filter(memo_id=memo_id, state=StepState.ACTIVE)
+        .select_related("assignee", "position")
+        .order_by("-round", "order")
+        .first()
     )
-    return phrases or list(settings.MEMOFLOW_OPINION_PHRASES)
+    return status, step
 
 
 def tasks_for(*, user: Person) -> QuerySet[RouteStep]:

@@ -43,7 +43,8 @@ from workflow.forms import (
     EnclosureForm,
     MemoForm,
     MemoSearchForm,
-    ReasonForm,
+    RejectForm,
+    ReturnForm,
     SubmitForm,
     WithdrawForm,
 )
@@ -221,9 +222,10 @@ def memo_page(request: HttpRequest, memo_id: Any) -> HttpResponse:
     is_writer = memo.writer_id == user.pk
     data = request.POST if request.method == "POST" else None
     action = request.POST.get("action", "") if data is not None else ""
-    approve_form = ApproveForm(data if action == "approve" else None, prefix="approve")
-    return_form = ReasonForm(data if action == "return" else None, prefix="return")
-    reject_form = ReasonForm(data if action == "reject" else None, prefix="reject")
+    role = my_step.role if my_step is not None else ""
+    approve_form = ApproveForm(data if action == "approve" else None, prefix="approve", role=role)
+    return_form = ReturnForm(data if action == "return" else None, prefix="return")
+    reject_form = RejectForm(data if action == "reject" else None, prefix="reject")
     submit_form = SubmitForm(data if action == "submit" else None, prefix="submit")
     withdraw_form = WithdrawForm(data if action == "withdraw" else None, prefix="withdraw")
 
@@ -244,10 +246,12 @@ def memo_page(request: HttpRequest, memo_id: Any) -> HttpResponse:
         if done is not None:
             return done
 
+    phrases = selectors.opinion_phrases(organisation_id=memo.organisation_id, role=role) if my_step else []
     context = {
         "memo": memo,
         "my_step": my_step,
-        "is_decision": my_step is not None and my_step.role == StepRole.DECISION,
+        "is_decision": role == StepRole.DECISION,
+        "role": role,
         "is_writer": is_writer,
         "can_edit": is_writer and memo.is_editable,
         "route_warnings": selectors.route_warnings(memo=memo) if is_writer and memo.is_editable else [],
@@ -257,7 +261,8 @@ def memo_page(request: HttpRequest, memo_id: Any) -> HttpResponse:
         "pdf": memo_pdf_status(memo=memo),
         "signed_pdf": _has_signed_pdf(memo),
         "may_see_certificate": selectors.may_see_where_people_signed_from(request.user),
-        "phrases": selectors.opinion_phrases(organisation_id=memo.organisation_id) if my_step else [],
+        "phrases": [p for p in phrases if not p.decision],
+        "decision_phrases": [p for p in phrases if p.decision],
         "approve_form": approve_form,
         "return_form": return_form,
         "reject_form": reject_form,
@@ -325,12 +330,15 @@ def _memo_action(
                     decision_text=data["decision_text"] or None,
                     meta=meta,
                 )
-                messages.success(request, _("Signed. The memo has gone on to the next step."))
+                messages.success(request, _after_signing(memo))
             elif action == "return":
                 services.step_return(
                     step=step, actor=user, password=data["password"], reason=data["reason"], meta=meta
                 )
-                messages.success(request, _("The memo has been returned to the writer for revision."))
+                messages.success(
+                    request,
+                    _("Returned to %(name)s, the writer, for revision.") % {"name": memo.writer.full_name},
+                )
             else:
                 services.step_reject(
                     step=step, actor=user, password=data["password"], reason=data["reason"], meta=meta
@@ -338,7 +346,7 @@ def _memo_action(
                 messages.success(request, _("The memo has been rejected; its route has ended."))
         elif action == "submit":
             services.memo_submit(memo=memo, actor=user, password=data["password"], meta=meta)
-            messages.success(request, _("The memo has been signed and submitted."))
+            messages.success(request, _after_submitting(memo))
         else:
             services.memo_withdraw(memo=memo, actor=user, reason=data.get("reason", ""), meta=meta)
             messages.success(request, _("The memo has been withdrawn."))
@@ -347,6 +355,32 @@ def _memo_action(
             return None
         messages.error(request, str(error.message))
     return redirect("memo-page", memo_id=memo.pk)
+
+
+def _signatory(step: RouteStep) -> dict[str, str]:
+    """The person a step waits for, and the position they sign for (after the capacity they sign it in:
+    "รักษาราชการแทน ปลัด…")."""
+    position = step.position.title
+    if step.capacity:
+        position = f"{step.capacity} {position}"
+    return {"name": step.assignee.full_name if step.assignee else "", "position": position}
+
+
+def _after_signing(memo: Memo) -> str:
+    """What happened once a signatory has signed: the memo decided, or whose turn it is now."""
+    status, waiting = selectors.waiting_step(memo_id=memo.pk)
+    if status in (MemoStatus.COMPLETED, MemoStatus.ARCHIVED):
+        return _("Done — this memo has been decided.")
+    if waiting is None or waiting.assignee is None:
+        return _("Signed. The next step waits for an administrator to choose who signs it.")
+    return _("Signed. The memo has gone on to %(name)s (%(position)s).") % _signatory(waiting)
+
+
+def _after_submitting(memo: Memo) -> str:
+    _status, waiting = selectors.waiting_step(memo_id=memo.pk)
+    if waiting is None or waiting.assignee is None or waiting.order == 0:
+        return _("Signed and submitted. The first step waits for an administrator to choose who signs it.")
+    return _("Signed and submitted to %(name)s (%(position)s).") % _signatory(waiting)
 
 
 # Writing ----------------------------------------------------------------------------------------------------

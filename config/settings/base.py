@@ -306,8 +306,14 @@ MEMOFLOW_TASK_MAX_ATTEMPTS = env.int("MEMOFLOW_TASK_MAX_ATTEMPTS", default=3)
 # No page may be framed. The one exception, the memo's PDF that the memo page shows in a frame, allows the
 # application's own pages on that response only (core.http.frameable_by_own_pages).
 X_FRAME_OPTIONS = "DENY"
-# Common phrases for the opinion box, one tap away on the memo page (override in a settings module).
-MEMOFLOW_OPINION_PHRASES: list[str] = ["เห็นควรพิจารณา", "เห็นชอบ", "ทราบ", "อนุมัติ"]
+# Common phrases one tap away on the memo page, per role of the step (override in a settings module; an
+# organisation's own phrases for a role, edited in the admin, replace that role's). On the decision step the
+# decision's own words (ทราบ, อนุมัติ, ไม่อนุมัติ) choose the decision.
+MEMOFLOW_OPINION_PHRASES: dict[str, list[str]] = {
+    "cosign": ["เห็นชอบ", "ตรวจสอบแล้ว", "เรียนเพื่อโปรดพิจารณา"],
+    "opinion": ["เห็นควรพิจารณา", "เห็นควรอนุมัติ", "เห็นชอบ", "เรียนเพื่อโปรดทราบ"],
+    "decision": ["ทราบ", "อนุมัติ", "ไม่อนุมัติ"],
+}
 
 # Where links in notifications point, e.g. https://memo.example.go.th
 MEMOFLOW_BASE_URL = env.str("MEMOFLOW_BASE_URL", default="http://127.0.0.1:8000")

@@ -159,15 +159,15 @@ def test_seed_scenario(seed: Any, open_as: Callable[..., Any], live_server: Any)
     page.get_by_role("button", name="เห็นชอบ", exact=True).click()
     assert page.locator("#id_approve-opinion").input_value() == "เห็นชอบ"
     shot(page, "memo-approve")
-    sign(page, prefix="approve", button="ลงนาม")
-    assert "ลงนามแล้ว" in page.locator(".messages").inner_text()
+    sign(page, prefix="approve", button="ลงนามร่วมและเสนอ")
+    assert "ลงนามแล้ว ส่งบันทึกต่อไปยัง" in page.locator(".messages").inner_text()
     assert page.get_by_test_id("task-count").inner_text() == "0"
 
     # nat writes an opinion.
     page = open_as("nat")
     page.goto(memo_url)
     page.fill("#id_approve-opinion", "เห็นควรพิจารณา ตามที่เสนอ")
-    sign(page, prefix="approve", button="ลงนาม")
+    sign(page, prefix="approve", button="ให้ความเห็นและลงนาม")
     assert "เห็นควรพิจารณา ตามที่เสนอ" in page.locator("ol.timeline").inner_text()
 
     # yutthana decides ทราบ.
@@ -175,7 +175,8 @@ def test_seed_scenario(seed: Any, open_as: Callable[..., Any], live_server: Any)
     page.goto(memo_url)
     page.get_by_label(th("Acknowledged (ทราบ)"), exact=True).check()
     shot(page, "memo-decide")
-    sign(page, prefix="approve", button="ลงนาม")
+    sign(page, prefix="approve", button="สั่งการและลงนาม")
+    assert page.locator(".messages").inner_text() == "เสร็จสิ้น — บันทึกนี้ได้รับการสั่งการแล้ว"
 
     # rujapa sees it completed; its PDF is being prepared until the render worker has run, then the panel
     # (polled by htmx every 2 s) shows it, and she downloads it.

@@ -23,7 +23,7 @@ class Command(BaseCommand):
         if not options["accounts_only"]:
             org = demo.load_organisation()
             memo_demo.load_route_template(org)
-            services.opinion_phrases_ensure(organisation=org, phrases=list(settings.MEMOFLOW_OPINION_PHRASES))
+            services.opinion_phrases_ensure(organisation=org, phrases=dict(settings.MEMOFLOW_OPINION_PHRASES))
             memo_demo.load_seed_memo(org)
             self.stdout.write(self.style.SUCCESS(f"Demo data ready: {org.name}"))
         self.stdout.write(f"  {'username':<15} {'name':<28} role")
