@@ -159,6 +159,13 @@ class VerificationSerializer(serializers.Serializer[dict[str, Any]]):
     memo = VerifiedMemoSerializer(allow_null=True)
     signatures = VerifiedSignatureSerializer(many=True)
     problems = VerificationProblemSerializer(many=True)
+    unsigned_fields = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="signature fields still empty: a memo still in review (the next signatories'), or a skipped step",
+    )
+    closed = serializers.BooleanField(
+        help_text="closed by an archive timestamp or the organisation's seal: the final, archived document"
+    )
 
 
 class VerifyView(APIView):

@@ -11,7 +11,9 @@ import asyncio
 import binascii
 import io
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from pyhanko.pdf_utils import layout
 from pyhanko.pdf_utils.content import PdfContent
@@ -22,11 +24,14 @@ from pyhanko.sign import fields, signers
 from pyhanko.sign.fields import MDPPerm, SigFieldSpec, SigSeedSubFilter
 from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.sign.validation.dss import DocumentSecurityStore, collect_validation_info
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.stamp import StaticStampStyle
 from pyhanko_certvalidator import ValidationContext
 
+#: Chooses the validation context of one signature (signatures.signing.pdf_finish).
+ContextFor = Callable[[EmbeddedPdfSignature], ValidationContext]
 ARCHIVE_TIMESTAMP_FIELD = "archive-timestamp"
-SEAL_FIELD = "organisation-seal"
+SEAL_FIELD = "organisation-seal"  # also signatures.verification.SEAL_FIELD_NAME
 # A signature's /Contents is reserved at this many hex digits: the CMS with the signer's chain and a timestamp
 # token with the TSA's (RSA-3072 certificates) is ~8.5 KB, 17 K digits; pyHanko's own estimate signs twice.
 SIGNATURE_BYTES_RESERVED = 32 * 1024
@@ -210,10 +215,12 @@ def seal(
         location=location or None,
         subfilter=SigSeedSubFilter.PADES,
         md_algorithm="sha256",
-        embed_validation_info=validation_context is not None,
-        validation_context=validation_context,
     )
-    return _sign(pdf, meta=meta, signer=signer, appearance_pdf=None, timestamper=timestamper)
+    sealed = _sign(pdf, meta=meta, signer=signer, appearance_pdf=None, timestamper=timestamper)
+    if validation_context is None:
+        return sealed
+    # The seal's validation data in an update of ours (pyHanko's own would rewrite the metadata: _Writer).
+    return _add_validation_data(sealed, validation_context)
 
 
 def finish_ltv(
@@ -222,12 +229,16 @@ def finish_ltv(
     validation_context: ValidationContext,
     timestamper: TimeStamper | None,
     seal_signer: signers.Signer | None = None,
+    context_for: ContextFor | None = None,
+    include_timestamps: bool = True,
 ) -> bytes:
     """On completion: every signature's certificates and CRLs (from `validation_context`, which must not
     fetch) into the document security store, then either a document timestamp (PAdES B-LTA: the archive can
     be re-timestamped before the TSA's certificate expires) or, without a TSA, an invisible signature by the
     organisation's seal over everything (B-LT with the seal's own validation data): see ADR 0007."""
-    pdf = _add_validation_data(pdf, validation_context)
+    pdf = _add_validation_data(
+        pdf, validation_context, context_for=context_for, include_timestamps=include_timestamps
+    )
     if timestamper is not None:
         out = io.BytesIO()
         signers.PdfTimeStamper(timestamper, field_name=ARCHIVE_TIMESTAMP_FIELD).timestamp_pdf(
@@ -247,20 +258,38 @@ def finish_ltv(
     return seal(pdf, seal_signer)
 
 
-def _add_validation_data(pdf: bytes, validation_context: ValidationContext) -> bytes:
+def signing_moment(embedded: EmbeddedPdfSignature) -> datetime | None:
+    """When the signature was made: its timestamp token's time (proven), else the time the signer wrote."""
+    for attribute in embedded.signer_info["unsigned_attrs"] or []:
+        if attribute["type"].native == "signature_time_stamp_token":
+            token = attribute["values"][0]["content"]
+            return token["encap_content_info"]["content"].parsed["gen_time"].native  # type: ignore[no-any-return]
+    return embedded.self_reported_timestamp
+
+
+def _add_validation_data(
+    pdf: bytes,
+    validation_context: ValidationContext,
+    *,
+    context_for: ContextFor | None = None,
+    include_timestamps: bool = True,
+) -> bytes:
     """Every signature's certificate paths and revocation data in the document security store, in one
     incremental update (pyHanko's add_validation_info does one per signature, each with its own metadata
-    update)."""
+    update). `context_for` chooses a signature's context (e.g. at its signing time, for a key retired since);
+    `include_timestamps` False leaves out the timestamp tokens' paths (an independent TSA's, which chain to
+    another root and whose revocation data is not ours to embed without fetching)."""
     embedded_signatures = _reader(pdf).embedded_signatures
     if not embedded_signatures:
         return pdf
     writer = _Writer(io.BytesIO(pdf))
     for embedded in embedded_signatures:
-        paths = asyncio.run(collect_validation_info(embedded, validation_context))
+        context = context_for(embedded) if context_for is not None else validation_context
+        paths = asyncio.run(collect_validation_info(embedded, context, skip_timestamp=not include_timestamps))
         DocumentSecurityStore.supply_dss_in_writer(
             writer,
             embedded.pkcs7_content.hex().encode("ascii"),
-            validation_context=validation_context,
+            validation_context=context,
             paths=paths,
         )
     out = io.BytesIO()

@@ -249,8 +249,16 @@ def crl(
         builder = builder.add_revoked_certificate(
             x509.RevokedCertificateBuilder()
             .serial_number(entry.serial)
-            .revocation_date(entry.revoked_at)
+            .revocation_date(_next_whole_second(entry.revoked_at))
             .add_extension(x509.CRLReason(entry.reason), critical=False)
             .build()
         )
     return builder.sign(ca_key, hashes.SHA256())
+
+
+def _next_whole_second(moment: datetime) -> datetime:
+    """A CRL dates a revocation to the second (UTCTime): the revocation is recorded at the next whole second,
+    so that a signature made earlier within the same second is not judged to come after it."""
+    if moment.microsecond == 0:
+        return moment
+    return moment.replace(microsecond=0) + timedelta(seconds=1)

@@ -2,11 +2,13 @@
 
 import base64
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
@@ -122,7 +124,7 @@ def verification_trust() -> "Trust":
     under an earlier one), with the CRL each last issued."""
     from signatures.verification import Trust
 
-    roots: list[bytes] = []
+    roots: list[bytes] = list(tsa_trust_roots())
     crls: list[bytes] = []
     for ca in CertificateAuthority.objects.order_by("created_at"):
         der = trust_root(ca).public_bytes(serialization.Encoding.DER)
@@ -131,3 +133,18 @@ def verification_trust() -> "Trust":
         if ca.crl:
             crls.append(bytes(ca.crl))
     return Trust(roots=roots, crls=crls)
+
+
+def tsa_trust_roots() -> list[bytes]:
+    """The independent timestamp authority's root certificates (DER), from MEMOFLOW_TSA_TRUST_ROOTS (PEM or DER
+    files): its timestamps are then trusted, and the archive is closed with them (docs/signatures.md)."""
+    roots = []
+    for path in getattr(settings, "MEMOFLOW_TSA_TRUST_ROOTS", []) or []:
+        data = Path(path).read_bytes()
+        cert = (
+            x509.load_pem_x509_certificate(data)
+            if b"-----BEGIN" in data
+            else x509.load_der_x509_certificate(data)
+        )
+        roots.append(cert.public_bytes(serialization.Encoding.DER))
+    return roots

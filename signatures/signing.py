@@ -16,16 +16,27 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+from pyhanko_certvalidator import ValidationContext
 
 from core.errors import InvalidState, ValidationFailed
 from memos.models import MemoRevision
 from signatures import pdf_signing, services
 from signatures.appearance import BlockOverflow, StepBlock, fit_block
 from signatures.keystore import UnwrappedSigner, seal_signer
-from signatures.models import SignedPdfUpdate
+from signatures.models import SignedPdfUpdate, SigningKey
 from signatures.selectors import active_seal, verification_trust
-from signatures.tsa import configured_timestamper
+from signatures.tsa import OrganisationTimeStamper, configured_timestamper
+from signatures.verification import COMPROMISE_REASONS
+
+
+class KeyRetired(InvalidState):
+    code = "signing_key_retired"
+    default_message = _(
+        "Your signing key was replaced a moment ago (a password change or reset). Sign again."
+    )
 
 
 @dataclass(frozen=True)
@@ -65,6 +76,13 @@ def signed_pdf_sha256(*, revision: MemoRevision) -> str | None:
         .values_list("sha256", flat=True)
         .first()
     )
+
+
+def current_revision_signed_on_pdf(*, memo_id: Any) -> bool:
+    """Whether the memo's current revision has a signed PDF (one query)."""
+    return SignedPdfUpdate.objects.filter(
+        revision__memo_id=memo_id, revision__memo__current_revision_id=F("revision_id")
+    ).exists()
 
 
 def has_signed_pdf(*, revision_id: Any) -> bool:
@@ -146,6 +164,9 @@ def pdf_sign(
         raise InvalidState(_("This step's signature field is missing or signed already."))
     if certify != (not current.signed):
         raise InvalidState(_("The writer's certification must be the PDF's first signature."))
+    # The key was opened before the step's transaction; a reset or a revocation committed since retired it.
+    if SigningKey.objects.filter(pk=signer.key.pk, revoked_at__isnull=True).count() != 1:
+        raise KeyRetired()
     appearance = step_appearance(box=box, block=block)
     sign = pdf_signing.certify if certify else pdf_signing.sign_field
     content = sign(
@@ -180,14 +201,36 @@ def pdf_finish(*, revision: MemoRevision, now: datetime, unsigned: Collection[st
     if missing:
         raise InvalidState(_("Every step must sign before the PDF is closed."))
     services.crls_refresh()
-    context = verification_trust().context()
+    trust = verification_trust()
+    context = trust.context()
+
+    def context_for(embedded: EmbeddedPdfSignature) -> ValidationContext:
+        """Now, or at the signing time for a key retired since for another reason than compromise (a reset,
+        an expiry): what it signed before stays valid for that time. A compromised key's signature keeps the
+        present context, whose validation refuses it: such a memo is not archived as valid."""
+        cert = embedded.signer_cert
+        revoked = trust.revocation(cert)
+        expired = cert.not_valid_after < now
+        if (revoked is None and not expired) or (revoked is not None and revoked[1] in COMPROMISE_REASONS):
+            return context
+        moment = pdf_signing.signing_moment(embedded)
+        return trust.context(moment=moment) if moment is not None else context
+
     timestamper = configured_timestamper()
+    own_tsa = timestamper is None or isinstance(timestamper, OrganisationTimeStamper)
+    options: dict[str, Any] = {"context_for": context_for, "include_timestamps": own_tsa}
     if timestamper is None and active_seal() is not None:
         with seal_signer() as seal:
             content = pdf_signing.finish_ltv(
-                current.content, validation_context=context, timestamper=None, seal_signer=seal.signer
+                current.content,
+                validation_context=context,
+                timestamper=None,
+                seal_signer=seal.signer,
+                **options,
             )
     else:
-        content = pdf_signing.finish_ltv(current.content, validation_context=context, timestamper=timestamper)
+        content = pdf_signing.finish_ltv(
+            current.content, validation_context=context, timestamper=timestamper, **options
+        )
     _append(revision=revision, before=current.content, after=content, sequence=current.sequence + 1, now=now)
     return content

@@ -69,7 +69,13 @@ PROBLEM_MESSAGES: dict[str, Promise] = {
     ),
     "signature_removed": _("A signature that an earlier version of this file carried has been removed."),
     "unsupported_file": _("This file is not a PDF that can be checked."),
+    "signed_after_closing": _(
+        "A signature was added after the document was closed (its archive timestamp or the organisation's seal)."
+    ),
 }
+
+#: The field of the organisation's seal that closes an archive without a TSA (signatures.pdf_signing.SEAL_FIELD).
+SEAL_FIELD_NAME = "organisation-seal"
 
 
 class UnsupportedFile(ValidationFailed):
@@ -176,6 +182,11 @@ class VerificationReport:
     signatures: list[SignatureReport]
     problems: list[Problem]
     identity: DocumentIdentity | None
+    # Signature fields still empty: a memo in review (its next signatories'), or a step skipped. Valid means the
+    # signatures there are sound, not that every field is signed.
+    unsigned_fields: list[str] = field(default_factory=list)
+    # Closed by an archive timestamp or the organisation's seal: the archived, final document.
+    closed: bool = False
 
 
 def _name_part(cert: asn1_x509.Certificate, key: str) -> str:
@@ -348,6 +359,14 @@ def _problems(reports: list[SignatureReport]) -> list[Problem]:
         changed.append(last.index)
     if changed:
         problems.append(Problem("modified_after_signing", min(changed)))
+    # An archive is closed by its archive timestamp or the seal: a signature after that (in a field a skipped
+    # step left empty, which DocMDP would still let anyone fill) is no part of the memo's route.
+    closed = next(
+        (r.index for r in reports if r.kind == "document_timestamp" or r.field_name == SEAL_FIELD_NAME), None
+    )
+    later = [r.index for r in reports if closed is not None and r.index > closed and r.kind == "signature"]
+    if later:
+        problems.append(Problem("signed_after_closing", min(later)))
     return problems
 
 
@@ -439,4 +458,16 @@ def verify_pdf(content: bytes, *, trust: Trust | None = None) -> VerificationRep
         problems.append(Problem("signature_removed"))
     first_intact = next((e for (_, e), r in zip(collected, reports, strict=True) if r.intact and e), None)
     identity = _identity(content, first_intact) if first_intact is not None else None
-    return VerificationReport(valid=not problems, signatures=reports, problems=problems, identity=identity)
+    try:
+        empty = [str(name) for name, _value, _ref in enumerate_sig_fields(reader, filled_status=False)]
+    except (PdfError, ValueError, KeyError, TypeError):
+        empty = []
+    closed = any(r.kind == "document_timestamp" or r.field_name == SEAL_FIELD_NAME for r in reports)
+    return VerificationReport(
+        valid=not problems,
+        signatures=reports,
+        problems=problems,
+        identity=identity,
+        unsigned_fields=empty,
+        closed=closed,
+    )

@@ -78,6 +78,8 @@ def report_body(report: VerificationReport, *, memo: dict[str, Any] | None) -> d
         "problems": [
             {"code": p.code, "signature": p.signature, "detail": str(p.message)} for p in report.problems
         ],
+        "unsigned_fields": list(report.unsigned_fields),
+        "closed": report.closed,
     }
 
 

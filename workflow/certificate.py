@@ -19,7 +19,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Final
 
-import pikepdf
 import weasyprint
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -273,22 +272,10 @@ def render_certificate(data: CompletionCertificate) -> bytes:
     return finished
 
 
-def _producer_left_to_the_seal(pdf: bytes) -> bytes:
-    """`pdf` without the Info dictionary's /Producer. pyHanko's update sets the XMP pdf:Producer to its own name
-    and appends its name to an Info /Producer already there: PDF/A wants the two equal, which they then are
-    only when Info had none (both become pyHanko's)."""
-    with pikepdf.open(io.BytesIO(pdf)) as document:
-        if "/Producer" in document.docinfo:
-            del document.docinfo["/Producer"]
-        out = io.BytesIO()
-        document.save(out, static_id=True, deterministic_id=False)
-    return out.getvalue()
-
-
 def certificate_pdf(data: CompletionCertificate) -> bytes:
     """The certificate rendered and sealed by the organisation (SigningNotConfigured without a seal)."""
-    pdf = _producer_left_to_the_seal(render_certificate(data))
-    return sealing.seal_pdf(pdf, reason=TITLE, location=data.organisation)
+    # The seal's updates leave the metadata as render_certificate finished it (signatures.pdf_signing._Writer).
+    return sealing.seal_pdf(render_certificate(data), reason=TITLE, location=data.organisation)
 
 
 # Archiving -----------------------------------------------------------------------------------------------------

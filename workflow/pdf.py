@@ -590,8 +590,9 @@ def render_signing_pdf(memo: Memo) -> tuple[bytes, list[FieldBox]]:
 
     seconds = float(getattr(settings, "MEMOFLOW_PDF_RENDER_TIMEOUT", 60.0))
     data = render_input(memo, signing=True)
-    with exclusive():  # in a threaded server: fork while no other thread is inside Pango (see `exclusive`)
-        packed, _seconds = run_with_time_limit(_packed, data, seconds=seconds)
+    # In a threaded server: fork while no other thread is inside Pango (see `exclusive`); the lock is held for
+    # the fork only, not while the child renders.
+    packed, _seconds = run_with_time_limit(_packed, data, seconds=seconds, fork_lock=exclusive())
     size = int.from_bytes(packed[:4], "big")
     boxes = json.loads(packed[4 : 4 + size])
     fields = [FieldBox(b["name"], b["page"], tuple(b["box"])) for b in boxes]

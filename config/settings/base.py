@@ -373,3 +373,5 @@ MEMOFLOW_VERIFY_MAX_BYTES = env.int("MEMOFLOW_VERIFY_MAX_MB", default=30) * 1024
 MEMOFLOW_PDF_SIGNATURES = env.bool("MEMOFLOW_PDF_SIGNATURES", default=True)
 MEMOFLOW_TSA_URL = env.str("MEMOFLOW_TSA_URL", default="")
 MEMOFLOW_TSA_TIMEOUT = env.float("MEMOFLOW_TSA_TIMEOUT", default=10.0)
+# The independent TSA's root certificate(s) (PEM or DER files, comma-separated): trusted for its timestamps.
+MEMOFLOW_TSA_TRUST_ROOTS = env.list("MEMOFLOW_TSA_TRUST_ROOTS", default=[])

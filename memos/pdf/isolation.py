@@ -18,6 +18,7 @@ import tempfile
 import time
 import traceback
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -66,18 +67,24 @@ def _kill_group(pid: int) -> None:
 
 
 def run_with_time_limit(
-    func: Callable[[Any], bytes], argument: Any, *, seconds: float
+    func: Callable[[Any], bytes],
+    argument: Any,
+    *,
+    seconds: float,
+    fork_lock: AbstractContextManager[Any] | None = None,
 ) -> tuple[bytes, float]:
     """``func(argument)`` computed in a forked child process, and the seconds it took; raises
     ``RenderTimeout`` (after killing the child) when it takes longer than ``seconds``, ``RenderFailed`` when
-    it raises or dies. ``func`` and ``argument`` reach the child by fork, so need not be picklable."""
+    it raises or dies. ``func`` and ``argument`` reach the child by fork, so need not be picklable.
+    ``fork_lock``: held around the fork only (a threaded server: no other thread inside Pango at that moment)."""
     context = multiprocessing.get_context("fork")
     with tempfile.TemporaryDirectory(prefix="memoflow-render-") as directory:
         output = str(Path(directory) / "out.pdf")
         error = str(Path(directory) / "error.txt")
         process = context.Process(target=_child, args=(func, argument, output, error), daemon=True)
         started = time.monotonic()
-        process.start()
+        with fork_lock if fork_lock is not None else contextlib.nullcontext():
+            process.start()
         assert process.pid is not None
         _own_group(process.pid)
         process.join(seconds)

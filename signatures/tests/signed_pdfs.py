@@ -248,3 +248,51 @@ def damage_signature(pdf: bytes) -> bytes:
     start: the signature itself is unreadable."""
     at = pdf.rindex(b"/Contents <") + len(b"/Contents <")
     return pdf[:at] + b"0" * 64 + pdf[at + 64 :]
+
+
+def foreign_tsa() -> tuple["DummyTimeStamper", bytes]:
+    """A timestamp authority under a root of its own (an independent TSA), and that root's PEM."""
+    import datetime as dt
+
+    from asn1crypto import keys as asn1_keys
+    from asn1crypto import x509 as asn1_x509
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+    from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+
+    now = dt.datetime.now(dt.UTC)
+    root_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    root_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Independent Root")])
+    validity = {
+        "not_valid_before": now - dt.timedelta(days=1),
+        "not_valid_after": now + dt.timedelta(days=30),
+    }
+    root = (
+        x509.CertificateBuilder(subject_name=root_name, issuer_name=root_name, **validity)
+        .public_key(root_key.public_key())
+        .serial_number(1)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(root_key, hashes.SHA256())
+    )
+    tsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    tsa_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Independent TSA")])
+    tsa_cert = (
+        x509.CertificateBuilder(subject_name=tsa_name, issuer_name=root_name, **validity)
+        .public_key(tsa_key.public_key())
+        .serial_number(2)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+        .sign(root_key, hashes.SHA256())
+    )
+
+    def der(cert: x509.Certificate) -> asn1_x509.Certificate:
+        return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
+
+    key_info = asn1_keys.PrivateKeyInfo.load(
+        tsa_key.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    stamper = DummyTimeStamper(tsa_cert=der(tsa_cert), tsa_key=key_info, certs_to_embed=[der(root)])
+    return stamper, root.public_bytes(serialization.Encoding.PEM)

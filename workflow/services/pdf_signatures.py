@@ -11,6 +11,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -63,11 +64,17 @@ def enabled() -> bool:
 
 @contextmanager
 def signing_key(
-    actor: Person, password: str | None, meta: RequestMeta | None
+    actor: Person, password: str | None, meta: RequestMeta | None, *, memo_id: Any = None
 ) -> Iterator[UnwrappedSigner | None]:
     """The actor's key opened with their password for one signature (None when signatures are not on the PDF,
-    after the same password check). Outside any transaction: a failed attempt counts toward the lockout."""
-    if not enabled():
+    after the same password check). Outside any transaction: a failed attempt counts toward the lockout.
+
+    A submit (no `memo_id`) follows the setting. A step follows its revision: one submitted with a signed
+    PDF keeps being signed on it, one submitted without keeps the password confirmation, whatever the setting
+    says now, so that switching it never strands a memo half-way (a PDF with fields no one may sign, or a
+    route whose later steps never sign the PDF its earlier ones did)."""
+    on_pdf = signing.current_revision_signed_on_pdf(memo_id=memo_id) if memo_id is not None else enabled()
+    if not on_pdf:
         _check_password(actor, password, meta)
         yield None
         return

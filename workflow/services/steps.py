@@ -149,7 +149,8 @@ def step_approve(
     or after the last one the memo is completed."""
     opinion = memo_services._nfc(opinion or "").strip()
     decision, decision_text = _clean_decision(step.role, opinion, decision, decision_text)
-    with pdf_signatures.signing_key(actor, password, meta) as key, _acting_on(step=step, actor=actor) as ctx:
+    signing_key = pdf_signatures.signing_key(actor, password, meta, memo_id=step.memo_id)
+    with signing_key as key, _acting_on(step=step, actor=actor) as ctx:
         current = ctx.current
         task = _task_of(current)
         process = task.process

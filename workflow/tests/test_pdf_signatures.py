@@ -22,8 +22,8 @@ from memos import archive
 from memos.models import Memo, MemoStatus
 from org import services as org_services
 from org.demo import DEMO_PASSWORD
+from signatures import pdf_signing, signing
 from signatures import services as signatures_services
-from signatures import signing
 from signatures.appearance import StepBlock
 from signatures.keystore import unwrap_for_signing
 from signatures.models import RevocationReason, Signature, SignatureMethod, SignedPdfUpdate
@@ -94,6 +94,8 @@ def test_the_archived_memo_carries_one_trusted_timestamped_signature_per_signato
         assert signature.modifications in ("none", "lta_updates", "form_filling")
     assert signatures[0].certifies == 2  # the writer certifies: later signatures only
     assert report.signatures[-1].kind == "document_timestamp"  # PAdES B-LTA
+    assert report.closed
+    assert report.unsigned_fields == []
     assert report.identity is not None  # memo.json, read from the bytes the writer's certification covers
     assert report.identity.memo_id == str(memo.pk)
     assert report.identity.revision_sha256 == memo.current_revision.sha256
@@ -143,6 +145,8 @@ def test_the_stored_pdf_grows_only_by_incremental_updates_each_signature_coverin
     report = verify_pdf(current.content, trust=verification_trust())
     assert report.valid, report.problems
     assert [s.field_name for s in report.signatures] == ["step-0", "step-1"]
+    assert report.unsigned_fields == ["step-2", "step-3"]  # valid so far, not complete: said so
+    assert not report.closed
 
 
 def test_return_and_resubmit_produces_a_new_pdf_whose_signatures_all_validate(seed_memo: Memo) -> None:
@@ -274,6 +278,11 @@ def test_the_signed_pdf_is_served_to_the_route_and_to_no_one_else(seed_memo: Mem
     report = verify_pdf(response.content, trust=verification_trust())
     assert [s.field_name for s in report.signatures] == ["step-0", "step-1"]
     assert api_as("works_staff").get(url).status_code == 404
+    checked = api_as("works_staff").post("/api/v1/verify/", {"file": io.BytesIO(response.content)})
+    assert checked.json()["unsigned_fields"] == ["step-2", "step-3"]
+    assert checked.json()["closed"] is False
+    page = api_as("works_staff").post("/verify/", {"file": io.BytesIO(response.content)}).content.decode()
+    assert 'data-testid="verify-not-final"' in page
     assert api_as("rujapa").get(url + "?revision=7").json()["code"] == "not_signed"
     assert api_as("rujapa").get(url + "?revision=x").status_code == 400
 
@@ -510,3 +519,93 @@ def test_signatures_made_before_an_administrators_reset_stay_valid_for_the_time_
     assert not report.valid
     assert [p.code for p in report.problems] == ["revoked"]
     assert ("revoked", 4) in [(p.code, p.signature) for p in report.problems]
+
+
+@pytest.mark.parametrize("tsa", ["local", ""], ids=["timestamped", "without-tsa"])
+def test_a_signers_password_reset_mid_route_does_not_stop_the_memo_archiving(
+    seed_memo: Memo, settings, person, tsa: str
+) -> None:
+    """ratchawari signs; an administrator resets her password (her key superseded, revoked) before the route
+    ends: the archive is closed all the same, her certificate checked at her signing time. With a timestamp
+    that time is proven and the memo validates; without one (PAdES B-B) nothing proves she signed before the
+    revocation, and the verification says so (docs/signatures.md: production needs a TSA)."""
+    settings.MEMOFLOW_TSA_URL = tsa
+    submit(seed_memo)
+    signer = active_step(seed_memo).assignee
+    approve_active(seed_memo)
+    org_services.person_password_change(person=signer, password="A-new-password-9876", actor=person("admin"))
+    approve_active(seed_memo, opinion="เห็นควรเสนอ")
+    approve_active(seed_memo, decision="acknowledged")
+    services.memo_archive(memo_id=seed_memo.pk)
+    memo = Memo.objects.get(pk=seed_memo.pk)
+    assert memo.status == MemoStatus.ARCHIVED
+    report = verify_pdf(_archived(memo), trust=verification_trust())
+    if tsa:
+        assert report.valid, report.problems
+    else:
+        assert [(p.code, p.signature) for p in report.problems] == [("revoked", 2)]
+
+
+def test_switching_pdf_signatures_mid_route_strands_no_memo(seed_memo: Memo, settings, demo_org) -> None:
+    """The revision decides, not the setting: a memo submitted with a signed PDF keeps being signed on it
+    after the setting goes off, and one submitted without keeps the password confirmation after it goes on."""
+    submit(seed_memo)  # on: a signed PDF
+    settings.MEMOFLOW_PDF_SIGNATURES = False
+    approve_active(seed_memo)
+    approve_active(seed_memo, opinion="เห็นควรเสนอ")
+    approve_active(seed_memo, decision="acknowledged")
+    services.memo_archive(memo_id=seed_memo.pk)
+    memo = Memo.objects.get(pk=seed_memo.pk)
+    assert memo.status == MemoStatus.ARCHIVED
+    assert len(verify_pdf(_archived(memo), trust=verification_trust()).signatures) == 5
+    other = draft_memo()  # off: no signed PDF
+    submit(other)
+    settings.MEMOFLOW_PDF_SIGNATURES = True
+    approve_active(other)
+    assert Signature.objects.filter(memo=other, method=SignatureMethod.PASSWORD).count() == 2
+    assert not SignedPdfUpdate.objects.filter(revision__memo=other).exists()
+
+
+def test_an_independent_tsa_timestamps_the_route_and_closes_the_archive(
+    seed_memo: Memo, settings, monkeypatch, tmp_path: Path
+) -> None:
+    """Production's case: a timestamp authority outside the organisation (its own root, set in
+    MEMOFLOW_TSA_TRUST_ROOTS). Every signature and the archive timestamp are its; the memo archives and
+    validates, its timestamps trusted."""
+    stamper, root_pem = signed_pdfs.foreign_tsa()
+    (tmp_path / "tsa-root.pem").write_bytes(root_pem)
+    settings.MEMOFLOW_TSA_TRUST_ROOTS = [str(tmp_path / "tsa-root.pem")]
+    monkeypatch.setattr(signing, "configured_timestamper", lambda: stamper)
+    memo = _complete(seed_memo)
+    report = verify_pdf(_archived(memo), trust=verification_trust())
+    assert report.valid, report.problems
+    assert all(s.timestamp_trusted for s in report.signatures if s.kind == "signature")
+    assert report.signatures[-1].kind == "document_timestamp"
+
+
+def test_a_signature_added_after_the_archive_was_closed_is_reported(
+    demo_org, signing_on, person, position
+) -> None:
+    """A skipped step's field stays empty in the archive, and DocMDP P=2 would let anyone sign it later: the
+    verification reports any signature after the archive timestamp."""
+    writer = person("rujapa")
+    memo = draft_memo()
+    services.memo_route_set(
+        memo=memo,
+        actor=writer,
+        steps=[
+            (position("หัวหน้าสำนักปลัด"), "cosign"),
+            (position("นักทรัพยากรบุคคล"), "opinion"),
+            (position("นายกองค์การบริหารส่วนตำบลหนองโสน"), "decision"),
+        ],
+    )
+    submit(memo)
+    approve_active(memo)
+    approve_active(memo, decision="approved")
+    services.memo_archive(memo_id=memo.pk)
+    memo.refresh_from_db()
+    with unwrap_for_signing(person=person("works_staff"), password=DEMO_PASSWORD) as key:
+        forged = pdf_signing.sign_field(_archived(memo), "step-2", key.signer)
+    report = verify_pdf(forged, trust=verification_trust())
+    assert not report.valid
+    assert ("signed_after_closing", 5) in [(p.code, p.signature) for p in report.problems]

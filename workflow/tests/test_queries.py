@@ -22,12 +22,13 @@ AUTHORED_QUERIES = 4  # token + count + page + prefetch of the active steps
 # token + the person's own and group permissions (is_administrator/is_auditor) + memo (joined) + enclosures +
 # the current round's steps (position and assignee joined)
 MEMO_DETAIL_QUERIES = 6
-# token, step; SAVEPOINT, process row lock (FOR UPDATE NOWAIT), the round's steps (acting annotations); the
+# token, step; whether the memo's current revision is signed on its PDF (issue 10: the revision, not the
+# setting, decides); SAVEPOINT, process row lock (FOR UPDATE NOWAIT), the round's steps (acting annotations); the
 # signature, the finished task, the next task and its link, this step, the next step, the notification job,
 # the PDF render request (an UPDATE of the memo's RenderedPdf row, then the render job's INSERT — or, when a
 # render is queued already as here, an EXISTS), the audit event; RELEASE SAVEPOINT; the lockout count of the
-# signer's account and address (org.lockout). 15 outside a test's transaction.
-MIDDLE_APPROVE_QUERIES = 17
+# signer's account and address (org.lockout). 16 outside a test's transaction.
+MIDDLE_APPROVE_QUERIES = 18
 
 HEAD = "หัวหน้าสำนักปลัด"
 PALAD = "ปลัดองค์การบริหารส่วนตำบลหนองโสน"
