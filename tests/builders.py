@@ -238,3 +238,27 @@ def require_tool(command: str, package: str) -> str:
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         pytest.fail(f"CI: {message}")
     pytest.skip(message)
+
+
+def draft_with_a_step_to_skip() -> Memo:
+    """rujapa's draft whose route makes ratchawari co-sign for the head of สำนักปลัด and then reaches her own
+    post (นักทรัพยากรบุคคล) for an opinion: that step is skipped under the separation of duties (she signed in
+    this round already); the นายก decides."""
+    from org.models import Position
+
+    writer = person("rujapa")
+    memo = draft_memo()
+
+    def post(title: str) -> Position:
+        return Position.objects.get(organisation=memo.organisation, title=title)
+
+    services.memo_route_set(
+        memo=memo,
+        actor=writer,
+        steps=[
+            (post("หัวหน้าสำนักปลัด"), "cosign"),
+            (post("นักทรัพยากรบุคคล"), "opinion"),
+            (post("นายกองค์การบริหารส่วนตำบลหนองโสน"), "decision"),
+        ],
+    )
+    return memo

@@ -189,28 +189,34 @@ def _words(pdf: bytes) -> list[tuple[float, float, float, float, str]]:
     return [(float(a), float(b), float(c), float(d), w) for a, b, c, d, w in re.findall(pattern, xml)]
 
 
-def test_dotted_leader_below_the_lowest_vowel_and_above_the_next_line() -> None:
-    """The department's dotted line (under "ปู่ ญู ฐุ ...") measured at 600 dpi: at least 0.3 pt of white
-    between the lowest below vowel and the dots, and between the dots and the next line's tallest marks
-    (the number's stacked marks, the bold label "วันที่")."""
-    doc = dataclasses.replace(demo_document(with_table=False), department=LOW, number=TALL)
+def _dot_gaps(department: str, lowest: str, *, below: float = 12) -> tuple[float, float]:
+    """The memo with ``department`` on the first dotted line and the tall marks on the next, at 600 dpi: the
+    white (pt) between the word starting with ``lowest`` and the dots, and between the dots and the next line's
+    tallest marks (the number's stacked marks, the bold label "วันที่")."""
+    doc = dataclasses.replace(demo_document(with_table=False), department=department, number=TALL)
     pdf = render_memo(doc)
     scale = DPI / 72
     words = _words(pdf)
-    low = next(w for w in words if unicodedata.normalize("NFKC", w[4]).startswith("ปู่"))
+    low = next(w for w in words if unicodedata.normalize("NFKC", w[4]).startswith(lowest))
     date_label = next(w for w in words if w[4] == "วันที่")
     image = page_image(pdf, 1, DPI).point(lambda v: 255 if v < 128 else 0)
-    top, bottom = int(low[1] * scale), int((low[3] + 12) * scale)
+    top, bottom = int(low[1] * scale), int((low[3] + below) * scale)
     # Dots only: right of the date's value, where the next line has nothing but its own dots further down.
     dots_only = _ink_rows(image, int(455 * scale), int(530 * scale), top, bottom)
     band_start = top + dots_only.index(True)
     band_end = band_start + dots_only[band_start - top :].index(False) - 1
     assert (band_end - band_start) / scale < 1.5, "one row of dots"
     above = _ink_rows(image, int(low[0] * scale), int(low[2] * scale), top, band_start)
-    gap_above = above[::-1].index(True) / scale
     x0, x1 = int(low[2] * scale) + 10, int((date_label[2] + 2) * scale)  # the number's value, "วันที่"
-    below = _ink_rows(image, x0, x1, band_end + 1, band_end + 1 + int(8 * scale))
-    gap_below = below.index(True) / scale
+    under = _ink_rows(image, x0, x1, band_end + 1, band_end + 1 + int(8 * scale))
+    return above[::-1].index(True) / scale, under.index(True) / scale
+
+
+def test_dotted_leader_below_the_lowest_vowel_and_above_the_next_line() -> None:
+    """The department's dotted line (under "ปู่ ญู ฐุ ...") measured at 600 dpi: at least 0.3 pt of white
+    between the lowest below vowel and the dots, and between the dots and the next line's tallest marks
+    (the number's stacked marks, the bold label "วันที่")."""
+    gap_above, gap_below = _dot_gaps(LOW, "ปู่")
     assert gap_above >= MIN_GAP_PT, f"dots {gap_above:.2f} pt below the lowest vowel"
     assert gap_below >= MIN_GAP_PT, f"dots {gap_below:.2f} pt above the next line's marks"
 
@@ -224,22 +230,6 @@ def test_a_field_with_the_deepest_vowels_gets_a_deeper_dotted_line() -> None:
     render.DEEP_EXTRA more pitch, and its dots clear the vowel and the next line's tallest marks by 0.3 pt."""
     assert deep_marks(DEEP)
     assert not deep_marks(LOW)
-    doc = dataclasses.replace(demo_document(with_table=False), department=DEEP, number=TALL)
-    pdf = render_memo(doc)
-    scale = DPI / 72
-    words = _words(pdf)
-    low = next(w for w in words if unicodedata.normalize("NFKC", w[4]).startswith("ฎุ"))
-    date_label = next(w for w in words if w[4] == "วันที่")
-    image = page_image(pdf, 1, DPI).point(lambda v: 255 if v < 128 else 0)
-    top, bottom = int(low[1] * scale), int((low[3] + 14) * scale)
-    dots_only = _ink_rows(image, int(455 * scale), int(530 * scale), top, bottom)
-    band_start = top + dots_only.index(True)
-    band_end = band_start + dots_only[band_start - top :].index(False) - 1
-    assert (band_end - band_start) / scale < 1.5, "one row of dots"
-    above = _ink_rows(image, int(low[0] * scale), int(low[2] * scale), top, band_start)
-    gap_above = above[::-1].index(True) / scale
-    x0, x1 = int(low[2] * scale) + 10, int((date_label[2] + 2) * scale)
-    below = _ink_rows(image, x0, x1, band_end + 1, band_end + 1 + int(8 * scale))
-    gap_below = below.index(True) / scale
+    gap_above, gap_below = _dot_gaps(DEEP, "ฎุ", below=14)
     assert gap_above >= MIN_GAP_PT, f"dots {gap_above:.2f} pt below ฎุ"
     assert gap_below >= MIN_GAP_PT, f"dots {gap_below:.2f} pt above the next line's marks"

@@ -28,7 +28,7 @@ from signatures.errors import SigningNotConfigured
 from signatures.models import CertificateAuthority, SigningKey
 from signatures.pdf_signing import SEAL_FIELD
 from signatures.verification import verify_pdf
-from tests.builders import active_step, completed_memo, draft_memo
+from tests.builders import active_step, completed_memo, draft_memo, draft_with_a_step_to_skip
 from workflow import services
 from workflow.certificate import (
     SKIPPED,
@@ -209,16 +209,7 @@ def test_a_skipped_step_is_listed_with_why_and_a_resubmitted_memo_lists_its_last
     person, position
 ) -> None:
     writer = person("rujapa")
-    memo = draft_memo()
-    services.memo_route_set(  # ratchawari signs for the head of สำนักปลัด, then her own position comes up
-        memo=memo,
-        actor=writer,
-        steps=[
-            (position("หัวหน้าสำนักปลัด"), "cosign"),
-            (position("นักทรัพยากรบุคคล"), "opinion"),
-            (position("นายกองค์การบริหารส่วนตำบลหนองโสน"), "decision"),
-        ],
-    )
+    memo = draft_with_a_step_to_skip()  # ratchawari signs for the head of สำนักปลัด, then her own post comes up
     services.memo_submit(memo=memo, actor=writer, password=DEMO_PASSWORD)
     step = active_step(memo)
     services.step_return(step=step, actor=step.assignee, password=DEMO_PASSWORD, reason="แก้ไขงบประมาณ")

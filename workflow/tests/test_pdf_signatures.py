@@ -30,7 +30,14 @@ from signatures.models import RevocationReason, Signature, SignatureMethod, Sign
 from signatures.selectors import active_ca, certificate_pem, trust_root, verification_trust
 from signatures.tests import signed_pdfs
 from signatures.verification import PROBLEM_MESSAGES, verify_pdf
-from tests.builders import active_step, approve_active, draft_memo, require_tool, submit
+from tests.builders import (
+    active_step,
+    approve_active,
+    draft_memo,
+    draft_with_a_step_to_skip,
+    require_tool,
+    submit,
+)
 from tests.test_lockout import limit
 from workflow import services
 from workflow.demo import load_route_template, load_seed_memo
@@ -470,17 +477,7 @@ def test_a_step_skipped_under_the_separation_of_duties_leaves_its_field_empty_an
 ) -> None:
     """ratchawari co-signs for the head of สำนักปลัด, then her own post's step comes up: skipped (she signed
     this round already). Its reserved field stays empty; the archive closes the PDF all the same, valid."""
-    writer = person("rujapa")
-    memo = draft_memo()
-    services.memo_route_set(
-        memo=memo,
-        actor=writer,
-        steps=[
-            (position("หัวหน้าสำนักปลัด"), "cosign"),
-            (position("นักทรัพยากรบุคคล"), "opinion"),
-            (position("นายกองค์การบริหารส่วนตำบลหนองโสน"), "decision"),
-        ],
-    )
+    memo = draft_with_a_step_to_skip()
     submit(memo)
     approve_active(memo)
     approve_active(memo, decision="approved")
@@ -588,17 +585,7 @@ def test_a_signature_added_after_the_archive_was_closed_is_reported(
 ) -> None:
     """A skipped step's field stays empty in the archive, and DocMDP P=2 would let anyone sign it later: the
     verification reports any signature after the archive timestamp."""
-    writer = person("rujapa")
-    memo = draft_memo()
-    services.memo_route_set(
-        memo=memo,
-        actor=writer,
-        steps=[
-            (position("หัวหน้าสำนักปลัด"), "cosign"),
-            (position("นักทรัพยากรบุคคล"), "opinion"),
-            (position("นายกองค์การบริหารส่วนตำบลหนองโสน"), "decision"),
-        ],
-    )
+    memo = draft_with_a_step_to_skip()
     submit(memo)
     approve_active(memo)
     approve_active(memo, decision="approved")
