@@ -32,7 +32,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
 
-from core.thai import arabic_digits, bangkok_date
+from core.thai import arabic_digits, bangkok_date, format_date_long
 from memos import services as memo_services
 from memos.models import URGENCY_STAMP, Enclosure, Memo, MemoStatus
 from memos.pdf import overlay
@@ -617,7 +617,7 @@ def pdf_filename(memo: Memo) -> str:
     """ "บันทึกข้อความ พบ ๓๒๘๐๑-๑๒๓.pdf"; a draft is named by its date of creation."""
     if memo.number:
         return f"บันทึกข้อความ {memo.number.replace('/', '-')}.pdf"
-    return f"ร่างบันทึกข้อความ {bangkok_date(memo.created_at).isoformat()}.pdf"
+    return f"ร่างบันทึกข้อความ {format_date_long(memo.created_at)}.pdf"  # Buddhist era, Thai digits
 
 
 def archive_relative_name(memo: Memo) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django import template
+from django.utils import translation
 
 from core import thai
 
@@ -31,6 +32,17 @@ def thai_digits(value: object) -> str:
     if value is None or value == "":
         return ""
     return thai.thai_digits(value)
+
+
+@register.filter(name="local_digits")
+def local_digits(value: object) -> str:
+    """``{{ 2|local_digits }}`` -> ๒ in Thai, 2 in English (counts and numbering on pages; the memo's own
+    text keeps its digits)."""
+    if value is None or value == "":
+        return ""
+    if (translation.get_language() or "th").startswith("th"):
+        return thai.thai_digits(value)
+    return str(value)
 
 
 @register.filter(name="thai_date")
