@@ -64,6 +64,9 @@ def _production_env(static_root: Path) -> dict[str, str]:
         MEDIA_ROOT=str(settings.MEDIA_ROOT),
         LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
+        # The organisation's keys, as the test process's signing_init wrapped them (docs/deployment.md).
+        MEMOFLOW_CA_KEY_PASSPHRASE=settings.MEMOFLOW_CA_KEY_PASSPHRASE,
+        MEMOFLOW_SEAL_KEY_PASSPHRASE=settings.MEMOFLOW_SEAL_KEY_PASSPHRASE,
     )
     return env
 
@@ -301,3 +304,45 @@ def test_production_settings_serve_the_app_through_gunicorn(production_server: B
 
     # Static files that are never served: viewflow's unused front end.
     assert browser.get("/static/viewflow/css/vf-list.css").status == 404
+
+
+def test_a_writer_signs_and_submits_through_gunicorn_with_production_settings(
+    production_server: Browser, seed_memo: Memo
+) -> None:
+    """The signed route's first step where users take it: production settings (PDF signatures on, no TSA),
+    gunicorn's threaded worker forking the render child, the writer's own key opened by her password."""
+    from signatures.models import SignatureMethod, SignedPdfUpdate
+    from signatures.selectors import verification_trust
+    from signatures.signing import signed_pdf
+    from signatures.verification import verify_pdf
+
+    call_command("signing_init", verbosity=0)
+    browser = production_server
+    login = browser.get("/accounts/login/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login.text)
+    assert token is not None
+    data = {
+        "csrfmiddlewaretoken": token.group(1),
+        "username": "rujapa",
+        "password": DEMO_PASSWORD,
+        "next": "",
+    }
+    assert browser.post_form("/accounts/login/", data).status == 302
+    page = browser.get(f"/memos/{seed_memo.pk}/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    assert token is not None
+    submitted = browser.post_form(
+        f"/memos/{seed_memo.pk}/",
+        {"csrfmiddlewaretoken": token.group(1), "action": "submit", "submit-password": DEMO_PASSWORD},
+    )
+    assert submitted.status == 302, submitted.text
+    memo = Memo.objects.select_related("current_revision").get(pk=seed_memo.pk)
+    assert memo.status == "in_review"
+    assert memo.signatures.get().method == SignatureMethod.PADES
+    current = signed_pdf(revision=memo.current_revision)
+    assert current is not None
+    assert SignedPdfUpdate.objects.filter(revision=memo.current_revision).count() == 2
+    report = verify_pdf(current.content, trust=verification_trust())
+    assert report.valid, report.problems
+    assert [s.field_name for s in report.signatures] == ["step-0"]
+    assert report.signatures[0].certifies == 2
