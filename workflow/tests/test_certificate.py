@@ -14,7 +14,6 @@ import pytest
 from django.core.management import CommandError, call_command
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import DocumentSecurityStore, validate_pdf_signature
-from pyhanko_certvalidator import ValidationContext
 
 from core.audit import RequestMeta
 from core.models import AuditEvent
@@ -27,6 +26,7 @@ from signatures import services as signature_services
 from signatures.errors import SigningNotConfigured
 from signatures.models import CertificateAuthority, SigningKey
 from signatures.pdf_signing import SEAL_FIELD
+from signatures.tests.test_pdf_signing import _context
 from signatures.verification import verify_pdf
 from tests.builders import active_step, completed_memo, draft_memo, draft_with_a_step_to_skip
 from workflow import services
@@ -125,17 +125,6 @@ def _text(pdf: bytes) -> str:
     assert pdftotext, "poppler-utils (pdftotext) is needed"
     out = subprocess.run([pdftotext, "-", "-"], input=pdf, capture_output=True, check=True).stdout
     return unicodedata.normalize("NFKC", out.decode())
-
-
-def _context(ca: CertificateAuthority) -> ValidationContext:
-    crl = signature_services.crl_current()
-    assert crl is not None
-    return ValidationContext(
-        trust_roots=[signature_selectors.asn1(signature_selectors.trust_root(ca))],
-        crls=[crl],
-        allow_fetching=False,
-        revocation_mode="hard-fail",
-    )
 
 
 # What it says ---------------------------------------------------------------------------------------------------
