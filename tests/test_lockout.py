@@ -11,6 +11,7 @@ from django.conf import settings as django_settings
 from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from core import thai
@@ -54,13 +55,21 @@ def _until(username: str) -> datetime:
     return until
 
 
+def _another_day(until: datetime) -> bool:
+    """The cool-off ends on another Bangkok day (a test run just before midnight): the message then dates it."""
+    return until.date() != thai.bangkok_date(timezone.now())
+
+
 def thai_time(username: str) -> str:
     until = _until(username)
-    return thai.thai_digits(f"{until.hour:02d}.{until.minute:02d}") + " น."
+    text = thai.thai_digits(f"{until.hour:02d}.{until.minute:02d}") + " น."
+    return f"{thai.format_date_short(until)} เวลา {text}" if _another_day(until) else text
 
 
 def english_time(username: str) -> str:
-    return f"{_until(username):%H:%M}"
+    until = _until(username)
+    text = f"{until:%H:%M}"
+    return f"{text}, {thai.format_date_short_en(until)}" if _another_day(until) else text
 
 
 def web_login(username: str, password: str, i: int, client: Client | None = None):
