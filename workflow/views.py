@@ -247,17 +247,24 @@ def memo_page(request: HttpRequest, memo_id: Any) -> HttpResponse:
             return done
 
     phrases = selectors.opinion_phrases(organisation_id=memo.organisation_id, role=role) if my_step else []
+    acted_forms = [
+        f for f in (approve_form, return_form, reject_form, submit_form, withdraw_form) if f.is_bound
+    ]
+    error_summary = _error_summary(acted_forms[0]) if acted_forms else []
     context = {
         "memo": memo,
         "my_step": my_step,
         "is_decision": role == StepRole.DECISION,
         "role": role,
+        "verb": _VERBS.get(role, ""),
+        "may_end": role in (StepRole.OPINION, StepRole.DECISION),
         "is_writer": is_writer,
         "can_edit": is_writer and memo.is_editable,
         "route_warnings": selectors.route_warnings(memo=memo) if is_writer and memo.is_editable else [],
         "can_withdraw": is_writer and memo.status in ("draft", "returned", "in_review"),
         "timeline": _timeline(memo, timezone.now()),
         "enclosures": list(memo.enclosures.all()),
+        "paragraphs": [line.strip() for line in memo.body.splitlines() if line.strip()],
         "pdf": memo_pdf_status(memo=memo),
         "signed_pdf": _has_signed_pdf(memo),
         "may_see_certificate": selectors.may_see_where_people_signed_from(request.user),
@@ -269,6 +276,8 @@ def memo_page(request: HttpRequest, memo_id: Any) -> HttpResponse:
         "submit_form": submit_form,
         "withdraw_form": withdraw_form,
         "open_action": action,
+        "error_summary": error_summary,
+        "next_task": _next_task(request, user, memo) if my_step is None else None,
     }
     return render(request, "workflow/memo.html", context)
 
@@ -285,6 +294,41 @@ def memo_pdf_panel(request: HttpRequest, memo_id: Any) -> HttpResponse:
         "may_see_certificate": selectors.may_see_where_people_signed_from(request.user),
     }
     return render(request, "workflow/_pdf_panel.html", context)
+
+
+_VERBS = {
+    StepRole.COSIGN: gettext_lazy("Co-sign and forward"),
+    StepRole.OPINION: gettext_lazy("Give your opinion and sign"),
+    StepRole.DECISION: gettext_lazy("Decide and sign"),
+}
+
+
+def _error_summary(form: forms.Form) -> list[dict[str, str]]:
+    """The errors of the form just sent, for the summary at the top of its card: each a link to its field, in
+    the form's order. The first field in error gets the focus when the page loads (autofocus: no script needed),
+    so a wrong password puts the cursor back in the password box, not at the top of the page."""
+    if not form.errors:
+        return []
+    items = [{"anchor": "", "label": "", "message": str(e)} for e in form.non_field_errors()]
+    focused = False
+    for field in form:
+        if not field.errors:
+            continue
+        anchor = field.id_for_label or f"{field.auto_id}_0"  # a radio group: its first choice
+        items.extend({"anchor": anchor, "label": str(field.label), "message": str(e)} for e in field.errors)
+        if not focused:
+            field.field.widget.attrs["autofocus"] = True
+            focused = True
+    return items
+
+
+def _next_task(request: HttpRequest, user: Person, memo: Memo) -> RouteStep | bool | None:
+    """Just after signing (the redirect says ?signed=1): the oldest task still waiting for me, False when none;
+    None on any other visit (nothing is shown)."""
+    if request.GET.get("signed") != "1":
+        return None
+    following = selectors.tasks_for(user=user).exclude(memo_id=memo.pk).first()
+    return following if following is not None else False
 
 
 def _has_signed_pdf(memo: Memo) -> bool:
@@ -331,6 +375,7 @@ def _memo_action(
                     meta=meta,
                 )
                 messages.success(request, _after_signing(memo))
+                return redirect(reverse("memo-page", kwargs={"memo_id": memo.pk}) + "?signed=1")
             elif action == "return":
                 services.step_return(
                     step=step, actor=user, password=data["password"], reason=data["reason"], meta=meta

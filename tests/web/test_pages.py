@@ -272,9 +272,15 @@ def test_return_and_reject_need_a_reason(seed, login, person):
 def test_reject_ends_the_memo(seed, login, person):
     submit(seed)
     url = reverse("memo-page", args=[seed.pk])
-    login("ratchawari").post(
-        url, {"action": "reject", "reject-password": DEMO_PASSWORD, "reject-reason": "ไม่จำเป็น"}
+    cosigner = login("ratchawari")
+    response = cosigner.post(
+        url, {"action": "reject", "reject-password": DEMO_PASSWORD, "reject-reason": "ไม่จำเป็น"}, follow=True
     )
+    assert "ผู้ลงนามร่วมยุติเรื่องไม่ได้" in response.content.decode()  # said, and nothing changed
+    seed.refresh_from_db()
+    assert seed.status == MemoStatus.IN_REVIEW
+    cosigner.post(url, {"action": "approve", "approve-password": DEMO_PASSWORD})
+    login("nat").post(url, {"action": "reject", "reject-password": DEMO_PASSWORD, "reject-reason": "ไม่จำเป็น"})
     seed.refresh_from_db()
     assert seed.status == MemoStatus.REJECTED
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import RequestMeta
-from core.errors import AlreadyDone, InvalidState, NotYourTask, ValidationFailed
+from core.errors import AlreadyDone, Forbidden, InvalidState, NotYourTask, ValidationFailed
 from memos import services as memo_services
 from memos.models import Memo
 from org.models import Person
@@ -218,7 +218,8 @@ def step_return(
 def step_reject(
     *, step: RouteStep, actor: Person, password: str | None, reason: str, meta: RequestMeta | None = None
 ) -> RouteStep:
-    """End the memo here (terminal)."""
+    """End the memo here (terminal). Only the opinion and decision steps may: a co-signer (the head of the
+    office) forwards or returns the memo to its writer, but does not decide that it goes no further."""
     return _stop_round(
         step=step, actor=actor, password=password, reason=reason, meta=meta, ending=StepState.REJECTED
     )
@@ -240,6 +241,8 @@ def _stop_round(
     reason = _required_reason(reason)
     with _acting_on(step=step, actor=actor) as ctx:
         current = ctx.current
+        if not returned and current.role == StepRole.COSIGN:
+            raise Forbidden(_("A co-signer cannot end the memo; return it to the writer instead."))
         task = _task_of(current)
         process = task.process
         current.state = ending

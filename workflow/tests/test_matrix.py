@@ -122,6 +122,11 @@ def expected(state_name: str, action: str, actor: str) -> tuple[int, str | None]
         return 409, ("already_done" if target.state in ACTED else "invalid_state")
     if actor != target.assignee:
         return 403, "not_your_task"
+    if action == "reject" and target.role == "cosign":
+        return (
+            403,
+            "forbidden",
+        )  # a co-signer returns the memo; ending it is for the opinion and decision steps
     return 200, None
 
 

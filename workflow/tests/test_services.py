@@ -12,7 +12,7 @@ from org.demo import DEMO_PASSWORD
 from org.models import ActingAppointment
 from signatures.models import Signature
 from tests.builders import active_step as active
-from tests.builders import draft_memo, submitted_memo
+from tests.builders import draft_memo, in_review_memo, submitted_memo
 from workflow import services
 from workflow.models import RouteStep, RouteTemplate, StepRole, StepState, TemplateSlot
 
@@ -134,17 +134,26 @@ def test_opinion_and_decision_rules(person):
     assert (decision_step.decision, decision_step.decision_text) == ("other", "มอบกองคลังดำเนินการ")
 
 
-def test_reject_ends_the_memo_and_skips_the_rest(person):
+def test_a_co_signer_cannot_end_the_memo(person):
     memo = submitted_memo()
+    with pytest.raises(Forbidden):
+        services.step_reject(step=active(memo), actor=person("ratchawari"), password=PW, reason="ซ้ำกับเรื่องเดิม")
+    memo.refresh_from_db()
+    assert memo.status == "in_review"
+    assert active(memo).assignee == person("ratchawari")
+
+
+def test_reject_ends_the_memo_and_skips_the_rest(person):
+    memo = in_review_memo(2)
     with pytest.raises(ValidationFailed):
-        services.step_reject(step=active(memo), actor=person("ratchawari"), password=PW, reason="")
-    services.step_reject(step=active(memo), actor=person("ratchawari"), password=PW, reason="ซ้ำกับเรื่องเดิม")
+        services.step_reject(step=active(memo), actor=person("nat"), password=PW, reason="")
+    services.step_reject(step=active(memo), actor=person("nat"), password=PW, reason="ซ้ำกับเรื่องเดิม")
     memo.refresh_from_db()
     assert memo.status == "rejected"
     assert list(RouteStep.objects.filter(memo=memo).order_by("order").values_list("state", flat=True)) == [
         "signed",
+        "signed",
         "rejected",
-        "skipped",
         "skipped",
     ]
     assert memo.process.status == "DONE"
