@@ -159,6 +159,12 @@ def format_date_long_en(value: date | datetime) -> str:
     return f"{d.day} {ENGLISH_MONTHS[d.month - 1]} {d.year}"
 
 
+def format_datetime_en(value: datetime) -> str:
+    """English date and time in Bangkok: ``"5 October 2023, 09:05"``."""
+    local = to_bangkok(value)
+    return f"{format_date_long_en(local)}, {local.hour:02d}:{local.minute:02d}"
+
+
 def format_date_short_en(value: date | datetime) -> str:
     """English short date, Gregorian year, Bangkok time: ``"5 Oct 2023"``."""
     d = bangkok_date(value)

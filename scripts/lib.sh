@@ -160,12 +160,12 @@ ensure_test_tools() {
                 DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
             fi
         fi
-        if [[ ! -f node_modules/pdfjs-dist/legacy/build/pdf.mjs ]]; then
+        if [[ ! -f node_modules/pdfjs-dist/legacy/build/pdf.mjs || ! -f node_modules/axe-core/axe.min.js ]]; then
             if ! command -v npm >/dev/null 2>&1; then
-                log "no npm: the pdf.js text extraction tests will be skipped (fail under CI). Install Node.js (Debian: apt-get install npm)"
+                log "no npm: the pdf.js text extraction and axe-core accessibility tests will be skipped (fail under CI). Install Node.js (Debian: apt-get install npm)"
                 exit 0
             fi
-            log "node_modules/pdfjs-dist is missing: npm ci (package-lock.json)"
+            log "node_modules/pdfjs-dist or axe-core is missing: npm ci (package-lock.json)"
             npm ci --no-audit --no-fund --ignore-scripts
         fi
     )

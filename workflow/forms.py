@@ -98,18 +98,18 @@ class WithdrawForm(forms.Form):
 class MemoForm(forms.Form):
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL)
     department = forms.CharField(
-        label=_("Department (ส่วนราชการ)"),
+        label=_("Department"),
         required=False,
         max_length=500,
         help_text=_("Empty: your unit and its phone number."),
     )
     subject = forms.CharField(
-        label=_("Subject (เรื่อง)"),
+        label=_("Subject"),
         max_length=1000,
         error_messages={"required": _("Write the memo's subject.")},
     )
     addressee = forms.CharField(
-        label=_("Addressee (เรียน)"),
+        label=_("To"),
         required=False,
         max_length=500,
         help_text=_("Empty: the position that decides."),

@@ -20,8 +20,8 @@ from signatures.models import Signature
 class StepRole(models.TextChoices):
     WRITER = "writer", _("Writer")
     COSIGN = "cosign", _("Co-sign")
-    OPINION = "opinion", _("Opinion (ความเห็น)")
-    DECISION = "decision", _("Decision (ข้อสั่งการ)")
+    OPINION = "opinion", _("Opinion")
+    DECISION = "decision", _("Decision")
 
 
 ROUTE_ROLES = (StepRole.COSIGN, StepRole.OPINION, StepRole.DECISION)
@@ -44,10 +44,10 @@ class DutyConflict(models.TextChoices):
 
 
 class Decision(models.TextChoices):
-    ACKNOWLEDGED = "acknowledged", _("Acknowledged (ทราบ)")
-    APPROVED = "approved", _("Approved (อนุมัติ)")
-    NOT_APPROVED = "not_approved", _("Not approved (ไม่อนุมัติ)")
-    OTHER = "other", _("Other order (ข้อสั่งการอื่น)")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    APPROVED = "approved", _("Approved")
+    NOT_APPROVED = "not_approved", _("Not approved")
+    OTHER = "other", _("Other order")
 
 
 class TemplateSlot(models.TextChoices):

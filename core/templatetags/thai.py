@@ -66,6 +66,18 @@ def thai_datetime(value: object) -> str:
     return thai.format_datetime(when) if isinstance(when, datetime) else ""
 
 
+@register.filter(name="local_datetime")
+def local_datetime(value: object) -> str:
+    """``{{ dt|local_datetime }}``: ๕ ตุลาคม ๒๕๖๖ เวลา ๐๙.๐๕ น. in Thai, 5 October 2023, 09:05 in English
+    (Bangkok time both)."""
+    when = _when(value)
+    if not isinstance(when, datetime):
+        return ""
+    if (translation.get_language() or "th").startswith("th"):
+        return thai.format_datetime(when)
+    return thai.format_datetime_en(when)
+
+
 @register.filter(name="fiscal_year")
 def fiscal_year(value: object) -> str:
     """``{{ d|fiscal_year }}`` -> ๒๕๖๗ for 2023-10-01."""

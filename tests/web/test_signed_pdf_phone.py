@@ -61,6 +61,7 @@ def test_a_co_signer_signs_on_a_phone_and_downloads_the_signed_pdf(
     )  # submitted and certified by rujapa: ratchawari's co-signature is next
     page = open_as("ratchawari", PHONE)
     page.goto(f"/memos/{memo.pk}/")
+    test_browser.open_sheet(page)
     page.fill("#id_approve-password", DEMO_PASSWORD)
     page.locator("form:has(input[name=action][value=approve]) button[type=submit]").click()
     page.wait_for_load_state()

@@ -120,14 +120,14 @@ def _clean_decision(
     if len(opinion) > MAX_OPINION:
         errors["opinion"] = [_("The opinion is longer than %(max)s characters.") % {"max": MAX_OPINION}]
     if role == StepRole.OPINION and not opinion.strip():
-        errors["opinion"] = [_("Write your opinion (ความเห็น) before signing.")]
+        errors["opinion"] = [_("Write your opinion before signing.")]
     decision = decision or ""
     decision_text = (decision_text or "").strip()
     if role == StepRole.DECISION:
         if decision not in Decision.values:
             errors["decision"] = [_("Choose acknowledged, approved, not_approved or other.")]
         elif decision == Decision.OTHER and not decision_text:
-            errors["decision_text"] = [_("Write the order (ข้อสั่งการ), for example มอบกองคลังดำเนินการ.")]
+            errors["decision_text"] = [_("Write your order, for example: the finance division to proceed.")]
     elif decision or decision_text:
         errors["decision"] = [_("Only the last step of the route decides.")]
     if errors:
