@@ -120,9 +120,9 @@ def test_a_wrong_password_is_summarised_at_the_top_with_the_cursor_in_the_passwo
     summary = page.get_by_test_id("error-summary")
     assert "รหัสผ่านไม่ถูกต้อง" in summary.inner_text()
     box = summary.bounding_box()
-    assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= SIZES[size]["height"], (
-        "the summary is on the screen"
-    )
+    assert box is not None
+    assert box["y"] >= 0
+    assert box["y"] + box["height"] <= SIZES[size]["height"], "the summary is on the screen"
     assert focused_id(page) == "id_approve-password"
     assert page.locator("#id_approve-opinion").input_value() == "เห็นควรอนุมัติ ตามที่หัวหน้าสำนักปลัดเสนอ"
     shot(page, f"sign-wrong-password-{size}")
