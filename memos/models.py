@@ -32,10 +32,10 @@ FINAL_STATUSES = (MemoStatus.COMPLETED, MemoStatus.ARCHIVED, MemoStatus.REJECTED
 class Urgency(models.TextChoices):
     """ชั้นความเร็ว as stamped on the memo."""
 
-    NORMAL = "normal", _("Normal (ปกติ)")
-    URGENT = "urgent", _("Urgent (ด่วน)")
-    VERY_URGENT = "very_urgent", _("Very urgent (ด่วนมาก)")
-    MOST_URGENT = "most_urgent", _("Most urgent (ด่วนที่สุด)")
+    NORMAL = "normal", _("Normal")
+    URGENT = "urgent", _("Urgent")
+    VERY_URGENT = "very_urgent", _("Very urgent")
+    MOST_URGENT = "most_urgent", _("Most urgent")
 
 
 URGENCY_STAMP = {

@@ -1,0 +1,167 @@
+"""Every page, measured in the browser (Chromium) at 360×740 and 1366×768 (issue 11):
+
+- every interactive element's box is at least 44×44 CSS px (a radio or checkbox counts with the label around
+  it, which takes the tap too);
+- axe-core (node_modules/axe-core, pinned in package-lock.json) finds no WCAG 2.x A/AA violation, with and
+  without a flash message at the top;
+- an English page says nothing in Thai digits or Thai dates (the memo's own words excepted).
+"""
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from core import thai
+from tests.builders import completed_memo, in_review_memo, returned_memo
+from tests.web import test_browser
+from tests.web.conftest import PHONE, needs_chromium
+
+_orm_beside_playwright = test_browser._orm_beside_playwright
+open_as = test_browser.open_as
+watch = test_browser.watch
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+pytestmark = [
+    needs_chromium,
+    pytest.mark.skipif(
+        not AXE.exists(), reason="axe-core is installed by `npm ci` (scripts/lib.sh ensure_test_tools)"
+    ),
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("media_root"),
+]
+
+LAPTOP = {"width": 1366, "height": 768}
+SIZES = {"phone": PHONE, "laptop": LAPTOP}
+MIN_TARGET = 44
+
+# What counts as something to tap: links, buttons, form fields, a <details>' summary, anything made focusable.
+MEASURE = """(minimum) => {
+  const selector = 'a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]:not([tabindex="-1"])';
+  const small = [];
+  for (const el of document.querySelectorAll(selector)) {
+    if (el.closest('.visually-hidden')) continue;
+    const style = getComputedStyle(el);
+    if (style.display === 'none' || style.visibility === 'hidden') continue;
+    const label = (el.type === 'radio' || el.type === 'checkbox') ? el.closest('label') : null;
+    const box = (label || el).getBoundingClientRect();
+    if (box.width === 0 && box.height === 0) continue;  // not rendered: inside a closed <details>
+    if (el.classList.contains('skip') && box.right <= 0) continue;  // the skip links, off screen until focused
+    if (box.width < minimum - 0.5 || box.height < minimum - 0.5) {
+      const name = (el.getAttribute('aria-label') || el.innerText || el.value || el.name || el.id || '').trim();
+      small.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''} "${name.slice(0, 40)}" ${Math.round(box.width)}x${Math.round(box.height)}`);
+    }
+  }
+  return small;
+}"""
+
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {
+    iframes: false,
+    runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']},
+  });
+  return result.violations.map(v => `${v.id}: ${v.help} — ` + v.nodes.map(n => n.target.join(' ')).slice(0, 5).join(' | '));
+}"""
+
+
+def small_targets(page: Any) -> list[str]:
+    found: list[str] = page.evaluate(MEASURE, MIN_TARGET)
+    return found
+
+
+def axe_violations(page: Any) -> list[str]:
+    # Evaluated, not added as a <script>: the pages' Content-Security-Policy allows no inline script.
+    page.evaluate(AXE.read_text())
+    found: list[str] = page.evaluate(AXE_RUN)
+    return found
+
+
+def check(page: Any, name: str, *, open_all: bool = True) -> None:
+    """Measure the page as it is, and again with every <details> opened (the sheet, the account menu, the
+    secondary actions), so that what a tap reveals is measured too."""
+    problems = [f"{name}: small target {t}" for t in small_targets(page)]
+    problems += [f"{name}: axe {v}" for v in axe_violations(page)]
+    if open_all:
+        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+        problems += [f"{name} (opened): small target {t}" for t in small_targets(page)]
+        problems += [f"{name} (opened): axe {v}" for v in axe_violations(page)]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.fixture
+def org(transactional_db: None) -> Any:
+    from org import demo as org_demo
+
+    return org_demo.load_organisation()
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_every_page_has_big_enough_targets_and_no_axe_violation(
+    org: Any, open_as: Callable[..., Any], size: str, browser: Any, live_server: Any
+) -> None:
+    # The sign-in page, signed out.
+    context = browser.new_context(base_url=live_server.url, viewport=SIZES[size], locale="th-TH")
+    anonymous = context.new_page()
+    anonymous.goto("/accounts/login/")
+    check(anonymous, "login")
+    context.close()
+
+    waiting = in_review_memo(1)
+    back = returned_memo()
+    done = completed_memo()
+    # The signatory: her tasks with the sign-in message (a flash) and without; a memo to sign; lists; profile.
+    page = open_as("ratchawari", SIZES[size])
+    assert page.locator(".messages").count() == 1
+    check(page, "tasks with a flash message", open_all=False)
+    page.reload()
+    assert page.locator(".messages").count() == 0
+    check(page, "tasks")
+    page.goto(f"/memos/{waiting.pk}/")
+    check(page, "memo to sign")
+    page.goto(f"/memos/{waiting.pk}/")
+    test_browser.open_sheet(page)
+    page.fill("#id_approve-password", "not-my-password")
+    page.get_by_test_id("sign").click()
+    page.wait_for_load_state()
+    check(page, "memo with an error summary")
+    for path in ("/memos/done/", "/profile/", f"/memos/{done.pk}/"):
+        page.goto(path)
+        check(page, path)
+
+    # The writer: her lists, a returned memo, its edit page, a new memo.
+    page = open_as("rujapa", SIZES[size])
+    for path in ("/memos/", f"/memos/{back.pk}/", f"/memos/{back.pk}/edit/", "/memos/new/"):
+        page.goto(path)
+        check(page, path)
+    page.goto("/memos/?q=ไม่มีเรื่องนี้&status=draft")
+    check(page, "my memos, nothing found")
+
+
+def test_an_english_page_has_no_thai_digits_or_thai_dates(org: Any, open_as: Callable[..., Any]) -> None:
+    memo = completed_memo(subject="Purchase of office supplies", body="Please approve the purchase.")
+    again = in_review_memo(1, subject="Repair of the office car", body="Please approve the repair.")
+    page = open_as("rujapa", PHONE)
+    page.locator("[data-menu] summary").click()
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state()
+    thai_dates = re.compile(
+        "[๐-๙]|"
+        + "|".join(re.escape(m) for m in (*thai.THAI_MONTHS, *thai.THAI_MONTHS_ABBR))
+        + r"|พ\.ศ\.|เวลา"
+    )
+    for path in ("/", "/memos/", f"/memos/{memo.pk}/", f"/memos/{again.pk}/", "/profile/"):
+        page.goto(path)
+        # People's names and positions are Thai, as the organisation wrote them; the memo's own header and
+        # text are its writer's words (the department carries its Thai phone number). The rest is the page's.
+        said = page.evaluate(
+            """() => {
+              const body = document.body.cloneNode(true);
+              body.querySelectorAll('[lang=th], .memo-text dd').forEach(e => e.remove());
+              return body.innerText;
+            }"""
+        )
+        found = thai_dates.findall(said)
+        assert not found, f"{path}: Thai in the English page: {''.join(found)[:80]!r}\n{said[:600]}"
