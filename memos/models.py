@@ -61,9 +61,9 @@ class Memo(ConcurrentTransitionMixin, models.Model):
         Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="memos"
     )
     department = models.CharField(
-        _("department (ส่วนราชการ)"), max_length=500, help_text=_("The owning unit and its phone, as printed.")
+        _("department"), max_length=500, help_text=_("The owning unit and its phone, as printed.")
     )
-    number = models.CharField(_("number (ที่)"), max_length=64, blank=True)
+    number = models.CharField(_("number"), max_length=64, blank=True)
     register_year = models.PositiveIntegerField(_("register year (B.E.)"), null=True, blank=True)
     sequence = models.PositiveIntegerField(_("running number"), null=True, blank=True)
     register = models.ForeignKey(
@@ -76,10 +76,10 @@ class Memo(ConcurrentTransitionMixin, models.Model):
         editable=False,
         help_text=_("The register (document code and year) the number was taken from."),
     )
-    date = models.DateField(_("date (วันที่)"), null=True, blank=True)
-    subject = models.CharField(_("subject (เรื่อง)"), max_length=1000)
+    date = models.DateField(_("date"), null=True, blank=True)
+    subject = models.CharField(_("subject"), max_length=1000)
     addressee = models.CharField(
-        _("addressee (เรียน)"), max_length=500, blank=True, help_text=_("Empty: the final step's position.")
+        _("addressee"), max_length=500, blank=True, help_text=_("Empty: the final step's position.")
     )
     body = models.TextField(_("body"), help_text=_("One paragraph per line."))
     urgency = models.CharField(_("urgency"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)

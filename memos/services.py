@@ -50,7 +50,7 @@ def clean_content(
     if subject is not None:
         subject = _nfc(subject).strip()
         if not subject:
-            errors["subject"] = [_("The subject (เรื่อง) is required.")]
+            errors["subject"] = [_("The subject is required.")]
         elif len(subject) > MAX_SUBJECT:
             errors["subject"] = [_("The subject is longer than %(max)s characters.") % {"max": MAX_SUBJECT}]
         cleaned["subject"] = subject
@@ -70,7 +70,7 @@ def clean_content(
     if department is not None:
         department = _nfc(department).strip()
         if not department:
-            errors["department"] = [_("The department (ส่วนราชการ) cannot be empty.")]
+            errors["department"] = [_("The department cannot be empty.")]
         cleaned["department"] = department[:500]
     if urgency is not None:
         if urgency not in Urgency.values:

@@ -88,7 +88,7 @@ def test_header_shows_my_task_count_on_every_page(seed, person, login):
     client = login("ratchawari")
     for url in ["/", reverse("memo-list-mine"), reverse("memo-list-done"), reverse("profile")]:
         html = client.get(url).content.decode()
-        assert re.search(r'data-testid="task-count"[^>]*>1</span>', html), url
+        assert re.search(r'data-testid="task-count"[^>]*>๑</span>', html), url
 
 
 def test_profile_changes_the_password(login, person):
