@@ -85,6 +85,9 @@ def test_the_executive_decides_and_signs_in_three_taps(
     assert pdf.get_attribute("href") == reverse("api-memo-pdf", args=[memo.pk])
     shot(page, f"sign-decision-before-{size}")
 
+    header = page.locator(".site-header").bounding_box()
+    assert header is not None
+    assert header["height"] <= 112, "the header leaves the phone's screen to the memo"
     taps = Taps(page)
     if size == "phone":
         bar = page.get_by_test_id("sheet-bar")
