@@ -189,7 +189,7 @@ def preview_text(row: PreviewRow) -> Any:
 # Who signs each step (issue 11: the route editor and the memo's timeline) ---------------------------------
 
 #: A role in a few words, in the page's language only (the model's labels carry the Thai term in English).
-ROLE_WORDS = {
+ROLE_WORDS: dict[str, Any] = {
     StepRole.WRITER: _("Writer"),
     StepRole.COSIGN: _("Co-sign"),
     StepRole.OPINION: _("Opinion"),

@@ -226,10 +226,7 @@ def _timeline(memo: Memo, now: datetime) -> list[dict[str, Any]]:
                 "signer": signers[step.pk],
                 "role": selectors.ROLE_WORDS.get(step.role, step.get_role_display()),
                 "acted_at": _when_text(step.acted_at),
-                "moves": [
-                    {"moved": moved, "at": _when_text(moved.at)}
-                    for moved in step.reassignments.all()  # type: ignore[attr-defined]
-                ],
+                "moves": [{"moved": moved, "at": _when_text(moved.at)} for moved in step.reassignments.all()],
             }
         )
     return rows
