@@ -241,6 +241,8 @@ def route_signers(
             signers[step.pk] = StepSigner(
                 person=step.assignee, line=signing_line(title=title, capacity=step.capacity)
             )
+        elif step.order == 0:  # a draft's own first step: its writer, in the post they write in
+            signers[step.pk] = StepSigner(person=memo.writer, line=title)
         elif step in ahead:
             signers[step.pk] = _forecast(step, resolved.get(step.position_id), people, excluded, at)
         elif step.state == StepState.ACTIVE:

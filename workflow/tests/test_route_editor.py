@@ -74,6 +74,7 @@ def test_the_memo_page_names_who_will_sign_each_step_not_reached_yet(person):
     assert NAT in html
     assert YUTTHANA in html
     assert html.count("(จะได้รับเรื่องเมื่อบันทึกมาถึงขั้นนี้)") == 3
+    assert '<div class="who">นางสาวรุจภา โฉมประดิษฐ์</div>' in html  # the writer, first
 
 
 def test_steps_already_assigned_show_the_assignee_and_the_rest_who_would_get_them(person):
@@ -168,6 +169,25 @@ def test_a_new_memo_route_leaves_out_a_post_the_writer_holds(person, position, d
     Position.objects.filter(pk=position(PALAD).pk).update(holder=person("ratchawari"))
     memo = draft_memo(writer="ratchawari")
     assert PALAD not in route_titles(memo)
+
+
+def test_a_step_for_a_post_the_writer_has_come_to_hold_says_so_and_cannot_be_submitted(person, position):
+    memo = draft_memo()
+    palad = position(PALAD)
+    Position.objects.filter(pk=palad.pk).update(holder=person("rujapa"))
+    html = page(signed_in(person, "rujapa"), f"/memos/{memo.pk}/edit/")
+    assert f'<option value="{palad.pk}" selected>{PALAD} — ตำแหน่งของท่านเอง</option>' in html
+    with pytest.raises(ValidationFailed):
+        services.memo_submit(memo=memo, actor=person("rujapa"), password=DEMO_PASSWORD)
+    assert Memo.objects.get(pk=memo.pk).status == "draft"
+
+
+def test_the_editor_in_english_names_the_signers_in_english(person):
+    memo = draft_memo()
+    html = page(signed_in(person, "rujapa"), f"/memos/{memo.pk}/edit/", "en")
+    assert f"Signs: <strong>{RATCHAWARI}</strong> — {ACTING_HEAD}" in html
+    assert ">Co-sign</option>" in html
+    assert "ความเห็น" not in html  # the role words in English only
 
 
 # Removing a step, and undoing it -----------------------------------------------------------------------------
@@ -288,12 +308,12 @@ def test_the_timeline_takes_three_queries_whatever_the_route(person, position):
                     (position(NAYOK), "decision"),
                 ],
             )
-        memo = Memo.objects.get(pk=memo.pk)
+        memo = Memo.objects.select_related("writer").get(pk=memo.pk)
         with CaptureQueriesContext(connection) as queries:
             steps = selectors.route_timeline(memo=memo)
             signers = selectors.route_signers(memo=memo, steps=steps)
             names = [s.person.full_name for s in signers.values() if s.person is not None]
-        assert len(names) == (6 if long_route else 3)
+        assert len(names) == (7 if long_route else 4)  # the writer and each step's signatory
         counts.append(len(queries))
     assert counts == [3, 3]
 
