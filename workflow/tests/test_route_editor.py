@@ -223,6 +223,19 @@ def test_undo_after_another_change_changes_nothing(person):
     assert "ไม่มีสิ่งที่จะเลิกทำ" in page(client, f"/memos/{memo.pk}/edit/")
 
 
+def test_undo_after_a_change_made_elsewhere_changes_nothing(person, position):
+    """The route changed through the API (or another tab) after the removal: undo would overwrite it."""
+    memo = draft_memo()
+    client = signed_in(person, "rujapa")
+    post_route(client, memo, "remove-1")
+    services.memo_route_set(
+        memo=memo, actor=person("rujapa"), steps=[(position(PALAD), "opinion"), (position(NAYOK), "decision")]
+    )
+    assert 'value="undo"' not in page(client, f"/memos/{memo.pk}/edit/")
+    client.post(reverse("memo-route", args=[memo.pk]), {"op": "undo"})
+    assert route_titles(memo) == [PALAD, NAYOK]
+
+
 def test_removing_the_decision_step_is_refused_and_offers_no_undo(person):
     memo = draft_memo()
     client = signed_in(person, "rujapa")
