@@ -1,7 +1,9 @@
 """Reads for pages and the API: who may see a memo, the route of its current round, the queues."""
 
+import copy
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -10,10 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import NotFound
 from core.models import AuditEvent
-from memos.models import Enclosure, Memo
+from memos.models import Enclosure, Memo, MemoStatus
 from org.models import Person, Position
+from org.selectors import Signatory, signatories_for
 from signatures.selectors import signature_image_annotations
-from workflow.duties import PreviewRow
+from workflow.duties import PreviewRow, resolve_step, round_exclusions
 from workflow.duties import route_preview as duties_route_preview
 from workflow.models import Decision, DutyConflict, RouteStep, StepReassignment, StepRole, StepState
 
@@ -181,6 +184,141 @@ def preview_text(row: PreviewRow) -> Any:
             "reason": reason
         }
     return ""
+
+
+# Who signs each step (issue 11: the route editor and the memo's timeline) ---------------------------------
+
+#: A role in a few words, in the page's language only (the model's labels carry the Thai term in English).
+ROLE_WORDS: dict[str, Any] = {
+    StepRole.WRITER: _("Writer"),
+    StepRole.COSIGN: _("Co-sign"),
+    StepRole.OPINION: _("Opinion"),
+    StepRole.DECISION: _("Decision"),
+}
+
+
+def signing_line(*, title: str, capacity: str | None) -> str:
+    """The line a signer signs under: the capacity before the position's title, "รักษาการแทน หัวหน้าสำนักปลัด";
+    the title alone for its holder."""
+    return f"{capacity} {title}" if capacity else title
+
+
+@dataclass(frozen=True)
+class StepSigner:
+    """Who signs a step, and under which line. `expected`: nobody is assigned yet, this is who would get
+    the step if the memo reached it today; `person` None: nobody would (or the step was not reached), and
+    `note` says so in words."""
+
+    person: Person | None
+    line: str
+    expected: bool = False
+    note: Any = ""
+
+
+def route_signers(
+    *, memo: Memo, steps: Iterable[RouteStep], at: datetime | None = None
+) -> dict[Any, StepSigner]:
+    """For each of `steps` (a memo's steps, any rounds; position, its holder and assignee loaded), by its pk:
+    the assignee once it has one, in the capacity they were given; for a step of the route now (draft,
+    returned or in review) not reached yet, who would get it today by the rule the services apply when it
+    activates (workflow.duties: an acting appointment in force, else the holder; nobody who has signed
+    or will sign before it in the round, nor the writer). One query, whatever the number of steps."""
+    steps = list(steps)
+    latest = max((s.round for s in steps), default=0)
+    current = [s for s in steps if s.round == latest]
+    live = memo.status in (MemoStatus.DRAFT, MemoStatus.RETURNED, MemoStatus.IN_REVIEW)
+    ahead = [s for s in current if live and s.order > 0 and s.state == StepState.WAITING]
+    resolved = signatories_for(positions=[s.position for s in ahead], at=at) if ahead else {}
+    people = {sig.person.pk: sig.person for sig in resolved.values() if sig is not None}
+    excluded = round_exclusions(writer_id=memo.writer_id, steps=current)
+    for step in current:  # whoever holds the step in hand now is counted as signing it
+        if step.state == StepState.ACTIVE and step.assignee_id is not None:
+            excluded.setdefault(step.assignee_id, DutyConflict.SIGNED)
+    signers: dict[Any, StepSigner] = {}
+    for step in steps:
+        title = step.position.title
+        if step.assignee_id is not None:
+            signers[step.pk] = StepSigner(
+                person=step.assignee, line=signing_line(title=title, capacity=step.capacity)
+            )
+        elif step.order == 0:  # a draft's own first step: its writer, in the post they write in
+            signers[step.pk] = StepSigner(person=memo.writer, line=title)
+        elif step in ahead:
+            signers[step.pk] = _forecast(step, resolved.get(step.position_id), people, excluded, at)
+        elif step.state == StepState.ACTIVE:
+            signers[step.pk] = StepSigner(
+                person=None, line=title, note=_("Waiting for an administrator to assign someone")
+            )
+        else:
+            signers[step.pk] = StepSigner(person=None, line=title)
+    return signers
+
+
+def _forecast(
+    step: RouteStep,
+    signatory: Signatory | None,
+    people: dict[Any, Person],
+    excluded: dict[Any, str],
+    at: datetime | None,
+) -> StepSigner:
+    """One step not reached yet, through workflow.duties.resolve_step (the services' own rule), fed with the
+    signatory resolved for its position in the one query of `route_signers`."""
+    probe = copy.copy(step)  # the caller's step keeps no annotation of ours
+    acting = signatory is not None and bool(signatory.capacity)
+    probe.acting_person_id = signatory.person.pk if acting and signatory else None  # type: ignore[attr-defined]
+    probe.acting_capacity = signatory.capacity if acting and signatory else None  # type: ignore[attr-defined]
+    resolution = resolve_step(step=probe, excluded=excluded, at=at)
+    title = step.position.title
+    if resolution.signatory is not None:
+        person = people.get(resolution.signatory.person.pk, resolution.signatory.person)
+        excluded.setdefault(person.pk, DutyConflict.SIGNED)
+        line = signing_line(title=title, capacity=resolution.signatory.capacity)
+        return StepSigner(person=person, line=line, expected=True)
+    if resolution.conflict:
+        row = PreviewRow(order=step.order, role=step.role, position=step.position, resolution=resolution)
+        return StepSigner(person=None, line=title, note=preview_text(row))
+    return StepSigner(
+        person=None,
+        line=title,
+        note=_(
+            "Nobody holds this position or acts for it now: the step will wait for an administrator to "
+            "assign someone."
+        ),
+    )
+
+
+def route_timeline(*, memo: Memo) -> list[RouteStep]:
+    """`route_history` with the positions' holders, for `route_signers` (same one query)."""
+    return list(route_history(memo=memo).select_related("position__holder"))
+
+
+@dataclass(frozen=True)
+class PositionChoice:
+    """A position the writer may add to the route, and who would sign for it today."""
+
+    position: Position
+    signatory: Signatory | None
+
+    @property
+    def label(self) -> str:
+        """ "รักษาการแทน หัวหน้าสำนักปลัด — นางราชวรี อนุกุล"; a vacant post says so."""
+        if self.signatory is None:
+            return f"{self.position.title} — {_('vacant, and nobody acts for it')}"
+        line = signing_line(title=self.position.title, capacity=self.signatory.capacity)
+        return f"{line} — {self.signatory.person.full_name}"
+
+
+def route_position_choices(*, memo: Memo, at: datetime | None = None) -> list[PositionChoice]:
+    """The positions the route editor offers: the memo's organisation's, except those its writer holds
+    (nobody sends a memo to themself; memo_route_set refuses them too). Two queries."""
+    positions = list(
+        Position.objects.filter(organisation_id=memo.organisation_id)
+        .exclude(holder_id=memo.writer_id)
+        .exclude(pk=memo.writer_position_id)
+        .select_related("holder")
+    )
+    resolved = signatories_for(positions=positions, at=at)
+    return [PositionChoice(position=p, signatory=resolved[p.pk]) for p in positions]
 
 
 def memo_events(*, memo: Memo) -> QuerySet[AuditEvent]:

@@ -38,7 +38,6 @@ from signatures import selectors as signature_selectors
 from workflow import selectors, services
 from workflow.documents import memo_pdf_status
 from workflow.forms import (
-    ROLE_CHOICES,
     ApproveForm,
     EnclosureForm,
     MemoForm,
@@ -48,7 +47,7 @@ from workflow.forms import (
     SubmitForm,
     WithdrawForm,
 )
-from workflow.models import RouteStep, StepRole, StepState
+from workflow.models import ROUTE_ROLES, RouteStep, StepRole, StepState
 
 # Helpers ----------------------------------------------------------------------------------------------------
 
@@ -198,15 +197,38 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
 # The memo page ----------------------------------------------------------------------------------------------
 
 
+def _when_text(at: datetime | None) -> str:
+    """A moment in the page's language: "๕ ตุลาคม ๒๕๖๖ เวลา ๐๙.๐๕ น." / "5 October 2023, 09:05"."""
+    if at is None:
+        return ""
+    if (get_language() or "th").startswith("th"):
+        return thai.format_datetime(at)
+    local = thai.to_bangkok(at)
+    return f"{thai.format_date_long_en(local)}, {local:%H:%M}"
+
+
 def _timeline(memo: Memo, now: datetime) -> list[dict[str, Any]]:
+    """The route of every round, each step with who signs it (or would, if reached today: the acting person
+    or the holder, the capacity before the title), how long it took and its reassignments."""
+    steps = selectors.route_timeline(memo=memo)
+    signers = selectors.route_signers(memo=memo, steps=steps, at=now)
     rows = []
-    for step in selectors.route_history(memo=memo):
+    for step in steps:
         took = ""
         if step.acted_at and step.activated_at:
             took = duration_text(step.acted_at - step.activated_at)
         elif step.state == StepState.ACTIVE:
             took = waiting_text(step.activated_at, now)
-        rows.append({"step": step, "took": took})
+        rows.append(
+            {
+                "step": step,
+                "took": took,
+                "signer": signers[step.pk],
+                "role": selectors.ROLE_WORDS.get(step.role, step.get_role_display()),
+                "acted_at": _when_text(step.acted_at),
+                "moves": [{"moved": moved, "at": _when_text(moved.at)} for moved in step.reassignments.all()],
+            }
+        )
     return rows
 
 
@@ -477,17 +499,21 @@ def _editable_or_redirect(request: HttpRequest, memo: Memo) -> HttpResponse | No
     return None
 
 
-def _write_context(memo: Memo, **extra: Any) -> dict[str, Any]:
+def _write_context(memo: Memo, request: HttpRequest | None = None, **extra: Any) -> dict[str, Any]:
     steps: list[RouteStep] = memo.route_steps  # type: ignore[attr-defined]
-    preview = {row.order: selectors.preview_text(row) for row in selectors.route_preview(memo=memo)}
     route = [s for s in steps if s.order > 0]
+    signers = selectors.route_signers(memo=memo, steps=steps, at=timezone.now())
+    choices = selectors.route_position_choices(memo=memo)
+    offered = {c.position.pk for c in choices}
     for step in route:
-        step.preview_warning = preview.get(step.order, "")  # type: ignore[attr-defined]
+        step.signer = signers[step.pk]  # type: ignore[attr-defined]
+        step.not_offered = step.position_id not in offered  # type: ignore[attr-defined]
     return {
         "memo": memo,
         "route": route,
-        "positions": Position.objects.filter(organisation_id=memo.organisation_id).select_related("holder"),
-        "role_choices": ROLE_CHOICES,
+        "position_choices": choices,
+        "role_choices": [(role, selectors.ROLE_WORDS[role]) for role in ROUTE_ROLES],
+        "route_undo": _route_undo_offer(request, memo, route) if request is not None else None,
         "enclosures": list(memo.enclosures.all()),
         "pdf": memo_pdf_status(memo=memo),
         "signed_pdf": _has_signed_pdf(memo),
@@ -514,7 +540,7 @@ def memo_edit(request: HttpRequest, memo_id: Any) -> HttpResponse:
         else:
             messages.success(request, _("The draft has been saved."))
             return redirect("memo-edit", memo_id=memo.pk)
-    context = _write_context(memo, form=form, enclosure_form=EnclosureForm())
+    context = _write_context(memo, request, form=form, enclosure_form=EnclosureForm())
     return render(request, "workflow/write.html", context)
 
 
@@ -549,7 +575,25 @@ def memo_enclosure_add(request: HttpRequest, memo_id: Any) -> HttpResponse:
             return redirect(target)
     if request.headers.get("HX-Request"):
         return render(request, "workflow/_enclosure_form.html", {"memo": memo, "enclosure_form": form})
-    return render(request, "workflow/write.html", _write_context(memo, form=None, enclosure_form=form))
+    return render(
+        request, "workflow/write.html", _write_context(memo, request, form=None, enclosure_form=form)
+    )
+
+
+def _route_undo_key(memo: Memo) -> str:
+    return f"route-undo:{memo.pk}"
+
+
+def _route_pairs(route: list[RouteStep]) -> list[list[str]]:
+    return [[str(s.position_id), str(s.role)] for s in route]
+
+
+def _route_undo_offer(request: HttpRequest, memo: Memo, route: list[RouteStep]) -> dict[str, Any] | None:
+    """ "ลบขั้นที่ ๒ (ปลัด…) แล้ว — เลิกทำ": offered while the route is still the one the removal left."""
+    kept = request.session.get(_route_undo_key(memo))
+    if not kept or kept.get("after") != _route_pairs(route):
+        return None
+    return {"order": kept["order"], "title": kept["title"]}
 
 
 def _route_from_post(request: HttpRequest, memo: Memo) -> list[tuple[str, str]]:
@@ -575,13 +619,8 @@ def _route_from_post(request: HttpRequest, memo: Memo) -> list[tuple[str, str]]:
     return route
 
 
-@login_required
-@require_POST
-def memo_route(request: HttpRequest, memo_id: Any) -> HttpResponseBase:
-    memo = _memo_or_404(request, memo_id)
-    if (response := _editable_or_redirect(request, memo)) is not None:
-        return response
-    wanted = _route_from_post(request, memo)
+def _positions_for(memo: Memo, wanted: list[tuple[str, str]]) -> list[tuple[Position, str]] | None:
+    """The posted (position id, role) pairs as positions of the memo's organisation; None if one is not."""
     valid_ids = []
     for pid, _role in wanted:
         try:
@@ -592,9 +631,11 @@ def memo_route(request: HttpRequest, memo_id: Any) -> HttpResponseBase:
         str(p.pk): p for p in Position.objects.filter(organisation_id=memo.organisation_id, pk__in=valid_ids)
     }
     steps = [(by_id[pid], role) for pid, role in wanted if pid in by_id]
-    if len(steps) != len(wanted):
-        messages.error(request, _("Choose a position for every step."))
-        return redirect("memo-edit", memo_id=memo.pk)
+    return steps if len(steps) == len(wanted) else None
+
+
+def _route_set(request: HttpRequest, memo: Memo, steps: list[tuple[Position, str]]) -> bool:
+    """memo_route_set, its refusal shown as messages (nothing changed then)."""
     try:
         services.memo_route_set(memo=memo, actor=_user(request), steps=steps, meta=_meta(request))
     except ApplicationError as error:
@@ -604,9 +645,64 @@ def memo_route(request: HttpRequest, memo_id: Any) -> HttpResponseBase:
                     messages.error(request, str(text))
         else:
             messages.error(request, str(error.message))
+        return False
+    return True
+
+
+def _route_undo(request: HttpRequest, memo: Memo) -> None:
+    """Put back the step the writer has just removed: the route before the removal, kept in the session,
+    while the route is still the one the removal left (else there is nothing to undo any more)."""
+    kept = request.session.pop(_route_undo_key(memo), None)
+    current = [s for s in memo.route_steps if s.order > 0]  # type: ignore[attr-defined]
+    if not kept or kept.get("after") != _route_pairs(current):
+        messages.error(request, _("There is nothing to undo: the route has changed since."))
+        return
+    steps = _positions_for(memo, [(pid, role) for pid, role in kept["before"]])
+    if steps is None:
+        messages.error(request, _("The removed step's position no longer exists."))
+        return
+    if _route_set(request, memo, steps):
+        messages.success(
+            request,
+            _("Step %(n)s (%(position)s) is back in the route.")
+            % {"n": _digits(kept["order"]), "position": kept["title"]},
+        )
+
+
+@login_required
+@require_POST
+def memo_route(request: HttpRequest, memo_id: Any) -> HttpResponseBase:
+    memo = _memo_or_404(request, memo_id)
+    if (response := _editable_or_redirect(request, memo)) is not None:
+        return response
+    target = reverse("memo-edit", kwargs={"memo_id": memo.pk}) + "#route"
+    op = request.POST.get("op", "save")
+    if op == "undo":
+        _route_undo(request, memo)
+        return redirect(target)
+    wanted = _route_from_post(request, memo)
+    steps = _positions_for(memo, wanted)
+    posted = list(zip(request.POST.getlist("position"), request.POST.getlist("role"), strict=False))
+    posted_steps = (_positions_for(memo, posted) or []) if op.startswith("remove-") else []
+    if steps is None:
+        messages.error(request, _("Choose a position for every step."))
+        return redirect("memo-edit", memo_id=memo.pk)
+    request.session.pop(_route_undo_key(memo), None)  # any change ends the chance to undo a removal
+    if not _route_set(request, memo, steps):
+        return redirect(target)
+    verb, _sep, index_text = op.partition("-")
+    index = int(index_text) if index_text.isdigit() else -1
+    if verb == "remove" and 0 <= index < len(posted_steps):
+        # The route as it was on the page (with the rows' unsaved choices), to put back with one tap.
+        request.session[_route_undo_key(memo)] = {
+            "before": [[str(p.pk), role] for p, role in posted_steps],
+            "after": [[str(p.pk), role] for p, role in steps],
+            "order": index + 1,
+            "title": posted_steps[index][0].title,
+        }
     else:
         messages.success(request, _("The route has been saved."))
-    return redirect(reverse("memo-edit", kwargs={"memo_id": memo.pk}) + "#route")
+    return redirect(target)
 
 
 # My memos, done by me ---------------------------------------------------------------------------------------

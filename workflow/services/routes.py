@@ -64,8 +64,14 @@ def route_plan_for(*, writer_position: Position) -> list[PlannedStep]:
                 else StepRole.OPINION
             )
             planned.append(PlannedStep(role=role, position=position))
-    # Nobody co-signs their own memo: a step for the writer's own position is dropped.
-    return [p for p in planned if p.position.pk != writer_position.pk]
+    # Nobody co-signs their own memo: a step for the writer's own position, or another post they hold, is
+    # dropped (_validate_route refuses them).
+    writer_id = writer_position.holder_id
+    return [
+        p
+        for p in planned
+        if p.position.pk != writer_position.pk and (writer_id is None or p.position.holder_id != writer_id)
+    ]
 
 
 def _validate_route(*, memo: Memo, planned: list[PlannedStep]) -> None:
@@ -84,6 +90,15 @@ def _validate_route(*, memo: Memo, planned: list[PlannedStep]) -> None:
         errors.append(_("A position can appear only once in a route."))
     if memo.writer_position_id in positions:
         errors.append(_("The writer's own position cannot be a step of the route."))
+    # Nor any other post the writer holds: the memo would go to the writer (and the step be skipped).
+    for held in (p.position for p in planned if p.position.pk != memo.writer_position_id):
+        if held.holder_id is not None and held.holder_id == memo.writer_id:
+            errors.append(
+                _(
+                    "You hold the position %(position)s yourself; it cannot be a step of your own memo's route."
+                )
+                % {"position": held.title}
+            )
     if any(p.position.organisation_id != memo.organisation_id for p in planned):
         errors.append(_("Every position must belong to the memo's organisation."))
     if errors:
