@@ -107,6 +107,9 @@ def test_every_page_has_big_enough_targets_and_no_axe_violation(
     anonymous = context.new_page()
     anonymous.goto("/accounts/login/")
     check(anonymous, "login")
+    for path in ("/verify/", "/verify/ca/"):  # public: the memo's QR code leads here
+        anonymous.goto(path)
+        check(anonymous, path)
     context.close()
 
     waiting = in_review_memo(1)
