@@ -69,6 +69,13 @@ def small_targets(page: Any, *within: str) -> list[str]:
     return small
 
 
+def to_english(page: Any) -> None:
+    """Switch the page to English from the header's menu."""
+    page.locator("details[data-menu] > summary").click()
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state()
+
+
 def alert_text(page: Any) -> str:
     alerts = page.get_by_role("alert")
     alerts.first.wait_for()
@@ -108,8 +115,7 @@ def test_the_writer_sees_why_and_by_whom_her_memo_came_back(
     assert f"ส่งคืนแก้ไขโดย {nat.full_name}" in banner.inner_text()
     shot(page, f"writer-returned-edit-{size}")
 
-    page.get_by_role("button", name="English").click()
-    page.wait_for_load_state()
+    to_english(page)
     banner = page.get_by_role("status").filter(has_text=RETURN_REASON)
     text = banner.inner_text()
     assert f"Returned for revision by {nat.full_name}" in text
@@ -226,8 +232,7 @@ def test_withdrawing_needs_a_ticked_confirmation(org: Any, open_as: Callable[...
     assert not axe_violations(page, "[data-testid=withdraw]")
     shot(page, f"writer-withdraw-unconfirmed-{size}")
 
-    page.get_by_role("button", name="English").click()
-    page.wait_for_load_state()
+    to_english(page)
     withdraw = page.get_by_test_id("withdraw")
     withdraw.locator("summary").click()
     withdraw.get_by_role("button", name="Withdraw", exact=True).click()
