@@ -93,6 +93,11 @@ class SubmitForm(forms.Form):
 
 class WithdrawForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    # Withdrawing ends the memo for good: asked in the form itself, so that it holds without JavaScript.
+    confirm = forms.BooleanField(
+        label=_("I understand that the memo will be withdrawn for good and cannot be submitted again."),
+        error_messages={"required": _("Tick the box to confirm that you want to withdraw the memo.")},
+    )
 
 
 class MemoForm(forms.Form):

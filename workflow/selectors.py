@@ -3,13 +3,17 @@
 import copy
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, JSONObject
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core import thai
 from core.errors import NotFound
 from core.models import AuditEvent
 from memos.models import Enclosure, Memo, MemoStatus
@@ -376,13 +380,98 @@ def waiting_step(*, memo_id: Any) -> tuple[str, RouteStep | None]:
     return status, step
 
 
+@dataclass(frozen=True)
+class ReturnInfo:
+    """Why a memo came back to its writer (ส่งคืนแก้ไข): the reason, who returned it, in which position, when."""
+
+    reason: str
+    name: str
+    position: str  # with the capacity the step was signed in ("รักษาราชการแทน ปลัด…"), as on the timeline
+    at: datetime | None
+
+    @property
+    def when(self) -> str:
+        """The time in Bangkok, in the reader's language: Thai (Buddhist era, Thai digits) or English."""
+        if self.at is None:
+            return ""
+        if (get_language() or "th").startswith("en"):
+            local = thai.to_bangkok(self.at)
+            return f"{thai.format_date_long_en(local)}, {local.hour:02d}:{local.minute:02d}"
+        return thai.format_datetime(self.at)
+
+
+def _return_fields() -> JSONObject:
+    return JSONObject(
+        reason="reason",
+        at="acted_at",
+        position="position__title",
+        capacity="capacity",
+        title="assignee__title",
+        first_th="assignee__first_name_th",
+        first="assignee__first_name",
+        last_th="assignee__last_name_th",
+        last="assignee__last_name",
+        username="assignee__username",
+    )
+
+
+def _return_info(row: dict[str, Any] | None) -> ReturnInfo | None:
+    """A ReturnInfo from `_return_fields()` (a dictionary, whichever database built it)."""
+    if not row:
+        return None
+    first = row.get("first_th") or row.get("first") or ""
+    last = row.get("last_th") or row.get("last") or ""
+    name = f"{row.get('title') or ''}{first} {last}".strip() or (row.get("username") or "")
+    at: datetime | None = None
+    if isinstance(row.get("at"), str):
+        at = parse_datetime(row["at"].replace(" ", "T", 1))
+        if at is not None and timezone.is_naive(at):  # SQLite keeps UTC without its offset
+            at = timezone.make_aware(at, UTC)
+    position = f"{row['capacity']} {row['position']}" if row.get("capacity") else row.get("position") or ""
+    return ReturnInfo(reason=row.get("reason") or "", name=name, position=position, at=at)
+
+
+def _latest_return(memo_ref: Any) -> Subquery:
+    """The memo's latest returned step as one JSON value (a subquery of the caller's query: no query more)."""
+    returned = (
+        RouteStep.objects.filter(memo_id=memo_ref, state=StepState.RETURNED)
+        .order_by("-round", "-order")
+        .values(data=_return_fields())[:1]
+    )
+    return Subquery(returned)
+
+
+def latest_return(*, memo: Memo) -> ReturnInfo | None:
+    """Why the memo is back with its writer, while it is (status returned); None otherwise."""
+    if memo.status != MemoStatus.RETURNED:
+        return None
+    row = (
+        RouteStep.objects.filter(memo=memo, state=StepState.RETURNED)
+        .order_by("-round", "-order")
+        .values(data=_return_fields())
+        .first()
+    )
+    return _return_info(row["data"] if row else None)
+
+
 def tasks_for(*, user: Person) -> QuerySet[RouteStep]:
-    """My tasks: active steps assigned to me (as holder or acting), oldest first. Constant queries per page."""
+    """My tasks: active steps assigned to me (as holder or acting), oldest first. Constant queries per page.
+
+    Each step carries `returned`: on the writer's step of a returned memo, why and by whom it came back
+    (a ReturnInfo), else None; it is read in the list's own query."""
     return (
         RouteStep.objects.filter(assignee=user, state=StepState.ACTIVE)
         .select_related("memo", "memo__writer", "position")
+        .annotate(returned_data=_latest_return(OuterRef("memo_id")))
         .order_by("activated_at", "id")
     )
+
+
+def task_returned(step: RouteStep) -> ReturnInfo | None:
+    """The return a task of `tasks_for` answers: the writer's step of a returned memo."""
+    if step.order != 0 or step.memo.status != MemoStatus.RETURNED:
+        return None
+    return _return_info(getattr(step, "returned_data", None))
 
 
 def memo_list(

@@ -10,6 +10,7 @@ from django.core.mail import send_mail
 from django.tasks import task
 from django.utils import translation
 
+from workflow import selectors
 from workflow.models import RouteStep, StepRole, StepState
 
 
@@ -30,6 +31,9 @@ def notify_step_assignee(step_id: str) -> bool:
         if step.role == StepRole.WRITER:
             subject = f"บันทึกข้อความถูกส่งคืนแก้ไข: {memo.subject[:80]}"
             lead = "บันทึกข้อความของท่านถูกส่งคืนเพื่อแก้ไข"
+            returned = selectors.latest_return(memo=memo)
+            if returned is not None:  # who sent it back and why, so the writer knows what to change
+                lead += f" โดย {returned.name} ({returned.position}) เมื่อ {returned.when}\nเหตุผล: {returned.reason}"
         else:
             subject = f"งานรอดำเนินการ: {memo.number} {memo.subject[:80]}"
             lead = f"มีบันทึกข้อความรอท่านลงนามในตำแหน่ง {step.capacity}{step.position.title}"

@@ -20,4 +20,14 @@ urlpatterns = [
     path("memos/<uuid:memo_id>/edit/", views.memo_edit, name="memo-edit"),
     path("memos/<uuid:memo_id>/route/", views.memo_route, name="memo-route"),
     path("memos/<uuid:memo_id>/enclosures/", views.memo_enclosure_add, name="memo-enclosure-add"),
+    path(
+        "memos/<uuid:memo_id>/enclosures/<uuid:enclosure_id>/replace/",
+        views.memo_enclosure_replace,
+        name="memo-enclosure-replace",
+    ),
+    path(
+        "memos/<uuid:memo_id>/enclosures/<uuid:enclosure_id>/remove/",
+        views.memo_enclosure_remove,
+        name="memo-enclosure-remove",
+    ),
 ]

@@ -189,7 +189,8 @@ def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
 def my_tasks(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     tasks = [
-        (step, waiting_text(step.activated_at, now)) for step in selectors.tasks_for(user=_user(request))
+        (step, waiting_text(step.activated_at, now), selectors.task_returned(step))
+        for step in selectors.tasks_for(user=_user(request))
     ]
     return render(request, "workflow/tasks.html", {"tasks": tasks, "nav": "tasks"})
 
@@ -300,6 +301,7 @@ def memo_page(request: HttpRequest, memo_id: Any) -> HttpResponse:
         "open_action": action,
         "error_summary": error_summary,
         "next_task": _next_task(request, user, memo) if my_step is None else None,
+        "returned": selectors.latest_return(memo=memo),
     }
     return render(request, "workflow/memo.html", context)
 
@@ -519,6 +521,7 @@ def _write_context(memo: Memo, request: HttpRequest | None = None, **extra: Any)
         "signed_pdf": _has_signed_pdf(memo),
         "may_see_certificate": False,  # a draft: never archived
         "submit_form": SubmitForm(prefix="submit"),
+        "returned": selectors.latest_return(memo=memo),
         "nav": "mine",
         **extra,
     }
@@ -561,19 +564,12 @@ def memo_enclosure_add(request: HttpRequest, memo_id: Any) -> HttpResponse:
                 meta=_meta(request),
             )
         except ApplicationError as error:
-            if isinstance(error, ValidationFailed) and error.fields:
-                for name, errors in error.fields.items():
-                    for text in errors:
-                        form.add_error("file" if name not in form.fields else name, str(text))
-            else:
-                form.add_error("file", str(error.message))
+            _enclosure_error(form, error)
         else:
             messages.success(request, _("The enclosure has been attached."))
-            target = reverse("memo-edit", kwargs={"memo_id": memo.pk})
-            if request.headers.get("HX-Request"):
-                return HttpResponse(status=204, headers={"HX-Redirect": target})
-            return redirect(target)
+            return _back_to_enclosures(request, memo)
     if request.headers.get("HX-Request"):
+        # Only the form is swapped, and its file input is kept as it was (hx-preserve): the chosen file stays.
         return render(request, "workflow/_enclosure_form.html", {"memo": memo, "enclosure_form": form})
     return render(
         request, "workflow/write.html", _write_context(memo, request, form=None, enclosure_form=form)
@@ -594,6 +590,77 @@ def _route_undo_offer(request: HttpRequest, memo: Memo, route: list[RouteStep]) 
     if not kept or kept.get("after") != _route_pairs(route):
         return None
     return {"order": kept["order"], "title": kept["title"]}
+
+
+def _enclosure_error(form: forms.Form, error: ApplicationError) -> None:
+    if isinstance(error, ValidationFailed) and error.fields:
+        for name, errors in error.fields.items():
+            for text in errors:
+                form.add_error("file" if name not in form.fields else name, str(text))
+    else:
+        form.add_error("file", str(error.message))
+
+
+def _back_to_enclosures(request: HttpRequest, memo: Memo) -> HttpResponse:
+    target = reverse("memo-edit", kwargs={"memo_id": memo.pk})
+    if request.headers.get("HX-Request"):
+        return HttpResponse(status=204, headers={"HX-Redirect": target})
+    return redirect(target)
+
+
+@login_required
+@require_POST
+def memo_enclosure_replace(request: HttpRequest, memo_id: Any, enclosure_id: Any) -> HttpResponse:
+    """A new file in an enclosure's place (same number, the title as given); a refusal keeps the chosen file."""
+    memo = _memo_or_404(request, memo_id)
+    if (response := _editable_or_redirect(request, memo)) is not None:
+        return response
+    enclosure = next((e for e in memo.enclosures.all() if str(e.pk) == str(enclosure_id)), None)
+    if enclosure is None:
+        raise Http404()
+    form = EnclosureForm(request.POST, request.FILES, prefix=f"replace-{enclosure.pk}")
+    if form.is_valid():
+        try:
+            services.enclosure_replace(
+                memo=memo,
+                actor=_user(request),
+                enclosure_id=enclosure.pk,
+                upload=form.cleaned_data["file"],
+                title=form.cleaned_data["title"],
+                meta=_meta(request),
+            )
+        except ApplicationError as error:
+            _enclosure_error(form, error)
+        else:
+            messages.success(request, _("The enclosure's file has been replaced."))
+            return _back_to_enclosures(request, memo)
+    if request.headers.get("HX-Request"):
+        return render(
+            request,
+            "workflow/_enclosure_replace.html",
+            {"memo": memo, "enc": enclosure, "replace_form": form},
+        )
+    context = _write_context(memo, form=None, enclosure_form=EnclosureForm(), replace_form=form)
+    return render(request, "workflow/write.html", context)
+
+
+@login_required
+@require_POST
+def memo_enclosure_remove(request: HttpRequest, memo_id: Any, enclosure_id: Any) -> HttpResponse:
+    memo = _memo_or_404(request, memo_id)
+    if (response := _editable_or_redirect(request, memo)) is not None:
+        return response
+    try:
+        removed = services.enclosure_remove(
+            memo=memo, actor=_user(request), enclosure_id=enclosure_id, meta=_meta(request)
+        )
+    except NotFound:
+        raise Http404() from None
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("“%(title)s” has been removed from the memo.") % {"title": removed.title})
+    return redirect(reverse("memo-edit", kwargs={"memo_id": memo.pk}) + "#enc-heading")
 
 
 def _route_from_post(request: HttpRequest, memo: Memo) -> list[tuple[str, str]]:

@@ -5,7 +5,7 @@ Modules, one per concern:
   check, the audit helper, the reason check;
 - `_flow`: resolving a step's signatory, activating a step, driving viewflow's tasks from code;
 - `routes`: the route a new memo starts with, route checks, route templates;
-- `drafting`: create and edit a draft, its route and its enclosures;
+- `drafting`: create and edit a draft, its route and its enclosures (attach, replace, remove);
 - `submission`: submit (and resubmit) and withdraw;
 - `steps`: approve, return, reject;
 - `reassignment`: an administrator's reassignment of a step;
@@ -21,6 +21,8 @@ from workflow.services.archiving import memo_archive
 from workflow.services.drafting import (
     enclosure_add,
     enclosure_add_table,
+    enclosure_remove,
+    enclosure_replace,
     memo_create,
     memo_route_set,
     memo_update,
@@ -37,6 +39,8 @@ __all__ = [
     "PlannedStep",
     "enclosure_add",
     "enclosure_add_table",
+    "enclosure_remove",
+    "enclosure_replace",
     "memo_archive",
     "memo_create",
     "memo_route_set",

@@ -1,4 +1,5 @@
-"""Writing a draft: create it, change its content and route, attach enclosures (while draft or returned)."""
+"""Writing a draft: create it, change its content and route, attach, replace and remove enclosures (while draft
+or returned)."""
 
 from typing import Any
 
@@ -6,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import RequestMeta
-from core.errors import Forbidden, InvalidState, ValidationFailed
+from core.errors import Forbidden, InvalidState, NotFound, ValidationFailed
 from memos import services as memo_services
 from memos.attachments import inspect_upload
 from memos.models import EDITABLE_STATUSES, Enclosure, Memo
@@ -155,3 +156,90 @@ def enclosure_add_table(
         memo_pdf_schedule(memo=locked)
         _audit("memo.enclosure_added", locked, actor, meta, title=enclosure.title, table_rows=len(rows))
     return enclosure
+
+
+def _enclosure_of(memo: Memo, enclosure_id: Any) -> Enclosure:
+    enclosure = Enclosure.objects.filter(memo=memo, pk=enclosure_id).first()
+    if enclosure is None:
+        raise NotFound(_("This enclosure is no longer attached to the memo."))
+    return enclosure
+
+
+def _enclosure_facts(enclosure: Enclosure) -> dict[str, Any]:
+    """What the audit keeps of an enclosure that leaves the memo. Its file stays in storage, where this names it:
+    a revision signed before may list it by its SHA-256, so it must stay to be checked against it."""
+    return {
+        "enclosure": str(enclosure.pk),
+        "order": enclosure.order,
+        "title": enclosure.title,
+        "file": enclosure.file.name or "",
+        "original_name": enclosure.original_name,
+        "sha256": enclosure.sha256,
+        "size": enclosure.size,
+    }
+
+
+def enclosure_remove(
+    *, memo: Memo, actor: Person, enclosure_id: Any, meta: RequestMeta | None = None
+) -> Enclosure:
+    """Take an enclosure off the memo (the writer, while draft or returned). The ones after it move up a number
+    when the memo is printed; its file is kept in storage and named in the audit event."""
+    if memo.writer_id != actor.pk:
+        raise Forbidden(_("Only the writer can change this memo."))
+    with _memo_locked(memo.pk) as locked:
+        _require_writer_and_editable(locked, actor)
+        enclosure = _enclosure_of(locked, enclosure_id)
+        facts = _enclosure_facts(enclosure)
+        Enclosure.objects.filter(pk=enclosure.pk).delete()
+        memo_pdf_schedule(memo=locked)
+        _audit("memo.enclosure_removed", locked, actor, meta, **facts)
+    return enclosure
+
+
+def enclosure_replace(
+    *,
+    memo: Memo,
+    actor: Person,
+    enclosure_id: Any,
+    upload: Any,
+    title: str | None = None,
+    meta: RequestMeta | None = None,
+) -> Enclosure:
+    """Put a new file in an enclosure's place: same number in the memo's list, same title unless a new one is
+    given. The file checks and the memo's limits are those of `enclosure_add`, counted without the file
+    replaced; a refused file changes nothing. The replaced file is kept in storage, named in the audit event."""
+    if memo.writer_id != actor.pk:
+        raise Forbidden(_("Only the writer can change this memo."))
+    inspected = inspect_upload(
+        upload,
+        filename=getattr(upload, "name", ""),
+        declared_content_type=getattr(upload, "content_type", None),
+    )
+    stored: Enclosure | None = None
+    try:
+        with _memo_locked(memo.pk) as locked:
+            _require_writer_and_editable(locked, actor)
+            old = _enclosure_of(locked, enclosure_id)
+            facts = _enclosure_facts(old)
+            Enclosure.objects.filter(pk=old.pk).delete()  # frees its number, and its share of the limits
+            stored = memo_services.enclosure_store(
+                memo=locked, title=(title or "").strip() or old.title, upload=upload, inspected=inspected
+            )
+            stored.order = old.order
+            stored.save(update_fields=["order"])
+            memo_pdf_schedule(memo=locked)
+            _audit(
+                "memo.enclosure_replaced",
+                locked,
+                actor,
+                meta,
+                replaced=facts,
+                title=stored.title,
+                order=stored.order,
+                sha256=stored.sha256,
+            )
+    except BaseException:
+        if stored is not None and stored.file.name:
+            stored.file.storage.delete(stored.file.name)
+        raise
+    return stored
