@@ -320,7 +320,7 @@ def memo_pdf_panel(request: HttpRequest, memo_id: Any) -> HttpResponse:
     return render(request, "workflow/_pdf_panel.html", context)
 
 
-_VERBS = {
+_VERBS: dict[str, Any] = {
     StepRole.COSIGN: gettext_lazy("Co-sign and forward"),
     StepRole.OPINION: gettext_lazy("Give your opinion and sign"),
     StepRole.DECISION: gettext_lazy("Decide and sign"),

@@ -41,6 +41,7 @@ def test_a_decision_chip_chooses_its_decision_and_the_memo_is_done(
     memo = in_review_memo(3)
     page = open_as("yutthana", SIZES[size])
     page.goto(f"/memos/{memo.pk}/")
+    test_browser.open_sheet(page)
     opinion = page.locator("#id_approve-opinion")
     checked = "input[name=approve-decision]:checked"
     assert page.locator(checked).count() == 0
@@ -66,6 +67,7 @@ def test_a_co_signer_types_a_phrase_and_is_told_who_has_the_memo_now(
     memo = in_review_memo(1)
     page = open_as("ratchawari", SIZES[size])
     page.goto(f"/memos/{memo.pk}/")
+    test_browser.open_sheet(page)
     actions = page.get_by_test_id("my-actions")
     assert "ไม่อนุมัติ" not in actions.inner_text()
     assert "เห็นชอบและลงนาม" not in actions.inner_text()
