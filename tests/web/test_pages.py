@@ -151,6 +151,8 @@ def test_my_tasks_lists_the_memo_with_urgency_label_waiting_time_and_writer(seed
     assert "urgency-normal" in html  # ... and the colour
     assert person("rujapa").full_name in html
     assert reverse("memo-page", args=[seed.pk]) in html
+    # She signs as caretaker of the vacant post: the capacity before the position, as under a signature.
+    assert "ในฐานะ รักษาการแทน หัวหน้าสำนักปลัด · ลงนามร่วม" in html
 
 
 def test_my_tasks_empty(login):
