@@ -7,9 +7,11 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.apps import apps
 from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest, HttpResponse
+from django.urls import NoReverseMatch, reverse
 from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -217,14 +219,34 @@ class AuditActionFilter(admin.SimpleListFilter):
         return queryset.filter(action=value) if value else queryset
 
 
+def _object_type_label(label: str) -> str:
+    try:
+        return str(apps.get_model(label)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return label
+
+
+class AuditObjectTypeFilter(admin.SimpleListFilter):
+    title = _("object type")
+    parameter_name = "object_type"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        labels = AuditEvent.objects.order_by("object_type").values_list("object_type", flat=True).distinct()
+        return sorted(((label, _object_type_label(label)) for label in labels), key=lambda pair: pair[1])
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        value = self.value()
+        return queryset.filter(object_type=value) if value else queryset
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ("at", "event", "actor", "object_type", "object_id", "ip_address")
+    list_display = ("at", "event", "actor", "object", "ip_address")
     list_display_links = ("at", "event")
-    list_filter = (AuditActionFilter, "object_type", ("at", admin.DateFieldListFilter))
+    list_filter = (AuditActionFilter, AuditObjectTypeFilter, ("at", admin.DateFieldListFilter))
     search_fields = ("object_id", "actor__username", "action")
     list_select_related = ("actor",)
-    fields = ("at", "event", "actor", "object_type", "object_id", "data", "ip_address", "user_agent")
+    fields = ("at", "event", "actor", "object", "data", "ip_address", "user_agent")
     readonly_fields = fields
 
     @admin.display(description=_("event"), ordering="action")
@@ -234,6 +256,18 @@ class AuditEventAdmin(ReadOnlyAdmin):
             '{}<br><small class="quiet" lang="en" translate="no">{}</small>',
             event_label(obj.action),
             obj.action,
+        )
+
+    @admin.display(description=_("object"), ordering="object_type")
+    def object(self, obj: AuditEvent) -> SafeString:
+        """What it happened to: its kind in words, and a link to its admin page where it has one."""
+        kind = _object_type_label(obj.object_type)
+        try:
+            url = reverse(f"admin:{obj.object_type.replace('.', '_')}_change", args=[obj.object_id])
+        except NoReverseMatch:
+            return format_html('{} <small class="quiet" translate="no">{}</small>', kind, obj.object_id)
+        return format_html(
+            '<a href="{}">{}</a> <small class="quiet" translate="no">{}</small>', url, kind, obj.object_id
         )
 
 
