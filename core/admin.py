@@ -47,7 +47,7 @@ def local_when(value: date | datetime | None) -> str:
     return thai.format_date(value, style="short")
 
 
-def _date_column(field: models.DateField) -> Callable[[Any], str]:
+def _date_column(field: "models.DateField[Any, Any]") -> Callable[[Any], str]:
     name = field.name
 
     @admin.display(description=field.verbose_name, ordering=name, empty_value=EMPTY)
@@ -85,16 +85,15 @@ class LocalDatesAdmin(_AdminBase):
             for n in names
         ]
 
-    def get_list_display(self, request: HttpRequest) -> Sequence[Any]:
+    def get_list_display(self, request: HttpRequest) -> Any:
         return self._local(super().get_list_display(request))  # type: ignore[misc]
 
-    def get_list_display_links(
-        self, request: HttpRequest, list_display: Sequence[Any]
-    ) -> Sequence[Any] | None:
+    def get_list_display_links(self, request: HttpRequest, list_display: Any) -> Any:
         links = super().get_list_display_links(request, list_display)  # type: ignore[misc]
         return None if links is None else self._local(links)
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Sequence[Any]:
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        """Django takes callables here as well as names (its stubs say names only)."""
         return self._local(super().get_readonly_fields(request, obj))
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
@@ -159,7 +158,8 @@ class LocalDateInput(forms.TextInput):
     def format_value(self, value: Any) -> str | None:
         if isinstance(value, date):
             return thai.format_date(value, style="short")
-        return super().format_value(value)
+        formatted: str | None = super().format_value(value)
+        return formatted
 
 
 class BuddhistDateField(forms.Field):

@@ -209,7 +209,7 @@ class MemoAdmin(LocalDatesAdmin, admin.ModelAdmin[Memo]):
             "memo": memo,
             "step": step,
             "form": form,
-            "candidates": [c for c in form.fields["assignee"].choices if c[0] != ""],
+            "candidates": form.offered,
         }
         return TemplateResponse(request, self.reassign_template, context)
 

@@ -117,8 +117,8 @@ class StepReassignForm(forms.Form):
         # Offered: the eligible; accepted for the service to judge: anyone active (someone who became
         # ineligible since the page was shown gets the service's reason, not "not one of the choices").
         assignee.queryset = Person.objects.filter(is_active=True)
-        offered = list(reassignment_candidates(step=step)) if step is not None else []
-        assignee.choices = [("", assignee.empty_label), *((p.pk, candidate_label(p)) for p in offered)]
+        self.offered = list(reassignment_candidates(step=step)) if step is not None else []
+        assignee.choices = [("", assignee.empty_label), *((p.pk, candidate_label(p)) for p in self.offered)]
         capacity: forms.ChoiceField = self.fields["capacity"]  # type: ignore[assignment]
         capacity.choices = [("", _("As themself (no acting capacity)")), *ActingCapacity.choices]
 
