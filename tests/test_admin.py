@@ -585,3 +585,36 @@ def test_in_thai_django_admins_own_words_are_thai_too(history, admin_client_th):
     page = admin_client_th.get("/admin/core/auditevent/").content.decode()
     assert "ข้ามไปยังเนื้อหาหลัก" in page
     assert "แสดงจำนวน" in page
+
+
+def test_a_step_with_nobody_to_sign_it_is_found_and_given_to_someone(admin_client_th, person, media_root):
+    """A vacancy: the acting appointment for หัวหน้าสำนักปลัด has ended, so step 1 waits for an administrator."""
+    from org import services as org_services
+    from org.models import ActingAppointment
+    from tests.builders import active_step, in_review_memo, submitted_memo
+
+    other = in_review_memo(2, subject="ขอจัดซื้อกระดาษ")  # signed at step 1 before the vacancy: nothing waits
+    appointment = ActingAppointment.objects.get(position__title="หัวหน้าสำนักปลัด")
+    org_services.acting_appointment_update(appointment=appointment, valid_to=date(2024, 1, 1))
+    memo = submitted_memo(subject="ขอซ่อมหลังคา")
+    listing = admin_client_th.get("/admin/memos/memo/?unassigned=yes").content.decode()
+    assert "ขอซ่อมหลังคา" in listing
+    assert "ขอจัดซื้อกระดาษ" not in listing
+    assert other.subject in admin_client_th.get("/admin/memos/memo/").content.decode()
+
+    page = admin_client_th.get(reassign_url(memo)).content.decode()
+    assert "ยังไม่มีผู้ลงนาม รอผู้ดูแลระบบมอบหมาย" in page
+    assert str(person("ratchawari").pk) in offered(page)  # she still holds her own position
+    response = admin_client_th.post(
+        reassign_url(memo),
+        {
+            "step": str(active_step(memo).pk),
+            "assignee": str(person("ratchawari").pk),
+            "capacity": "รักษาการแทน",
+            "reason": "คำสั่งรักษาการฉบับใหม่",
+        },
+    )
+    assert response.status_code == 302
+    step = active_step(memo)
+    assert (step.assignee, step.capacity) == (person("ratchawari"), "รักษาการแทน")
+    assert "ขอซ่อมหลังคา" not in admin_client_th.get("/admin/memos/memo/?unassigned=yes").content.decode()

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -29,6 +30,7 @@ from workflow.models import (
     RouteTemplateStep,
     StepReassignment,
     StepRole,
+    StepState,
     TemplateSlot,
 )
 from workflow.selectors import is_administrator
@@ -119,13 +121,37 @@ class RouteStepInline(LocalDatesAdmin, admin.TabularInline[RouteStep, Memo]):
         return False
 
 
+class WaitingForAdministratorFilter(admin.SimpleListFilter):
+    """Memos whose step waits for an administrator to name its signatory (a vacancy, or the separation of
+    duties): the ones to open and reassign."""
+
+    title = _("waiting for an administrator")
+    parameter_name = "unassigned"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("yes", _("A step has nobody to sign it"))]
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        if self.value() != "yes":
+            return queryset
+        unassigned = RouteStep.objects.filter(
+            memo=OuterRef("pk"), state=StepState.ACTIVE, assignee__isnull=True
+        )
+        return queryset.filter(Exists(unassigned))
+
+
 @admin.register(Memo)
 class MemoAdmin(LocalDatesAdmin, admin.ModelAdmin[Memo]):
     """Read-only: memos change only through their workflow (the API and the web pages). One administrator's
     action lives here: giving the waiting step to another person (services.step_reassign)."""
 
     list_display = ("number", "subject", "writer", "status", "urgency", "date", "created_at")
-    list_filter = ("status", "urgency", ("created_at", admin.DateFieldListFilter))
+    list_filter = (
+        WaitingForAdministratorFilter,
+        "status",
+        "urgency",
+        ("created_at", admin.DateFieldListFilter),
+    )
     search_fields = ("number", "subject")
     list_select_related = ("writer",)
     inlines = [RouteStepInline]
