@@ -618,3 +618,14 @@ def test_a_step_with_nobody_to_sign_it_is_found_and_given_to_someone(admin_clien
     step = active_step(memo)
     assert (step.assignee, step.capacity) == (person("ratchawari"), "รักษาการแทน")
     assert "ขอซ่อมหลังคา" not in admin_client_th.get("/admin/memos/memo/?unassigned=yes").content.decode()
+
+
+def test_a_persons_dates_are_shown_in_the_buddhist_era_and_cannot_be_typed_over(admin_client_th, person):
+    from core.thai import format_date_short
+
+    nat = person("nat")
+    page = admin_client_th.get(f"/admin/org/person/{nat.pk}/change/").content.decode()
+    assert format_date_short(nat.date_joined) in page
+    assert 'name="date_joined' not in page  # when the account was made is history, not an input
+    last_login = page.split("field-last_login", 1)[1].split("form-row", 1)[0]
+    assert '<div class="readonly">—</div>' in last_login  # never signed in: a dash, not "-"
