@@ -4,10 +4,11 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ServiceTransactionMixin
+from core.admin import BuddhistDateField, LocalDateInput, LocalDatesAdmin, ServiceTransactionMixin, local_when
 from core.audit import RequestMeta, audit_event_append
 from org import services
 from org.forms import PersonPasswordResetForm
@@ -25,9 +26,19 @@ class ServiceSaveMixin(ServiceTransactionMixin):
         services.org_object_save(obj=obj, actor=_actor(request), meta=RequestMeta.from_request(request))
 
 
+class NoDeleteAdmin(admin.ModelAdmin[Any]):
+    """The organisation chart is history too: memos, signatures and the audit log point at its people,
+    positions and units (PROTECT), and no service deletes them. An account is disabled (active: off), a
+    position vacated, a unit left empty, instead; so the admin offers no delete button or action."""
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Person)
-class PersonAdmin(UserAdmin[Person]):
+class PersonAdmin(LocalDatesAdmin, NoDeleteAdmin, UserAdmin[Person]):
     list_display = ("username", "full_name", "is_active", "is_staff")
+    readonly_fields = ("last_login", "date_joined")
     search_fields = ("username", "first_name_th", "last_name_th", "email")
     ordering = ("username",)
     fieldsets = (
@@ -79,7 +90,7 @@ class PersonAdmin(UserAdmin[Person]):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(ServiceSaveMixin, admin.ModelAdmin[Organisation]):
+class OrganisationAdmin(ServiceSaveMixin, NoDeleteAdmin, admin.ModelAdmin[Organisation]):
     list_display = ("name", "short_name", "document_code", "phone")
 
 
@@ -98,7 +109,7 @@ class PositionInline(admin.TabularInline[Position, Unit]):
 
 
 @admin.register(Unit)
-class UnitAdmin(ServiceSaveMixin, admin.ModelAdmin[Unit]):
+class UnitAdmin(ServiceSaveMixin, NoDeleteAdmin, admin.ModelAdmin[Unit]):
     list_display = ("name", "parent", "phone", "sort_order")
     list_filter = ("organisation",)
     search_fields = ("name",)
@@ -106,7 +117,7 @@ class UnitAdmin(ServiceSaveMixin, admin.ModelAdmin[Unit]):
 
 
 @admin.register(Position)
-class PositionAdmin(ServiceSaveMixin, admin.ModelAdmin[Position]):
+class PositionAdmin(ServiceSaveMixin, NoDeleteAdmin, admin.ModelAdmin[Position]):
     list_display = ("title", "unit", "is_head_of_unit", "holder_display", "reports_to")
     list_filter = ("organisation", "is_head_of_unit", "unit")
     search_fields = ("title", "holder__first_name_th", "holder__last_name_th", "holder__username")
@@ -119,13 +130,21 @@ class PositionAdmin(ServiceSaveMixin, admin.ModelAdmin[Position]):
 
 
 @admin.register(ActingAppointment)
-class ActingAppointmentAdmin(ServiceTransactionMixin, admin.ModelAdmin[ActingAppointment]):
-    list_display = ("position", "person", "capacity", "valid_from", "valid_to", "order_reference")
-    list_filter = ("capacity",)
+class ActingAppointmentAdmin(LocalDatesAdmin, ServiceTransactionMixin, admin.ModelAdmin[ActingAppointment]):
+    """Dates typed and shown in the Buddhist era in Thai (day/month/year; "๒ ธ.ค. ๒๕๖๙")."""
+
+    list_display = ("position", "person", "capacity", "valid_from", "until", "order_reference")
+    list_filter = ("capacity", ("valid_from", admin.DateFieldListFilter))
     list_select_related = ("position", "person")
     search_fields = ("position__title", "person__first_name_th", "person__last_name_th", "order_reference")
     autocomplete_fields = ("person",)
-    date_hierarchy = "valid_from"
+    fields = ("position", "person", "capacity", "valid_from", "valid_to", "order_reference", "created_at")
+    readonly_fields = ("created_at",)
+    formfield_overrides = {models.DateField: {"form_class": BuddhistDateField, "widget": LocalDateInput}}
+
+    @admin.display(description=_("valid to"), ordering="valid_to")
+    def until(self, obj: ActingAppointment) -> str:
+        return local_when(obj.valid_to) if obj.valid_to else str(_("until revoked"))
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # an appointment is ended by setting its last day, so its history stays

@@ -1,0 +1,48 @@
+"""The audit log's event codes in words, in one place: the admin shows these, with the code beside them.
+
+The codes stay as they are in the data (the API, the logs and the tests name them); a code without a label
+here is shown as itself, and tests/test_admin.py checks every code the services write has one.
+"""
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+EVENT_LABELS: dict[str, Promise] = {
+    "memo.created": _("Memo drafted"),
+    "memo.changed": _("Draft edited"),
+    "memo.enclosure_added": _("Enclosure added"),
+    "memo.route_changed": _("Route changed"),
+    "memo.submitted": _("Memo signed and submitted"),
+    "memo.withdrawn": _("Memo withdrawn"),
+    "memo.archived": _("Memo archived"),
+    "step.approved": _("Step signed"),
+    "step.returned": _("Returned for revision"),
+    "step.rejected": _("Memo ended (rejected)"),
+    "step.skipped": _("Step skipped (separation of duties)"),
+    "step.reassigned": _("Step reassigned by an administrator"),
+    "route_template.saved": _("Route template saved"),
+    "person.created": _("Account created"),
+    "person.changed": _("Account changed"),
+    "person.password_changed": _("Password changed"),
+    "api_token.revoked": _("API token revoked"),
+    "organisation.created": _("Organisation created"),
+    "organisation.changed": _("Organisation changed"),
+    "unit.created": _("Unit created"),
+    "unit.changed": _("Unit changed"),
+    "position.created": _("Position created"),
+    "position.changed": _("Position changed"),
+    "acting_appointment.created": _("Acting appointment made"),
+    "acting_appointment.changed": _("Acting appointment changed"),
+    "ca.created": _("Certificate authority created"),
+    "ca.imported": _("Certificate authority imported"),
+    "signing_key.issued": _("Signing key issued"),
+    "signing_key.rewrapped": _("Signing key re-protected (password changed)"),
+    "signing_key.revoked": _("Signing key revoked"),
+    "signature_image.enrolled": _("Handwritten signature enrolled"),
+    "signature_image.withdrawn": _("Handwritten signature withdrawn"),
+}
+
+
+def event_label(code: str) -> str | Promise:
+    """The event in words in the user's language; an unknown code as itself."""
+    return EVENT_LABELS.get(code, code)
