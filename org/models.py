@@ -276,12 +276,13 @@ class ActingAppointment(models.Model):
 
 
 def overlap_message(clash: ActingAppointment) -> Any:
-    from django.utils.formats import date_format
+    """In the reader's calendar: ๑ ตุลาคม ๒๕๖๖ in Thai, 1 October 2023 in English."""
+    from core.thai import format_date
 
-    end = date_format(clash.valid_to) if clash.valid_to else _("until revoked")
+    end = format_date(clash.valid_to) if clash.valid_to else _("until revoked")
     return _("Overlaps the appointment of %(person)s (%(start)s – %(end)s).") % {
         "person": clash.person.full_name,
-        "start": date_format(clash.valid_from),
+        "start": format_date(clash.valid_from),
         "end": end,
     }
 

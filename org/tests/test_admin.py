@@ -60,5 +60,6 @@ def test_moving_an_appointment_onto_one_it_overlaps_is_a_thai_form_error(admin_c
     response = admin_client.post(url, _form(appointment, position=str(works_head.pk)))
     assert response.status_code == 200
     assert "ซ้อนทับกับคำสั่งให้" in response.content.decode()
+    assert "๑ มกราคม ๒๕๖๗" in response.content.decode()  # the other appointment's start, in the Buddhist era
     appointment.refresh_from_db()
     assert appointment.position.title == "หัวหน้าสำนักปลัด"
