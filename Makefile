@@ -8,7 +8,7 @@ LOCK_FILE ?= requirements/lock.txt
 UV_VENV := var/tools/uv
 ARGS ?=
 
-.PHONY: help demo test lint format lock venv migrate worker render-worker messages clean reset-demo bench assets
+.PHONY: help demo test manual lint format lock venv migrate worker render-worker messages clean reset-demo bench assets
 
 help: ## List the targets
 	@echo "memoflow — make targets:"
@@ -23,6 +23,10 @@ test: ## Run the tests on PostgreSQL and on SQLite (pytest arguments: ARGS='...'
 	bash scripts/lib.sh ensure_test_browser
 	bash scripts/lib.sh ensure_test_tools
 	bash scripts/test.sh $(ARGS)
+
+manual: venv ## Retake the user manual's screenshots (docs/manual/img/) from the browser test that checks the manual
+	bash scripts/lib.sh ensure_test_browser
+	MEMOFLOW_MANUAL_SCREENSHOTS=update bash scripts/test.sh tests/web/test_manual.py
 
 assets: ## npm ci (package-lock.json) and copy htmx and the Sarabun font into core/static/vendor/
 	bash scripts/lib.sh ensure_assets
