@@ -168,3 +168,30 @@ def test_an_english_page_has_no_thai_digits_or_thai_dates(org: Any, open_as: Cal
         )
         found = thai_dates.findall(said)
         assert not found, f"{path}: Thai in the English page: {''.join(found)[:80]!r}\n{said[:600]}"
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_the_enclosures_count_in_the_readers_digits_and_are_tappable(
+    org: Any, open_as: Callable[..., Any], size: str
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.builders import draft_memo, png_bytes, submit
+    from workflow import services
+
+    memo = draft_memo()
+    for title in ("แผนที่", "ภาพถ่าย"):
+        upload = SimpleUploadedFile(f"{title}.png", png_bytes(), content_type="image/png")
+        services.enclosure_add(memo=memo, actor=memo.writer, title=title, upload=upload)
+    submit(memo)
+    page = open_as("ratchawari", SIZES[size])
+    page.goto(f"/memos/{memo.pk}/")
+    listed = page.get_by_test_id("enclosures")
+    assert listed.locator("li").all_inner_texts() == ["แผนที่", "ภาพถ่าย"]
+    assert listed.evaluate("ol => getComputedStyle(ol).listStyleType") == "thai"  # ๑. ๒.
+    check(page, "memo with enclosures")
+    page.reload()
+    page.locator("[data-menu] summary").click()
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state()
+    assert page.get_by_test_id("enclosures").evaluate("ol => getComputedStyle(ol).listStyleType") == "decimal"
