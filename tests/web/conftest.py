@@ -1,10 +1,13 @@
 """Browser tests: pytest-playwright driving Debian's Chromium (/usr/bin/chromium; never `playwright install`)."""
 
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from org.demo import DEMO_PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -15,9 +18,12 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
+AXE = Path(__file__).resolve().parent.parent.parent / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "artifacts" / "screenshots"
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
+LAPTOP = {"width": 1366, "height": 768}
+SIZES = {"phone": PHONE, "laptop": LAPTOP}
 
 needs_chromium = pytest.mark.skipif(
     not CHROMIUM.exists(),
@@ -105,3 +111,119 @@ def browser(launch_browser: Any) -> Iterator[Any]:
     browser = launch_browser()
     yield browser
     browser.close()
+
+
+# Signed-in pages for the browser tests ------------------------------------------------------------------------
+
+
+class Watch:
+    """Collects console errors, page errors and server errors of every page of a browser context."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def attach(self, page: Any) -> None:
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        page.on("response", self._response)
+
+    def _console(self, message: Any) -> None:
+        if message.type == "error":
+            self.problems.append(f"console: {message.text}")
+
+    def _response(self, response: Any) -> None:
+        if response.status >= 500:
+            self.problems.append(f"{response.status} {response.url}")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _orm_beside_playwright() -> Iterator[None]:
+    """Playwright's sync API keeps an event loop in this thread; the tests' own ORM calls (and the database
+    fixtures') are synchronous and safe, so let them through, for this module only: `check --deploy` in
+    tests/test_settings.py refuses the variable."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+@pytest.fixture
+def org(transactional_db: None) -> Any:
+    """The demo organisation, committed (the live server's threads read it)."""
+    from org import demo as org_demo
+
+    return org_demo.load_organisation()
+
+
+@pytest.fixture
+def watch() -> Iterator[Watch]:
+    w = Watch()
+    yield w
+    assert not w.problems, "\n".join(w.problems)
+
+
+@pytest.fixture
+def open_as(browser: Any, live_server: Any, watch: Watch) -> Iterator[Callable[..., Any]]:
+    contexts: list[Any] = []
+
+    def make(username: str, viewport: dict[str, int] = DESKTOP) -> Any:
+        context = browser.new_context(
+            base_url=live_server.url, viewport=viewport, accept_downloads=True, locale="th-TH"
+        )
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        watch.attach(page)
+        page.goto("/accounts/login/")
+        if not contexts[1:]:
+            shot(page, "login")
+        page.fill("#id_username", username)
+        page.fill("#id_password", DEMO_PASSWORD)
+        page.get_by_role("button", name="เข้าสู่ระบบ").click()
+        page.wait_for_url(f"{live_server.url}/")
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def shot(page: Any, name: str) -> None:
+    """Screenshots of the current page at phone and desktop sizes; the viewport is restored after."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    before = page.viewport_size
+    for label, size in (("phone", PHONE), ("desktop", DESKTOP)):
+        page.set_viewport_size(size)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= size["width"], f"{name}: the page is {width}px wide at {label} size"
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}.png"), full_page=True)
+    page.set_viewport_size(before)
+
+
+def open_sheet(page: Any) -> None:
+    """On a phone the signatory's action is a bar at the bottom of the screen: one tap opens it (a no-op where
+    it is already open, on a wide screen)."""
+    sheet = page.locator("[data-sheet]")
+    if sheet.count() and sheet.get_attribute("open") is None:
+        page.get_by_test_id("sheet-bar").click()
+        page.locator("[data-sheet][open]").wait_for()
+
+
+def axe_violations(page: Any, *within: str) -> list[str]:
+    """axe-core's WCAG 2.x A/AA violations on the page (or inside the given selectors), as readable lines. axe-core
+    is pinned in package-lock.json (`npm ci`, scripts/lib.sh ensure_test_tools); evaluated through the debugger,
+    since the pages' Content-Security-Policy allows no inline script."""
+    if not AXE.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{AXE} is missing: npm ci (package-lock.json)")
+        pytest.skip("axe-core is not installed: npm ci (package-lock.json)")
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
+    context = {"include": [[s] for s in within]} if within else None
+    found = page.evaluate(
+        """async (context) => (await axe.run(context || document, {
+               iframes: false,
+               runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}})).violations
+             .map(v => v.id + ": " + v.help + " — " + v.nodes.map(n => n.target.join(" ")).slice(0, 5).join(", "))""",
+        context,
+    )
+    return list(found)

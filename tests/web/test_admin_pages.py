@@ -8,26 +8,9 @@ from typing import Any
 import pytest
 
 from tests.builders import active_step, in_review_memo
-from tests.web import test_browser
-from tests.web.conftest import PHONE, needs_chromium
-
-# The browser tests' fixtures (a signed-in page that fails on console errors and 500s).
-_orm_beside_playwright = test_browser._orm_beside_playwright
-open_as = test_browser.open_as
-watch = test_browser.watch
-shot = test_browser.shot
+from tests.web.conftest import SIZES, axe_violations, needs_chromium, shot
 
 pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("media_root")]
-
-LAPTOP = {"width": 1366, "height": 768}
-SIZES = {"phone": PHONE, "laptop": LAPTOP}
-
-
-@pytest.fixture
-def org(transactional_db: None) -> Any:
-    from org import demo as org_demo
-
-    return org_demo.load_organisation()
 
 
 def admin_message(page: Any) -> str:
@@ -35,23 +18,6 @@ def admin_message(page: Any) -> str:
 
 
 # axe-core on what memoflow's own templates put in the page (Django's admin around it is Django's).
-AXE_MINE = """async (selector) => {
-  const result = await axe.run({include: [[selector]]}, {
-    iframes: false,
-    runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']},
-  });
-  return result.violations.map(v => `${v.id}: ${v.help} — ` + v.nodes.map(n => n.target.join(' ')).slice(0, 5).join(' | '));
-}"""
-
-
-def axe_violations_in(page: Any, selector: str) -> list[str]:
-    from tests.web.test_page_quality import AXE
-
-    if not AXE.exists():
-        pytest.skip("axe-core is installed by `npm ci` (scripts/lib.sh ensure_test_tools)")
-    page.evaluate(AXE.read_text())
-    found: list[str] = page.evaluate(AXE_MINE, selector)
-    return found
 
 
 def assert_tappable(page: Any, selector: str) -> None:
@@ -81,13 +47,13 @@ def test_an_administrator_reassigns_the_waiting_step_and_the_memo_shows_why(
     assert not [o for o in offered if "รุจภา" in o or "ราชวรี" in o or "ผู้ดูแลระบบ" in o]  # writer, signed, admin
     for selector in ("#id_assignee", "#id_capacity", "#id_reason", "input[type=submit]", "a.closelink"):
         assert_tappable(page, selector)
-    assert axe_violations_in(page, "#content-main") == []
+    assert axe_violations(page, "#content-main") == []
     shot(page, f"admin-reassign-{size}")
 
     chooser.select_option(label="นางสาวกัลยา ศรีสวัสดิ์ — ผู้อำนวยการกองคลัง")
     page.get_by_role("button", name="มอบหมายขั้นตอนใหม่").click()  # no reason yet
     assert "กรุณาระบุเหตุผลที่มอบหมายขั้นตอนใหม่" in page.locator("#id_reason_error").inner_text()
-    assert axe_violations_in(page, "#content-main") == []  # with the error shown
+    assert axe_violations(page, "#content-main") == []  # with the error shown
     assert active_step(memo).assignee == Person.objects.get(username="nat")
 
     page.get_by_label("ลงนามในฐานะ").select_option("ปฏิบัติราชการแทน")

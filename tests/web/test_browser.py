@@ -6,7 +6,7 @@ return-for-revision round trip. Any browser console error or server 500 fails th
 a screenshot at phone and desktop sizes in artifacts/screenshots/.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -15,41 +15,11 @@ from django.utils import translation
 
 from org import demo as org_demo
 from org.demo import DEMO_PASSWORD
-from tests.web.conftest import DESKTOP, PHONE, SCREENSHOTS, needs_chromium
+from tests.web.conftest import PHONE, needs_chromium, open_sheet, shot
 from tests.web.test_pages import png_bytes
 from workflow import demo
 
 pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True)]
-
-
-class Watch:
-    """Collects console errors, page errors and server errors of every page of a browser context."""
-
-    def __init__(self) -> None:
-        self.problems: list[str] = []
-
-    def attach(self, page: Any) -> None:
-        page.on("console", self._console)
-        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
-        page.on("response", self._response)
-
-    def _console(self, message: Any) -> None:
-        if message.type == "error":
-            self.problems.append(f"console: {message.text}")
-
-    def _response(self, response: Any) -> None:
-        if response.status >= 500:
-            self.problems.append(f"{response.status} {response.url}")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _orm_beside_playwright() -> Iterator[None]:
-    """Playwright's sync API keeps an event loop in this thread; the tests' own ORM calls (and the database
-    fixtures') are synchronous and safe, so let them through, for this module only: `check --deploy` in
-    tests/test_settings.py refuses the variable."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
 
 
 @pytest.fixture
@@ -57,51 +27,6 @@ def seed(transactional_db: None) -> Any:
     org = org_demo.load_organisation()
     demo.load_route_template(org)
     return demo.load_seed_memo(org)
-
-
-@pytest.fixture
-def watch() -> Iterator[Watch]:
-    w = Watch()
-    yield w
-    assert not w.problems, "\n".join(w.problems)
-
-
-@pytest.fixture
-def open_as(browser: Any, live_server: Any, watch: Watch) -> Iterator[Callable[..., Any]]:
-    contexts: list[Any] = []
-
-    def make(username: str, viewport: dict[str, int] = DESKTOP) -> Any:
-        context = browser.new_context(
-            base_url=live_server.url, viewport=viewport, accept_downloads=True, locale="th-TH"
-        )
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        page = context.new_page()
-        watch.attach(page)
-        page.goto("/accounts/login/")
-        if not contexts[1:]:
-            shot(page, "login")
-        page.fill("#id_username", username)
-        page.fill("#id_password", DEMO_PASSWORD)
-        page.get_by_role("button", name="เข้าสู่ระบบ").click()
-        page.wait_for_url(f"{live_server.url}/")
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-def shot(page: Any, name: str) -> None:
-    """Screenshots of the current page at phone and desktop sizes; the viewport is restored after."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    before = page.viewport_size
-    for label, size in (("phone", PHONE), ("desktop", DESKTOP)):
-        page.set_viewport_size(size)
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= size["width"], f"{name}: the page is {width}px wide at {label} size"
-        page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}.png"), full_page=True)
-    page.set_viewport_size(before)
 
 
 def page_weight(page: Any) -> int:
@@ -117,15 +42,6 @@ def sign(page: Any, *, prefix: str, button: str) -> None:
     page.fill(f"#id_{prefix}-password", DEMO_PASSWORD)
     page.get_by_role("button", name=button, exact=True).click()
     page.wait_for_load_state()
-
-
-def open_sheet(page: Any) -> None:
-    """On a phone the signatory's action is a bar at the bottom of the screen: one tap opens it (a no-op where
-    it is already open, on a wide screen)."""
-    sheet = page.locator("[data-sheet]")
-    if sheet.count() and sheet.get_attribute("open") is None:
-        page.get_by_test_id("sheet-bar").click()
-        page.locator("[data-sheet][open]").wait_for()
 
 
 def th(text: str) -> str:

@@ -17,12 +17,7 @@ import pytest
 
 from org.demo import DEMO_PASSWORD
 from tests.builders import completed_memo, in_review_memo, returned_memo
-from tests.web import test_browser
-from tests.web.conftest import PHONE, needs_chromium
-
-_orm_beside_playwright = test_browser._orm_beside_playwright
-open_as = test_browser.open_as
-watch = test_browser.watch
+from tests.web.conftest import LAPTOP, PHONE, needs_chromium
 
 pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("media_root")]
 
@@ -35,9 +30,6 @@ BOLD = re.compile(r"\*\*([^*]+)\*\*")
 def labels(text: str) -> list[str]:
     """The words the manual names in bold, as one line each."""
     return [" ".join(label.split()) for label in BOLD.findall(text)]
-
-
-LAPTOP = {"width": 1366, "height": 768}
 
 
 class Manual:
@@ -64,13 +56,6 @@ class Manual:
         target = page.locator(element).first if element else page
         target.screenshot(path=str(self.folder / f"{name}.png"))
         self.taken.add(f"{name}.png")
-
-
-@pytest.fixture
-def org(transactional_db: None) -> Any:
-    from org import demo as org_demo
-
-    return org_demo.load_organisation()
 
 
 def test_the_manual_is_what_the_pages_do(

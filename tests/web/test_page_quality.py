@@ -9,21 +9,13 @@
 
 import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from core import thai
 from tests.builders import completed_memo, in_review_memo, returned_memo
-from tests.web import test_browser
-from tests.web.conftest import PHONE, needs_chromium
-
-_orm_beside_playwright = test_browser._orm_beside_playwright
-open_as = test_browser.open_as
-watch = test_browser.watch
-
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+from tests.web.conftest import AXE, PHONE, SIZES, axe_violations, needs_chromium, open_sheet
 
 pytestmark = [
     needs_chromium,
@@ -34,8 +26,6 @@ pytestmark = [
     pytest.mark.usefixtures("media_root"),
 ]
 
-LAPTOP = {"width": 1366, "height": 768}
-SIZES = {"phone": PHONE, "laptop": LAPTOP}
 MIN_TARGET = 44
 
 # What counts as something to tap: links, buttons, form fields, a <details>' summary, anything made focusable.
@@ -58,24 +48,9 @@ MEASURE = """(minimum) => {
   return small;
 }"""
 
-AXE_RUN = """async () => {
-  const result = await axe.run(document, {
-    iframes: false,
-    runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']},
-  });
-  return result.violations.map(v => `${v.id}: ${v.help} — ` + v.nodes.map(n => n.target.join(' ')).slice(0, 5).join(' | '));
-}"""
-
 
 def small_targets(page: Any) -> list[str]:
     found: list[str] = page.evaluate(MEASURE, MIN_TARGET)
-    return found
-
-
-def axe_violations(page: Any) -> list[str]:
-    # Evaluated, not added as a <script>: the pages' Content-Security-Policy allows no inline script.
-    page.evaluate(AXE.read_text())
-    found: list[str] = page.evaluate(AXE_RUN)
     return found
 
 
@@ -89,13 +64,6 @@ def check(page: Any, name: str, *, open_all: bool = True) -> None:
         problems += [f"{name} (opened): small target {t}" for t in small_targets(page)]
         problems += [f"{name} (opened): axe {v}" for v in axe_violations(page)]
     assert not problems, "\n".join(problems)
-
-
-@pytest.fixture
-def org(transactional_db: None) -> Any:
-    from org import demo as org_demo
-
-    return org_demo.load_organisation()
 
 
 @pytest.mark.parametrize("size", list(SIZES))
@@ -125,7 +93,7 @@ def test_every_page_has_big_enough_targets_and_no_axe_violation(
     page.goto(f"/memos/{waiting.pk}/")
     check(page, "memo to sign")
     page.goto(f"/memos/{waiting.pk}/")
-    test_browser.open_sheet(page)
+    open_sheet(page)
     page.fill("#id_approve-password", "not-my-password")
     page.get_by_test_id("sign").click()
     page.wait_for_load_state()

@@ -11,22 +11,12 @@ import pytest
 
 from memos.models import Memo
 from tests.builders import active_step, draft_memo, in_review_memo, person
-from tests.web import test_browser
-from tests.web.conftest import PHONE, needs_chromium
-from tests.web.test_page_quality import axe_violations
+from tests.web.conftest import SIZES, axe_violations, needs_chromium, shot
 from workflow import services
 from workflow.models import RouteStep
 
-# The browser tests' fixtures (a signed-in page that fails on console errors and 500s).
-_orm_beside_playwright = test_browser._orm_beside_playwright
-open_as = test_browser.open_as
-watch = test_browser.watch
-shot = test_browser.shot
-
 pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("media_root")]
 
-LAPTOP = {"width": 1366, "height": 768}
-SIZES = {"phone": PHONE, "laptop": LAPTOP}
 TAP = 44  # px, the smallest finger-sized target (WCAG 2.5.5)
 
 HEAD = "หัวหน้าสำนักปลัด"
@@ -37,13 +27,6 @@ RATCHAWARI = "นางราชวรี อนุกุล"
 NAT = "นายนาฏ วงศ์ทองดี"
 KANYA = "นางสาวกัลยา ศรีสวัสดิ์"
 REASON = "ปลัดไปราชการต่างจังหวัด"
-
-
-@pytest.fixture
-def org(transactional_db: None) -> Any:
-    from org import demo as org_demo
-
-    return org_demo.load_organisation()
 
 
 def route_titles(memo: Memo) -> list[str]:

@@ -9,14 +9,7 @@ import pytest
 from org import demo as org_demo
 from org.models import Person
 from signatures.selectors import signature_image_in_force
-from tests.web import test_browser
-from tests.web.conftest import PHONE, needs_chromium
-
-# The browser tests' fixtures (a signed-in page that fails on console errors and 500s).
-_orm_beside_playwright = test_browser._orm_beside_playwright
-open_as = test_browser.open_as
-watch = test_browser.watch
-shot = test_browser.shot
+from tests.web.conftest import PHONE, needs_chromium, shot
 
 pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("media_root")]
 

@@ -13,12 +13,7 @@ from org.demo import DEMO_PASSWORD
 from signatures.selectors import verification_trust
 from signatures.verification import verify_pdf
 from tests.builders import in_review_memo
-from tests.web import test_browser
-from tests.web.conftest import PHONE, needs_chromium
-
-_orm_beside_playwright = test_browser._orm_beside_playwright
-open_as = test_browser.open_as
-watch = test_browser.watch
+from tests.web.conftest import PHONE, needs_chromium, open_sheet
 
 pytestmark = [
     needs_chromium,
@@ -61,7 +56,7 @@ def test_a_co_signer_signs_on_a_phone_and_downloads_the_signed_pdf(
     )  # submitted and certified by rujapa: ratchawari's co-signature is next
     page = open_as("ratchawari", PHONE)
     page.goto(f"/memos/{memo.pk}/")
-    test_browser.open_sheet(page)
+    open_sheet(page)
     page.fill("#id_approve-password", DEMO_PASSWORD)
     page.locator("form:has(input[name=action][value=approve]) button[type=submit]").click()
     page.wait_for_load_state()

@@ -17,25 +17,9 @@ from django.urls import reverse
 
 from org.demo import DEMO_PASSWORD
 from tests.builders import active_step, in_review_memo
-from tests.web import test_browser
-from tests.web.conftest import PHONE, needs_chromium
-
-_orm_beside_playwright = test_browser._orm_beside_playwright
-open_as = test_browser.open_as
-watch = test_browser.watch
-shot = test_browser.shot
+from tests.web.conftest import PHONE, SIZES, needs_chromium, open_sheet, shot
 
 pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("media_root")]
-
-LAPTOP = {"width": 1366, "height": 768}
-SIZES = {"phone": PHONE, "laptop": LAPTOP}
-
-
-@pytest.fixture
-def org(transactional_db: None) -> Any:
-    from org import demo as org_demo
-
-    return org_demo.load_organisation()
 
 
 class Taps:
@@ -115,7 +99,7 @@ def test_a_wrong_password_is_summarised_at_the_top_with_the_cursor_in_the_passwo
     memo = in_review_memo(2)
     page = open_as("nat", SIZES[size])
     page.goto(f"/memos/{memo.pk}/")
-    test_browser.open_sheet(page)
+    open_sheet(page)
     page.fill("#id_approve-opinion", "เห็นควรอนุมัติ ตามที่หัวหน้าสำนักปลัดเสนอ")
     page.fill("#id_approve-password", "not-my-password")
     page.get_by_test_id("sign").click()
@@ -147,7 +131,7 @@ def test_a_typed_opinion_survives_a_session_that_timed_out(org: Any, open_as: Ca
     memo = in_review_memo(2)
     page = open_as("nat", PHONE)
     page.goto(f"/memos/{memo.pk}/")
-    test_browser.open_sheet(page)
+    open_sheet(page)
     words = "เห็นควรอนุมัติ และให้กองคลังตรวจสอบงบประมาณก่อนดำเนินการ"
     page.locator("#id_approve-opinion").press_sequentially(words)
     page.context.clear_cookies(name="sessionid")  # the session times out (the form's CSRF cookie stays)
@@ -203,7 +187,7 @@ def test_after_signing_the_next_task_is_one_tap_away(
     second = in_review_memo(1, subject="เรื่องที่สอง ขออนุมัติซ่อมแซมรถยนต์ส่วนกลาง")
     page = open_as("ratchawari", SIZES[size])
     page.goto(f"/memos/{first.pk}/")
-    test_browser.open_sheet(page)
+    open_sheet(page)
     page.fill("#id_approve-password", DEMO_PASSWORD)
     page.get_by_test_id("sign").click()
     page.wait_for_load_state()
@@ -212,7 +196,7 @@ def test_after_signing_the_next_task_is_one_tap_away(
     shot(page, f"sign-next-task-{size}")
     following.click()
     page.wait_for_url(f"**/memos/{second.pk}/")
-    test_browser.open_sheet(page)
+    open_sheet(page)
     page.fill("#id_approve-password", DEMO_PASSWORD)
     page.get_by_test_id("sign").click()
     page.wait_for_load_state()

@@ -8,26 +8,9 @@ import pytest
 
 from org.demo import DEMO_PASSWORD
 from tests.builders import active_step, in_review_memo
-from tests.web import test_browser
-from tests.web.conftest import PHONE, needs_chromium
-
-# The browser tests' fixtures (a signed-in page that fails on console errors and 500s).
-_orm_beside_playwright = test_browser._orm_beside_playwright
-open_as = test_browser.open_as
-watch = test_browser.watch
-shot = test_browser.shot
+from tests.web.conftest import SIZES, needs_chromium, open_sheet, shot
 
 pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("media_root")]
-
-LAPTOP = {"width": 1366, "height": 768}
-SIZES = {"phone": PHONE, "laptop": LAPTOP}
-
-
-@pytest.fixture
-def org(transactional_db: None) -> Any:
-    from org import demo as org_demo
-
-    return org_demo.load_organisation()
 
 
 def message(page: Any) -> str:
@@ -41,7 +24,7 @@ def test_a_decision_chip_chooses_its_decision_and_the_memo_is_done(
     memo = in_review_memo(3)
     page = open_as("yutthana", SIZES[size])
     page.goto(f"/memos/{memo.pk}/")
-    test_browser.open_sheet(page)
+    open_sheet(page)
     opinion = page.locator("#id_approve-opinion")
     checked = "input[name=approve-decision]:checked"
     assert page.locator(checked).count() == 0
@@ -67,7 +50,7 @@ def test_a_co_signer_types_a_phrase_and_is_told_who_has_the_memo_now(
     memo = in_review_memo(1)
     page = open_as("ratchawari", SIZES[size])
     page.goto(f"/memos/{memo.pk}/")
-    test_browser.open_sheet(page)
+    open_sheet(page)
     actions = page.get_by_test_id("my-actions")
     assert "ไม่อนุมัติ" not in actions.inner_text()
     assert "เห็นชอบและลงนาม" not in actions.inner_text()

@@ -3,9 +3,7 @@
 enclosure; a refused upload that keeps the chosen file and says why; withdrawing only once confirmed. Each page
 is checked with axe-core, and each of these controls is at least 44×44 px."""
 
-import os
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,47 +11,12 @@ import pytest
 from memos.models import Memo, MemoStatus
 from org.models import Person
 from tests.builders import RETURN_REASON, draft_memo, pdf_bytes, png_bytes, returned_memo
-from tests.web import test_browser
-from tests.web.conftest import PHONE, needs_chromium
+from tests.web.conftest import SIZES, axe_violations, needs_chromium, shot
 from workflow import services
-
-# The browser tests' fixtures (a signed-in page that fails on console errors and 500s).
-_orm_beside_playwright = test_browser._orm_beside_playwright
-open_as = test_browser.open_as
-watch = test_browser.watch
-shot = test_browser.shot
 
 pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("media_root")]
 
-LAPTOP = {"width": 1366, "height": 768}
-SIZES = {"phone": PHONE, "laptop": LAPTOP}
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 TAPPABLE = "a, button, summary, select, textarea, input:not([type=hidden]):not([type=checkbox]), label.check"
-
-
-@pytest.fixture
-def org(transactional_db: None) -> Any:
-    from org import demo as org_demo
-
-    return org_demo.load_organisation()
-
-
-def axe_violations(page: Any, *within: str) -> list[str]:
-    """axe-core's WCAG 2.1 A/AA violations on the page (or inside the given selectors), as readable lines."""
-    if not AXE.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{AXE} is missing: npm ci (package-lock.json)")
-        pytest.skip("axe-core is not installed: npm ci (package-lock.json)")
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")  # through the debugger: CSP allows it
-    context = {"include": [[s] for s in within]} if within else None
-    found = page.evaluate(
-        """async (context) => (await axe.run(context || document, {
-               runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})).violations
-             .map(v => v.id + ": " + v.nodes.map(n => n.target.join(" ")).join(", "))""",
-        context,
-    )
-    return list(found)
 
 
 def small_targets(page: Any, *within: str) -> list[str]:
