@@ -112,17 +112,22 @@ def memo_route_set(
     return created
 
 
-def enclosure_add(
-    *, memo: Memo, actor: Person, title: str, upload: Any, meta: RequestMeta | None = None
-) -> Enclosure:
-    """Attach a PDF, PNG or JPEG; refused files leave nothing behind, on disk or in the database."""
+def _writers_upload(memo: Memo, actor: Person, upload: Any) -> Any:
+    """The writer's file, inspected before any lock is taken (type, size, pixels); anyone else is refused."""
     if memo.writer_id != actor.pk:
         raise Forbidden(_("Only the writer can change this memo."))
-    inspected = inspect_upload(
+    return inspect_upload(
         upload,
         filename=getattr(upload, "name", ""),
         declared_content_type=getattr(upload, "content_type", None),
     )
+
+
+def enclosure_add(
+    *, memo: Memo, actor: Person, title: str, upload: Any, meta: RequestMeta | None = None
+) -> Enclosure:
+    """Attach a PDF, PNG or JPEG; refused files leave nothing behind, on disk or in the database."""
+    inspected = _writers_upload(memo, actor, upload)
     stored: Enclosure | None = None
     try:
         with _memo_locked(memo.pk) as locked:
@@ -208,13 +213,7 @@ def enclosure_replace(
     """Put a new file in an enclosure's place: same number in the memo's list, same title unless a new one is
     given. The file checks and the memo's limits are those of `enclosure_add`, counted without the file
     replaced; a refused file changes nothing. The replaced file is kept in storage, named in the audit event."""
-    if memo.writer_id != actor.pk:
-        raise Forbidden(_("Only the writer can change this memo."))
-    inspected = inspect_upload(
-        upload,
-        filename=getattr(upload, "name", ""),
-        declared_content_type=getattr(upload, "content_type", None),
-    )
+    inspected = _writers_upload(memo, actor, upload)
     stored: Enclosure | None = None
     try:
         with _memo_locked(memo.pk) as locked:
