@@ -11,6 +11,8 @@ EVENT_LABELS: dict[str, Promise] = {
     "memo.created": _("Memo drafted"),
     "memo.changed": _("Draft edited"),
     "memo.enclosure_added": _("Enclosure added"),
+    "memo.enclosure_replaced": _("Enclosure's file replaced"),
+    "memo.enclosure_removed": _("Enclosure removed"),
     "memo.route_changed": _("Route changed"),
     "memo.submitted": _("Memo signed and submitted"),
     "memo.withdrawn": _("Memo withdrawn"),

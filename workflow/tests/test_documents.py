@@ -167,8 +167,11 @@ def test_every_change_to_what_is_printed_queues_a_render(seed, person, position,
             step=active(seed), actor=person("yutthana"), password=PW, reason="แก้ตัวเลข"
         ),
         "memo_submit again": lambda: services.memo_submit(memo=seed, actor=rujapa, password=PW),
-        "step_reject": lambda: services.step_reject(
-            step=active(seed), actor=person("ratchawari"), password=PW, reason="ไม่ดำเนินการ"
+        "step_reject": lambda: (  # co-signed first: ending the memo is the deciding step's (a co-signer returns)
+            services.step_approve(step=active(seed), actor=person("ratchawari"), password=PW),
+            services.step_reject(
+                step=active(seed), actor=person("yutthana"), password=PW, reason="ไม่ดำเนินการ"
+            ),
         ),
     }
     for name, change in changes.items():
