@@ -4,9 +4,10 @@ after the append-only trigger is switched off, as only the database's owner coul
 number, and a tail rewritten with valid hashes is caught against a checkpoint. The checkpoint's seal and
 `manage.py verify_audit`: signatures/tests/test_audit_checkpoint.py. Runs on both engines."""
 
+import itertools
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from core import append_only, audit_chain
 from core.audit import RequestMeta, audit_event_append
 from core.audit_chain import Anchor, rows_in_order, verify
 from core.models import AuditEvent, AuditHead
+from core.tests import tamper
 
 TABLE = AuditEvent._meta.db_table
 
@@ -46,37 +48,19 @@ def check(*anchors: Anchor) -> audit_chain.Result:
     return verify(rows_in_order(AuditEvent._base_manager.all(), chunk_size=2), anchors=anchors, head=head)
 
 
-@contextmanager
-def triggers_off() -> Iterator[None]:
-    """What an attacker with the database owner's rights does first; undone with the test's transaction too."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # the deferred foreign-key checks of this transaction's inserts run first: PostgreSQL alters no table
-            # with trigger events pending
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute(f'ALTER TABLE "{TABLE}" DISABLE TRIGGER USER')
-        else:
-            for statement in append_only.remove_sql("sqlite", TABLE):
-                cursor.execute(statement)
-    yield
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f'ALTER TABLE "{TABLE}" ENABLE TRIGGER USER')
-        else:
-            for statement in append_only.install_sql("sqlite", TABLE):
-                cursor.execute(statement)
+def triggers_off() -> AbstractContextManager[None]:
+    return tamper.triggers_off(TABLE)
 
 
 def raw(sql: str, *params: Any) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(sql.format(table=TABLE), params)
+    tamper.raw(sql.format(table=TABLE), *params)
 
 
 def test_each_event_gets_the_next_sequence_number_and_the_chain_verifies(append: Callable[..., Any]) -> None:
     events = append(5)
     assert [e.sequence for e in events] == [1, 2, 3, 4, 5]
     assert events[0].prev_hash == audit_chain.GENESIS
-    assert all(later.prev_hash == earlier.hash for earlier, later in zip(events, events[1:], strict=False))
+    assert all(later.prev_hash == earlier.hash for earlier, later in itertools.pairwise(events))
     result = check()
     assert result.intact, result.finding
     assert (result.checked, result.last_sequence, result.last_hash) == (5, 5, events[-1].hash)
@@ -114,7 +98,7 @@ def test_an_edited_row_is_named(append: Callable[..., Any]) -> None:
 def test_an_edited_detail_is_named(append: Callable[..., Any]) -> None:
     append(3)
     with triggers_off():
-        raw("UPDATE \"{table}\" SET data = %s WHERE sequence = %s", '{"round": 99}', 2)
+        raw('UPDATE "{table}" SET data = %s WHERE sequence = %s', '{"round": 99}', 2)
     finding = check().finding
     assert finding is not None
     assert (finding.sequence, finding.code) == (2, "altered")
@@ -180,7 +164,9 @@ def test_a_truncated_tail_shorter_than_the_checkpoint_is_named(append: Callable[
 
 def test_an_intact_chain_matches_its_checkpoint(append: Callable[..., Any]) -> None:
     events = append(4)
-    assert check(Anchor(sequence=2, head_hash=events[1].hash), Anchor(sequence=4, head_hash=events[3].hash)).intact
+    assert check(
+        Anchor(sequence=2, head_hash=events[1].hash), Anchor(sequence=4, head_hash=events[3].hash)
+    ).intact
 
 
 def test_the_database_refuses_update_and_delete_of_an_event(append: Callable[..., Any]) -> None:
@@ -198,7 +184,9 @@ def test_the_database_refuses_update_and_delete_of_an_event(append: Callable[...
 @pytest.mark.postgres
 def test_postgresql_refuses_truncate_of_the_audit_log_and_its_checkpoints(append: Callable[..., Any]) -> None:
     append(2)
-    raw("SET CONSTRAINTS ALL IMMEDIATE")  # else PostgreSQL refuses for the pending foreign-key checks, not the trigger
+    raw(
+        "SET CONSTRAINTS ALL IMMEDIATE"
+    )  # else PostgreSQL refuses for the pending foreign-key checks, not the trigger
     for table in (TABLE, "core_auditcheckpoint"):
         with pytest.raises(IntegrityError, match=r"append-only.*TRUNCATE"), transaction.atomic():
             raw(f'TRUNCATE "{table}" CASCADE')
@@ -224,7 +212,7 @@ def test_concurrent_appends_get_gapless_sequence_numbers_and_a_valid_chain() -> 
             start.wait(timeout=10)
             with transaction.atomic(durable=True):
                 audit_event_append(action="memo.submitted", obj=user, data={"writer": n})
-        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+        except BaseException as error:
             errors.append(error)
         finally:
             connections.close_all()
