@@ -39,7 +39,9 @@ def _ip(value: Any) -> str | None:
     return None if value in (None, "") else _ip_text(str(value))
 
 
-@functools.lru_cache(maxsize=4096)  # an office's addresses repeat: parsing each row's is a fifth of verify's time
+@functools.lru_cache(
+    maxsize=4096
+)  # an office's addresses repeat: parsing each row's is a fifth of verify's time
 def _ip_text(value: str) -> str:
     return str(ipaddress.ip_address(value))
 
