@@ -177,4 +177,7 @@ def verify(
 
 def rows_in_order(queryset: Any, *, chunk_size: int = 5000) -> Iterator[tuple[Any, ...]]:
     """The audit events as COLUMNS tuples, streamed by sequence (a server-side cursor on PostgreSQL)."""
-    return queryset.order_by("sequence").values_list(*COLUMNS).iterator(chunk_size=chunk_size)
+    rows: Iterator[tuple[Any, ...]] = (
+        queryset.order_by("sequence").values_list(*COLUMNS).iterator(chunk_size=chunk_size)
+    )
+    return rows

@@ -25,7 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from pyhanko.sign.validation.generic_cms import validate_sig_integrity
 
-from core.audit_chain import Anchor
+from core.audit_chain import GENESIS, Anchor
 from core.models import AuditCheckpoint, AuditHead
 from signatures.keystore import seal_signer
 from signatures.models import CertificateAuthority, KeyPurpose, SigningKey
@@ -60,23 +60,23 @@ def checkpoint_directory() -> Path:
 def audit_checkpoint_create(*, directory: Path | None = None) -> AuditCheckpoint:
     """Sign the chain's head now and keep the checkpoint (SigningNotConfigured without a seal)."""
     directory = directory or checkpoint_directory()
-    with transaction.atomic(durable=True):
+    # The seal is opened (its passphrase's key derivation takes a while) before the head is locked: appends wait
+    # only for the signature itself.
+    with seal_signer() as unwrapped, transaction.atomic(durable=True):
         # Read under the head's lock: no event can be appended between the read and the signature.
         head = AuditHead.objects.select_for_update().filter(pk=1).first()
-        sequence, head_hash = (head.sequence, head.hash) if head else (0, "0" * 64)
+        sequence, head_hash = (head.sequence, head.hash) if head else (0, GENESIS)
         at = timezone.now()
-        with seal_signer() as unwrapped:
-            organisation = unwrapped.key.ca.organisation.name
-            fields = {
-                "format": FORMAT,
-                "organisation": organisation,
-                "sequence": sequence,
-                "head_hash": head_hash,
-                "at": at.isoformat(timespec="microseconds"),
-            }
-            signed = asyncio.run(
-                unwrapped.signer.async_sign_general_data(_payload(fields), "sha256", detached=True)
-            )
+        fields = {
+            "format": FORMAT,
+            "organisation": unwrapped.key.ca.organisation.name,
+            "sequence": sequence,
+            "head_hash": head_hash,
+            "at": at.isoformat(timespec="microseconds"),
+        }
+        signed = asyncio.run(
+            unwrapped.signer.async_sign_general_data(_payload(fields), "sha256", detached=True)
+        )
         document = json.dumps(
             {**fields, "signature": base64.b64encode(signed.dump()).decode()}, ensure_ascii=False, indent=1
         )

@@ -199,10 +199,15 @@ def test_the_checkpoints_table_is_append_only_in_the_database(db: None) -> None:
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_appends_get_gapless_sequence_numbers_and_a_valid_chain() -> None:
+@pytest.mark.parametrize("head", ["present", "missing"])
+def test_concurrent_appends_get_gapless_sequence_numbers_and_a_valid_chain(head: str) -> None:
     """Writers in their own transactions, released together: each must wait for the head's lock, so the numbers
-    are 1..N with no gap or duplicate and each event's previous hash is the one before it."""
+    are 1..N with no gap or duplicate and each event's previous hash is the one before it — also when the head
+    row is missing (an emptied database) and they race to make it."""
     user = get_user_model().objects.create(username="auditor-threads")
+    AuditHead.objects.all().delete()
+    if head == "present":
+        AuditHead.objects.create(pk=1, sequence=0, hash=audit_chain.GENESIS)
     writers = 8
     start = threading.Barrier(writers)
     errors: list[BaseException] = []
