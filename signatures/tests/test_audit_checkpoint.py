@@ -186,7 +186,9 @@ def test_without_a_seal_no_checkpoint_is_made(directory: Path, append: Callable[
     assert not directory.exists() or not any(directory.iterdir())
 
 
-def test_a_missing_checkpoint_file_is_an_error_not_a_pass(seal: SigningKey, append: Callable[[int], int]) -> None:
+def test_a_missing_checkpoint_file_is_an_error_not_a_pass(
+    seal: SigningKey, append: Callable[[int], int]
+) -> None:
     append(1)
     code, out, err = verify_audit("--checkpoint", "/nonexistent/audit-checkpoint.json")
     assert code == 1
