@@ -46,6 +46,18 @@ def _ip_text(value: str) -> str:
     return str(ipaddress.ip_address(value))
 
 
+def _plain(value: Any) -> Any:
+    """`value` as the database gives it back: PostgreSQL's jsonb prints 1e16 as 10000000000000000, read back
+    as an int, so every whole float is hashed as an int (1.0 as 1) on both sides."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
 def canonical(
     *,
     sequence: int,
@@ -69,7 +81,7 @@ def canonical(
         "action": action,
         "object_type": object_type,
         "object_id": str(object_id),
-        "data": data,
+        "data": _plain(data),
         "ip": _ip(ip_address),
         "user_agent": user_agent or "",
     }

@@ -233,3 +233,13 @@ def test_concurrent_appends_get_gapless_sequence_numbers_and_a_valid_chain(head:
     result = check()
     assert result.intact, result.finding
     assert result.last_sequence == writers
+
+
+def test_numbers_in_the_details_hash_the_same_once_stored(append: Callable[..., Any]) -> None:
+    """PostgreSQL's jsonb gives 1e16 back as an integer and 1.0 as 1.0: the chain must still verify."""
+    user = get_user_model().objects.create(username="auditor-numbers")
+    audit_event_append(
+        action="memo.submitted", obj=user, data={"big": 1e16, "whole": 1.0, "part": 0.1, "n": [2.0]}
+    )
+    result = check()
+    assert result.intact, result.finding
