@@ -14,31 +14,46 @@ from org.models import Organisation, Person, Position
 
 @pytest.fixture(scope="session", autouse=True)
 def _flush_keeps_append_only_triggers() -> Iterator[None]:
-    """SQLite flushes with DELETE, which the append-only triggers refuse (PostgreSQL's TRUNCATE fires no row
-    trigger): between transactional tests the flush drops those triggers and re-creates them in its own
-    transaction. The test harness's only allowance; the application has none (core.append_only)."""
+    """The append-only triggers refuse a flush: SQLite's DELETE and, for the audit log, PostgreSQL's TRUNCATE.
+    Between transactional tests the flush drops those triggers and re-creates them (SQLite), or disables and
+    re-enables them (PostgreSQL), in its own transaction. The test harness's only allowance; the application
+    has none (core.append_only)."""
     from django.apps import apps
     from django.db import connection
-
-    if connection.vendor != "sqlite":
-        yield
-        return
-    from django.db.backends.sqlite3.operations import DatabaseOperations
 
     from core.append_only import AppendOnlyModel, install_sql, remove_sql
 
     guarded = [m._meta.db_table for m in apps.get_models() if issubclass(m, AppendOnlyModel)]
-    original = DatabaseOperations.sql_flush
+    if connection.vendor == "sqlite":
+        from django.db.backends.sqlite3.operations import DatabaseOperations as Operations
 
-    def sql_flush(self: DatabaseOperations, style: Any, tables: Any, **kwargs: Any) -> list[str]:
+        def around(table: str) -> tuple[list[str], list[str]]:
+            return remove_sql("sqlite", table), install_sql("sqlite", table)
+    else:
+        from django.db.backends.postgresql.operations import (  # type: ignore[assignment]
+            DatabaseOperations as Operations,
+        )
+
+        def around(table: str) -> tuple[list[str], list[str]]:
+            return [f'ALTER TABLE "{table}" DISABLE TRIGGER USER'], [
+                f'ALTER TABLE "{table}" ENABLE TRIGGER USER'
+            ]
+
+    original = Operations.sql_flush
+
+    def sql_flush(self: Operations, style: Any, tables: Any, **kwargs: Any) -> list[str]:
         statements: list[str] = original(self, style, tables, **kwargs)
-        flushed = [t for t in guarded if t in set(tables)]
-        before = [s for t in flushed for s in remove_sql("sqlite", t)]
-        after = [s for t in flushed for s in install_sql("sqlite", t)]
-        return before + statements + after
+        flushed = [around(t) for t in guarded if t in set(tables)]
+        if not statements or not flushed:
+            return statements
+        return (
+            [s for before, _ in flushed for s in before]
+            + statements
+            + [s for _, after in flushed for s in after]
+        )
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(DatabaseOperations, "sql_flush", sql_flush)
+        patch.setattr(Operations, "sql_flush", sql_flush)
         yield
 
 

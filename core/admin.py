@@ -246,7 +246,18 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_filter = (AuditActionFilter, AuditObjectTypeFilter, ("at", admin.DateFieldListFilter))
     search_fields = ("object_id", "actor__username", "action")
     list_select_related = ("actor",)
-    fields = ("at", "event", "actor", "object", "data", "ip_address", "user_agent")
+    fields = (
+        "sequence",
+        "at",
+        "event",
+        "actor",
+        "object",
+        "data",
+        "ip_address",
+        "user_agent",
+        "prev_hash",
+        "hash",
+    )
     readonly_fields = fields
 
     @admin.display(description=_("event"), ordering="action")

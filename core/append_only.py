@@ -6,8 +6,9 @@ Three layers refuse a change: the model (`save()` of an existing row, `delete()`
 raw SQL, `dbshell`. PostgreSQL: a plpgsql function raising `integrity_constraint_violation`; SQLite:
 `RAISE(ABORT, ...)`. Both reach Python as `django.db.IntegrityError`.
 
-TRUNCATE fires no row trigger on PostgreSQL: the test suite's flush (pytest-django's transactional tests)
-works unchanged. TRUNCATE, DROP TRIGGER and DROP TABLE stay open to the tables' owner: the triggers stop the
+TRUNCATE fires no row trigger on PostgreSQL: a table that must refuse it too (the audit log) gets a statement
+trigger as well (`truncate_guard_migration`); the test suite's flush disables the tables' triggers inside its own
+transaction (conftest.py). DROP TRIGGER and DROP TABLE stay open to the tables' owner: the triggers stop the
 application's code and anyone with plain UPDATE/DELETE, not the database's owner. On SQLite a flush is `DELETE FROM`, which the trigger refuses: the test suite's conftest
 drops and re-creates the triggers inside the flush's own transaction; the application has no bypass.
 
@@ -58,6 +59,35 @@ class AppendOnlyModel(models.Model):
 
 def _names(table: str) -> tuple[str, str, str]:
     return f"{table}_append_only", f"{table}_no_update", f"{table}_no_delete"
+
+
+def _truncate_name(table: str) -> str:
+    return f"{table}_no_truncate"
+
+
+def truncate_install_sql(vendor: str, table: str) -> list[str]:
+    """PostgreSQL: a BEFORE TRUNCATE statement trigger calling the table's refusing function (install_sql
+    first). SQLite has no TRUNCATE (`DELETE FROM` is refused by the row trigger): nothing to add."""
+    function = _names(table)[0]
+    if vendor == "postgresql":
+        return [
+            f'CREATE OR REPLACE TRIGGER "{_truncate_name(table)}" BEFORE TRUNCATE ON "{table}" '
+            f'FOR EACH STATEMENT EXECUTE FUNCTION "{function}"()'
+        ]
+    return []
+
+
+def truncate_remove_sql(vendor: str, table: str) -> list[str]:
+    if vendor == "postgresql":
+        return [f'DROP TRIGGER IF EXISTS "{_truncate_name(table)}" ON "{table}"']
+    return []
+
+
+def truncate_guard_migration(table: str) -> migrations.RunPython:
+    """The migration operation that makes TRUNCATE of the table refused too (after triggers_migration)."""
+    return sql_migration(
+        lambda vendor: truncate_install_sql(vendor, table), lambda vendor: truncate_remove_sql(vendor, table)
+    )
 
 
 def install_sql(vendor: str, table: str) -> list[str]:

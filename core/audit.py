@@ -3,9 +3,11 @@
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 
-from core.models import AuditEvent
+from core import audit_chain
+from core.models import AuditEvent, AuditHead
 from core.net import client_ip
 
 
@@ -32,13 +34,57 @@ def audit_event_append(
     data: dict[str, Any] | None = None,
     meta: RequestMeta | None = None,
 ) -> AuditEvent:
+    """Append one event to the chain: the head row is locked (SELECT ... FOR UPDATE on PostgreSQL; SQLite's
+    IMMEDIATE transactions already write one at a time) until the caller's transaction ends, so the next
+    sequence number is this one's plus one and nothing can come between. Two queries more than a plain INSERT:
+    the head's lock and its update."""
     meta = meta or RequestMeta()
-    return AuditEvent.objects.create(
+    with transaction.atomic(savepoint=False):  # a transaction when called outside one; never a savepoint
+        return _append(action=action, obj=obj, actor=actor, data=data, meta=meta)
+
+
+def _append(
+    *, action: str, obj: models.Model, actor: Any, data: dict[str, Any] | None, meta: RequestMeta
+) -> AuditEvent:
+    head = AuditHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        head = _head_created()
+    event = AuditEvent(
+        sequence=head.sequence + 1,
+        at=timezone.now(),
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
         actor=actor if actor is not None and getattr(actor, "pk", None) else None,
         data=data or {},
-        ip_address=meta.ip_address,
+        ip_address=meta.ip_address or None,
         user_agent=meta.user_agent,
+        prev_hash=head.hash,
     )
+    event.hash = audit_chain.chain_hash(
+        event.prev_hash,
+        audit_chain.canonical(
+            sequence=event.sequence,
+            id=event.id,
+            at=event.at,
+            actor_id=event.actor_id,
+            action=event.action,
+            object_type=event.object_type,
+            object_id=event.object_id,
+            data=event.data,
+            ip_address=event.ip_address,
+            user_agent=event.user_agent,
+        ),
+    )
+    event.save(force_insert=True)
+    AuditHead.objects.filter(pk=1).update(sequence=event.sequence, hash=event.hash)
+    return event
+
+
+def _head_created() -> AuditHead:
+    """The head row when it is missing (a database emptied by a test's flush): made from the chain's last event,
+    by whichever writer comes first (ON CONFLICT DO NOTHING), then locked."""
+    last = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
+    sequence, hash_ = last if last is not None else (0, audit_chain.GENESIS)
+    AuditHead.objects.bulk_create([AuditHead(pk=1, sequence=sequence, hash=hash_)], ignore_conflicts=True)
+    return AuditHead.objects.select_for_update().get(pk=1)

@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.append_only import AppendOnlyModel, AppendOnlyQuerySet
@@ -15,10 +16,13 @@ class AuditEventQuerySet(AppendOnlyQuerySet["AuditEvent"]):
 
 class AuditEvent(AppendOnlyModel):
     """One thing somebody did, written in the same transaction as the change itself. Never updated or
-    deleted: refused by the model, its QuerySet and a database trigger (core.append_only)."""
+    deleted: refused by the model, its QuerySet and a database trigger (core.append_only). Chained: `sequence`
+    is gapless and `hash` = SHA-256(`prev_hash` + the event's canonical JSON) (core.audit_chain); the writer is
+    core.audit.audit_event_append, which also sets `at` (the hash covers it)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    sequence = models.BigIntegerField(_("sequence number"), unique=True, editable=False)
+    at = models.DateTimeField(_("time"), default=timezone.now, editable=False, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("actor"),
@@ -33,6 +37,8 @@ class AuditEvent(AppendOnlyModel):
     data = models.JSONField(_("details"), default=dict, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("user agent"), max_length=512, blank=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64, editable=False)
+    hash = models.CharField(_("hash"), max_length=64, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -44,6 +50,43 @@ class AuditEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
+
+
+class AuditHead(models.Model):
+    """The one row (pk 1) naming the audit chain's last event: locked by each append, so that sequence numbers
+    are handed out one writer at a time, without gaps."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    sequence = models.BigIntegerField(_("sequence number"), default=0)
+    hash = models.CharField(_("hash"), max_length=64)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain heads")
+
+    def __str__(self) -> str:
+        return f"{self.sequence} {self.hash[:16]}"
+
+
+class AuditCheckpoint(AppendOnlyModel):
+    """The audit chain's head (sequence, hash, time) signed with the organisation's seal
+    (`manage.py audit_checkpoint`); `document` is the file also written to MEMOFLOW_AUDIT_CHECKPOINT_DIR, to be
+    copied off the server. `manage.py verify_audit` checks the chain against each."""
+
+    id = models.BigAutoField(primary_key=True)
+    sequence = models.BigIntegerField(_("sequence number"))
+    head_hash = models.CharField(_("head hash"), max_length=64)
+    at = models.DateTimeField(_("time"))
+    document = models.TextField(_("signed document"))
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("audit checkpoint")
+        verbose_name_plural = _("audit checkpoints")
+        ordering = ["-sequence", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.sequence} {self.head_hash[:16]} {self.at:%Y-%m-%d %H:%M}"
 
 
 class WorkerHeartbeat(models.Model):

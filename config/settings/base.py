@@ -297,6 +297,10 @@ if MEMOFLOW_PDF_RENDER_TIMEOUT <= 0:
 MEMOFLOW_PDF_IMAGE_DPI = env.int("MEMOFLOW_PDF_IMAGE_DPI", default=150)
 # Archived PDFs (written once, never overwritten); default: MEDIA_ROOT/archive.
 MEMOFLOW_ARCHIVE_ROOT = env.str("MEMOFLOW_ARCHIVE_ROOT", default="") or None
+# Signed checkpoints of the audit chain (manage.py audit_checkpoint), one JSON file each, to be copied off the server.
+MEMOFLOW_AUDIT_CHECKPOINT_DIR = Path(
+    env.str("MEMOFLOW_AUDIT_CHECKPOINT_DIR", default=str(VAR_DIR / "audit-checkpoints"))
+)
 # The worker (manage.py memoflow_worker) beats every HEARTBEAT seconds; a job RUNNING under a worker silent for
 # STALE seconds is retried, at most MAX_ATTEMPTS runs in all (core/worker.py, docs/adr/0004-task-recovery.md).
 MEMOFLOW_WORKER_HEARTBEAT_SECONDS = env.float("MEMOFLOW_WORKER_HEARTBEAT_SECONDS", default=10.0)

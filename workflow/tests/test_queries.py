@@ -26,9 +26,10 @@ MEMO_DETAIL_QUERIES = 6
 # setting, decides); SAVEPOINT, process row lock (FOR UPDATE NOWAIT), the round's steps (acting annotations); the
 # signature, the finished task, the next task and its link, this step, the next step, the notification job,
 # the PDF render request (an UPDATE of the memo's RenderedPdf row, then the render job's INSERT — or, when a
-# render is queued already as here, an EXISTS), the audit event; RELEASE SAVEPOINT; the lockout count of the
-# signer's account and address (org.lockout). 16 outside a test's transaction.
-MIDDLE_APPROVE_QUERIES = 18
+# render is queued already as here, an EXISTS), the audit event (the chain's head locked, the event, the head
+# moved on: issue 12); RELEASE SAVEPOINT; the lockout count of the signer's account and address (org.lockout).
+# 18 outside a test's transaction.
+MIDDLE_APPROVE_QUERIES = 20
 
 HEAD = "หัวหน้าสำนักปลัด"
 PALAD = "ปลัดองค์การบริหารส่วนตำบลหนองโสน"
