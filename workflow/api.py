@@ -755,6 +755,9 @@ class TaskReturnView(_ReasonedStepView):
 
 
 class TaskRejectView(_ReasonedStepView):
+    """End the memo here (terminal). Only an opinion or decision step may: a co-signer's step answers 403
+    `forbidden` (a co-signer returns the memo to its writer instead)."""
+
     service = staticmethod(services.step_reject)
 
 
