@@ -192,14 +192,6 @@ def preview_text(row: PreviewRow) -> Any:
 
 # Who signs each step (issue 11: the route editor and the memo's timeline) ---------------------------------
 
-#: A role in a few words, in the page's language only (the model's labels carry the Thai term in English).
-ROLE_WORDS: dict[str, Any] = {
-    StepRole.WRITER: _("Writer"),
-    StepRole.COSIGN: _("Co-sign"),
-    StepRole.OPINION: _("Opinion"),
-    StepRole.DECISION: _("Decision"),
-}
-
 
 def signing_line(*, title: str, capacity: str | None) -> str:
     """The line a signer signs under: the capacity before the position's title, "รักษาการแทน หัวหน้าสำนักปลัด";

@@ -38,6 +38,7 @@ from signatures import selectors as signature_selectors
 from workflow import selectors, services
 from workflow.documents import memo_pdf_status
 from workflow.forms import (
+    ROLE_CHOICES,
     ApproveForm,
     EnclosureForm,
     MemoForm,
@@ -47,7 +48,7 @@ from workflow.forms import (
     SubmitForm,
     WithdrawForm,
 )
-from workflow.models import ROUTE_ROLES, RouteStep, StepRole, StepState
+from workflow.models import RouteStep, StepRole, StepState
 
 # Helpers ----------------------------------------------------------------------------------------------------
 
@@ -225,7 +226,7 @@ def _timeline(memo: Memo, now: datetime) -> list[dict[str, Any]]:
                 "step": step,
                 "took": took,
                 "signer": signers[step.pk],
-                "role": selectors.ROLE_WORDS.get(step.role, step.get_role_display()),
+                "role": step.get_role_display(),
                 "acted_at": _when_text(step.acted_at),
                 "moves": [{"moved": moved, "at": _when_text(moved.at)} for moved in step.reassignments.all()],
             }
@@ -514,7 +515,7 @@ def _write_context(memo: Memo, request: HttpRequest | None = None, **extra: Any)
         "memo": memo,
         "route": route,
         "position_choices": choices,
-        "role_choices": [(role, selectors.ROLE_WORDS[role]) for role in ROUTE_ROLES],
+        "role_choices": ROLE_CHOICES,
         "route_undo": _route_undo_offer(request, memo, route) if request is not None else None,
         "enclosures": list(memo.enclosures.all()),
         "pdf": memo_pdf_status(memo=memo),
