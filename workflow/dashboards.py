@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Final
+from typing import Any, Final
 
 from django.conf import settings
 from django.db import connection
@@ -142,7 +142,7 @@ class Overdue:
 
 def overdue_by_urgency(steps: QuerySet[RouteStep], *, now: datetime) -> list[Overdue]:
     """Per urgency: steps waiting, and those overdue (`overdue_condition`). One query."""
-    rows = {
+    rows: dict[str, Any] = {
         row["memo__urgency"]: row
         for row in steps.filter(state=StepState.ACTIVE, memo__status=MemoStatus.IN_REVIEW)
         .values("memo__urgency")
@@ -169,7 +169,7 @@ class _Median(Aggregate):
     allow_distinct = False
 
 
-def _duration() -> ExpressionWrapper:
+def _duration() -> ExpressionWrapper[Any]:
     return ExpressionWrapper(F("acted_at") - F("activated_at"), output_field=DurationField())
 
 

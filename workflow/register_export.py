@@ -143,8 +143,8 @@ def register_pdf(rows: list[RegisterRow], *, heading: PdfHeading) -> bytes:
         "page_counter": "thai" if digits == "thai" else "decimal",
         "headings": HEADINGS,
     }
-    html = render_to_string("workflow/register_pdf.html", context)
-    head, sep, body = html.partition("</head>")
+    rendered = render_to_string("workflow/register_pdf.html", context)
+    head, sep, body = rendered.partition("</head>")
     html = head + sep + decompose_sara_am(body)  # extracted text is the text as written (memos.pdf.render)
     with _LOCK, text_layer.active():
         pdf = weasyprint.HTML(string=html).write_pdf(font_config=_FONT_CONFIG)

@@ -268,7 +268,7 @@ class DashboardForm(forms.Form):
         label=gettext_lazy("Time per step over"),
         required=False,
         coerce=int,
-        empty_value=dashboards.PERIODS[0],
+        empty_value=None,
         choices=[(str(n), gettext_lazy("the last %(n)s days") % {"n": n}) for n in dashboards.PERIODS],
     )
 
@@ -355,6 +355,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         "overdue_chart": bar_chart(bars=overdue_bars, label=_("Overdue memos by urgency")),
         "medians": median_bars,
         "median_chart": bar_chart(bars=median_bars, label=_("Median time per step")),
-        "status": 400 if request.GET and not valid else 200,
     }
-    return render(request, "workflow/dashboard.html", context, status=context["status"])
+    return render(
+        request, "workflow/dashboard.html", context, status=400 if request.GET and not valid else 200
+    )
