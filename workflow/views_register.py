@@ -93,8 +93,6 @@ def _choose(request: HttpRequest, *, purpose: str) -> Chosen:
     """The person's scope and the organisation asked for (`?org=`, else their own). Forbidden when they may
     see nothing here."""
     scope = register.register_scope(user=request.user, purpose=purpose)
-    if scope.is_empty:
-        raise Forbidden()
     organisations = list(register.organisations_for(scope))
     wanted = request.GET.get("org") or ""
     organisation = next((o for o in organisations if str(o.pk) == wanted), None)
@@ -103,14 +101,14 @@ def _choose(request: HttpRequest, *, purpose: str) -> Chosen:
     if organisation is None:
         first = organisations[0] if organisations else None
         organisation = next((o for o in organisations if o.pk == scope.home), first)
-    if organisation is None:
+    if organisation is None:  # nothing to see here: no organisation is in the person's scope
         raise Forbidden()
     return Chosen(scope, organisation, organisations, register.units_for(scope, organisation=organisation))
 
 
 def _unit(chosen: Chosen, value: str) -> Unit | None:
-    """The unit of the filter: None for every unit; Forbidden for one outside the person's scope (or of
-    another organisation, or no unit at all: the same answer, so that ids reveal nothing)."""
+    """The unit of the filter: None for every unit; Forbidden for one of another organisation or no unit
+    at all (the same answer as for a unit outside the person's scope, so that ids reveal nothing)."""
     if not value:
         return None
     try:
@@ -118,9 +116,9 @@ def _unit(chosen: Chosen, value: str) -> Unit | None:
     except ValueError:
         raise Forbidden() from None
     unit = Unit.objects.filter(pk=unit_id, organisation=chosen.organisation).first()
-    if unit is None or not chosen.scope.covers(organisation_id=chosen.organisation.pk, unit_id=unit.pk):
+    if unit is None:
         raise Forbidden()
-    return unit
+    return unit  # whether the person may see it: register.check_scope, in the selectors
 
 
 def _filters(form: RegisterForm, chosen: Chosen) -> register.RegisterFilters:

@@ -98,6 +98,19 @@ def test_a_clerk_sees_the_register_of_their_unit_only(person, memos):
     assert WORKS not in page
     for export in ("/register/register.csv", "/register/register.pdf"):
         assert client.get(f"{export}?unit={unit_id('กองช่าง')}").status_code == 403
+    assert client.get("/dashboard/").status_code == 403  # the dashboards are for heads and executives
+
+
+def test_a_head_of_a_division_is_no_executive(person, memos):
+    # ผู้อำนวยการกองคลัง reports to the ปลัด, as the ปลัด reports to the นายก, but heads a unit.
+    assert subjects(client_for(person, "finance_head").get("/register/")) == {FINANCE}
+    assert subjects(client_for(person, "auditor").get("/register/")) == {
+        OURS,
+        APPROVED,
+        REJECTED,
+        FINANCE,
+        WORKS,
+    }
 
 
 def test_a_head_sees_their_unit_and_the_units_inside_it(person, memos):
