@@ -163,3 +163,16 @@ def test_the_enclosures_count_in_the_readers_digits_and_are_tappable(
     page.get_by_role("button", name="English").click()
     page.wait_for_load_state()
     assert page.get_by_test_id("enclosures").evaluate("ol => getComputedStyle(ol).listStyleType") == "decimal"
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_the_register_and_the_dashboard_have_big_enough_targets_and_no_axe_violation(
+    org: Any, open_as: Callable[..., Any], size: str
+) -> None:
+    in_review_memo(2, urgency="most_urgent")
+    completed_memo()
+    returned_memo()
+    page = open_as("nat", SIZES[size])  # the ปลัด: an executive
+    for path in ("/register/", "/register/?urgency=most_urgent&sort=number", "/dashboard/?days=90"):
+        page.goto(path)
+        check(page, path)
