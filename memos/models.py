@@ -125,6 +125,11 @@ class Memo(ConcurrentTransitionMixin, models.Model):
                 condition=models.Q(sequence__isnull=False),
                 name="memo_register_idx",
             ),
+            models.Index(
+                fields=["organisation", "-register_year", "-sequence", "-id"],
+                condition=models.Q(sequence__isnull=False),
+                name="memo_register_number_idx",
+            ),
         ]
         constraints = [
             # Numbers restart every year (one register row per year), so a number is unique in its register.

@@ -69,8 +69,10 @@ OUTCOME_CHOICES: Final = [
 SORTS: Final = {
     "-date": ("-date", "-register_year", "-sequence", "-id"),
     "date": ("date", "register_year", "sequence", "id"),
-    "-number": ("-register_year", "-register__document_code", "-sequence", "-id"),
-    "number": ("register_year", "register__document_code", "sequence", "id"),
+    # By year, then running number: the order of one register (memo_register_number_idx). Units that number
+    # from a code of their own (Unit.document_code) interleave with the organisation's by running number.
+    "-number": ("-register_year", "-sequence", "-id"),
+    "number": ("register_year", "sequence", "id"),
 }
 
 
@@ -315,16 +317,25 @@ def register_memos(*, scope: Scope, organisation: Organisation, filters: Registe
         outcome=outcome_expression(),
         route_end=Subquery(last_step.values("position__title")[:1]),
     )
-    if filters.outcome == OUTCOME_PENDING:
-        qs = qs.filter(outcome="")
-    elif filters.outcome:
-        qs = qs.filter(outcome=filters.outcome)
+    if filters.outcome:
+        qs = qs.filter(outcome_condition(filters.outcome))
     in_hand = RouteStep.objects.filter(state=StepState.ACTIVE).select_related("position", "assignee")
     return (
         qs.select_related("writer", "writer_position", "unit")
         .prefetch_related(Prefetch("steps", queryset=in_hand, to_attr="steps_in_hand"))
         .order_by(*SORTS.get(filters.sort, SORTS["-date"]))
     )
+
+
+def outcome_condition(outcome: str) -> Q:
+    """The memos whose outcome is `outcome` (or OUTCOME_PENDING: none yet), as EXISTS conditions that the
+    database checks memo by memo along the register's index, not by computing every memo's outcome."""
+    signed = RouteStep.objects.filter(memo=OuterRef("pk"), role=StepRole.DECISION, state=StepState.SIGNED)
+    rejected = Q(status=MemoStatus.REJECTED)
+    if outcome == OUTCOME_PENDING:
+        return ~rejected & ~Exists(signed)
+    decided = Exists(signed.filter(decision=outcome))
+    return (rejected | decided) if outcome == Decision.NOT_APPROVED else (~rejected & decided)
 
 
 @dataclass(frozen=True)
