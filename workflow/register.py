@@ -333,8 +333,8 @@ def outcome_condition(outcome: str) -> Q:
     signed = RouteStep.objects.filter(memo=OuterRef("pk"), role=StepRole.DECISION, state=StepState.SIGNED)
     rejected = Q(status=MemoStatus.REJECTED)
     if outcome == OUTCOME_PENDING:
-        return ~rejected & ~Exists(signed)
-    decided = Exists(signed.filter(decision=outcome))
+        return ~rejected & ~Q(Exists(signed))
+    decided = Q(Exists(signed.filter(decision=outcome)))
     return (rejected | decided) if outcome == Decision.NOT_APPROVED else (~rejected & decided)
 
 
