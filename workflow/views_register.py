@@ -28,8 +28,9 @@ from workflow.charts import bar_chart
 from workflow.models import StepRole
 from workflow.register_export import STATUS_TH, PdfHeading, csv_lines, register_pdf
 
-#: At most this many rows in the register's PDF (the CSV has every row): a PDF is rendered in the request.
-PDF_MAX_ROWS = 1000
+#: At most this many rows in the register's PDF (the CSV has every row): it is rendered in the request, about
+#: 8 s per 100 rows on a busy 2-vCPU machine (docs/performance.md).
+PDF_MAX_ROWS = 300
 
 SORT_CHOICES = [
     ("-date", gettext_lazy("Newest first")),

@@ -305,3 +305,15 @@ def test_register_queries_do_not_grow_with_the_memos(count, person, demo_org, dj
         response = client.get("/register/")
     assert response.status_code == 200
     assert response.content.decode().count(FINANCE) == count
+
+
+def test_the_pdf_stops_at_its_row_limit_and_says_so(person, memos, monkeypatch):
+    from workflow import views_register
+
+    monkeypatch.setattr(views_register, "PDF_MAX_ROWS", 2)
+    response = client_for(person, "nat").get("/register/register.pdf?sort=number")
+    reader = PdfReader(io.BytesIO(response.content))
+    flat = "".join(unicodedata.normalize("NFKC", "".join(p.extract_text() for p in reader.pages)).split())
+    assert "แสดง๒รายการแรก" in flat  # the note says the PDF is cut, and where the rest is
+    assert "".join(unicodedata.normalize("NFKC", APPROVED).split()) in flat  # numbers 1 and 2 only
+    assert "".join(unicodedata.normalize("NFKC", FINANCE).split()) not in flat
