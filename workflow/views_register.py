@@ -268,7 +268,7 @@ class DashboardForm(forms.Form):
         required=False,
         coerce=int,
         empty_value=None,
-        choices=[(str(n), gettext_lazy("the last %(n)s days") % {"n": n}) for n in dashboards.PERIODS],
+        choices=[],
     )
 
     def __init__(self, *args: Any, units: list[Unit], **kwargs: Any) -> None:
@@ -276,6 +276,9 @@ class DashboardForm(forms.Form):
         choices = [("", _("Every unit I may see"))]
         choices += [(str(u.pk), "\u00a0\u00a0" * getattr(u, "depth", 0) + u.name) for u in units]
         self.fields["unit"].widget.choices = choices
+        days = self.fields["days"]
+        assert isinstance(days, forms.TypedChoiceField)
+        days.choices = [(str(n), _("the last %(n)s days") % {"n": _digits(n)}) for n in dashboards.PERIODS]
 
 
 def _digits(value: object) -> str:

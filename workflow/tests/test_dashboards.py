@@ -172,3 +172,15 @@ def test_dashboard_queries_do_not_grow_with_the_memos(count, person, demo_org, d
     with django_assert_num_queries(12):
         response = client.get("/dashboard/?days=90")
     assert response.status_code == 200
+
+
+def test_the_period_reads_in_the_readers_language_and_digits(person, demo_org):
+    thai_page = dashboard(person, "nat").content.decode()
+    assert "๓๐ วันล่าสุด" in thai_page
+    assert "๙๐ วันล่าสุด" in thai_page
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(person("nat"))
+    english = client.get("/dashboard/?days=90").content.decode()
+    assert "the last 90 days" in english
+    assert "วันล่าสุด" not in english
+    assert "Median time per step over the last 90 days" in english

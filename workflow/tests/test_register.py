@@ -317,3 +317,19 @@ def test_the_pdf_stops_at_its_row_limit_and_says_so(person, memos, monkeypatch):
     assert "แสดง๒รายการแรก" in flat  # the note says the PDF is cut, and where the rest is
     assert "".join(unicodedata.normalize("NFKC", APPROVED).split()) in flat  # numbers 1 and 2 only
     assert "".join(unicodedata.normalize("NFKC", FINANCE).split()) not in flat
+
+
+def test_another_organisations_register_is_for_administrators_and_auditors_only(person, memos):
+    from org.models import Organisation
+    from org.services import org_object_save
+
+    other = Organisation(name="องค์การบริหารส่วนตำบลบางแก้ว", short_name="อบต.บางแก้ว", document_code="พบ ๗๘๐๐๑")
+    org_object_save(obj=other)
+    assert client_for(person, "nat").get(f"/register/?org={other.pk}").status_code == 403
+    response = client_for(person, "admin").get(f"/register/?org={other.pk}")
+    assert response.status_code == 200
+    assert "องค์การบริหารส่วนตำบลบางแก้ว" in response.content.decode()
+    assert subjects(response) == set()  # none of หนองโสน's memos
+    page = client_for(person, "admin").get(f"/register/?org={memos['ours'].organisation_id}")
+    assert len(subjects(page)) == 5
+    assert 'name="org"' in page.content.decode()  # more than one organisation: the page offers the choice
