@@ -250,8 +250,8 @@ def sub_unit_ids(unit: Unit) -> set[Any]:
 
 
 def check_scope(scope: Scope, *, organisation: Organisation, unit: Unit | None) -> None:
-    """Refuses (Forbidden) a register the person may not see: a unit outside their units, or the whole
-    organisation for someone who may see only some of its units."""
+    """Refuses (Forbidden) a register the person may not see: a unit outside their units, or an organisation
+    of which they see no unit. Someone who sees some units of it gets those (register_memos keeps to them)."""
     if scope.covers(organisation_id=organisation.pk, unit_id=unit.pk if unit else None):
         return
     if unit is None and any(o == organisation.pk for o in scope.unit_organisation.values()):
