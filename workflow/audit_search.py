@@ -120,7 +120,7 @@ def audit_page(*, filters: AuditFilters, before: int | None = None, size: int = 
     rows = rows[:size]
     memo_label = Memo._meta.label_lower
     ids = {e.object_id for e in rows if e.object_type == memo_label}
-    numbers = dict(Memo.objects.filter(pk__in=ids).values_list("pk", "number")) if ids else {}
+    numbers = dict(Memo.objects.filter(pk__in=ids).order_by().values_list("pk", "number")) if ids else {}
     return AuditPage(events=rows, older=older, memo_numbers={str(k): v for k, v in numbers.items()})
 
 
