@@ -28,13 +28,18 @@ class AuditCursorPagination(CursorPagination):
     max_page_size = audit_search.MAX_PAGE_SIZE
 
 
-class LocalDateField(serializers.CharField):
+class LocalDateField(serializers.Field):  # type: ignore[type-arg]
     """A day: YYYY-MM-DD (a year from 2400 on is read as Buddhist era, e.g. 2569-12-02), or day/month/year
     as people here write it ("2/12/2569", Thai digits too)."""
 
+    def to_representation(self, value: Any) -> Any:
+        return value.isoformat()
+
     def to_internal_value(self, data: Any) -> Any:
-        text = super().to_internal_value(data)
-        parsed = parse_local_date(text)
+        text = str(data).strip()
+        if not text:
+            return None
+        parsed = parse_local_date(text) if len(text) <= 40 else None
         if parsed is None:
             raise serializers.ValidationError(
                 _("Not a date: use YYYY-MM-DD or day/month/year (a Buddhist-era year is accepted).")
@@ -67,9 +72,7 @@ class AuditQuerySerializer(serializers.Serializer[Any]):
             ("from", "First day (Bangkok), included"),
             ("to", "Last day (Bangkok), included"),
         ):
-            fields[name] = LocalDateField(
-                required=False, allow_blank=True, max_length=40, help_text=help_text
-            )
+            fields[name] = LocalDateField(required=False, help_text=help_text)
         return fields
 
 
