@@ -94,7 +94,9 @@ def main() -> None:
     target = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     fill(target)
     total = AuditEvent.objects.count()
-    person = Person.objects.get(username="ratchawari") if Person.objects.filter(username="ratchawari") else None
+    person = (
+        Person.objects.get(username="ratchawari") if Person.objects.filter(username="ratchawari") else None
+    )
     middle = AuditEvent.objects.order_by("-sequence").values_list("sequence", flat=True)[total // 2]
     day = timezone.localdate() - timedelta(days=400)
     print(f"{connection.vendor}, {total:,} events\n")
@@ -108,7 +110,9 @@ def main() -> None:
     timed("a rare event code", lambda: audit_page(filters=AuditFilters(action="signing_key.revoked")))
     timed("a common event code", lambda: audit_page(filters=AuditFilters(action="step.approved")))
     timed("one day", lambda: audit_page(filters=AuditFilters(date_from=day, date_to=day)))
-    timed("a month", lambda: audit_page(filters=AuditFilters(date_from=day, date_to=day + timedelta(days=30))))
+    timed(
+        "a month", lambda: audit_page(filters=AuditFilters(date_from=day, date_to=day + timedelta(days=30)))
+    )
     if person:
         timed(
             "person + code + a year",
@@ -122,7 +126,9 @@ def main() -> None:
     rows = AuditEvent.objects.filter(action=code).count()
     tracemalloc.start()
     began = time.perf_counter()
-    size = sum(len(line) for line in csv_lines(audit_events(filters=AuditFilters(action=code)).iterator(2000)))
+    size = sum(
+        len(line) for line in csv_lines(audit_events(filters=AuditFilters(action=code)).iterator(2000))
+    )
     seconds = time.perf_counter() - began
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()

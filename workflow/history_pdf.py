@@ -3,7 +3,9 @@ in Thai with Thai digits, with the fonts, text layer and WeasyPrint settings of 
 (workflow.certificate), so that the text extracted from the PDF is the text as written.
 
 Rendered on request, not by the render worker: it is the history as it stands when it is downloaded (every event
-changes it), and it holds text only, so it renders in a fraction of a second (docs/performance.md).
+changes it) and holds text only; still, WeasyPrint with the Thai text layer takes 3-4 s for a memo of two to four
+rounds on the shared 2-vCPU machine (docs/performance.md), one render at a time per process. If auditors download
+it often, it belongs in the render worker like the memo's PDF.
 """
 
 from datetime import datetime

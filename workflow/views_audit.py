@@ -51,7 +51,7 @@ def memo_history(request: HttpRequest, memo_id: Any) -> HttpResponse:
 @require_GET
 def memo_history_pdf(request: HttpRequest, memo_id: Any) -> HttpResponse:
     """The history as an A4 PDF in Thai (Thai digits), rendered on request: it is the history as it stands
-    now, text only (no images, no enclosures), so it renders in well under a second (docs/performance.md)."""
+    now, text only (no images, no enclosures); a few seconds (workflow.history_pdf, docs/performance.md)."""
     found = _history_or_404(request, memo_id)
     pdf = history_pdf.render_history_pdf(found, printed_at=bangkok_now())
     response = HttpResponse(pdf, content_type="application/pdf")

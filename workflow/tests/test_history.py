@@ -170,3 +170,21 @@ def test_a_step_still_waiting_is_in_the_history() -> None:
     html = client_for("auditor").get(f"/memos/{memo.pk}/history/").content.decode()
     assert 'class="s-' + StepState.ACTIVE + '"' in html
     assert person("ratchawari").full_name in html
+
+
+def test_a_reassignment_shows_who_moved_the_step_to_whom_and_why() -> None:
+    memo = submitted_memo()
+    step = active_step(memo)
+    services.step_reassign(
+        step=step,
+        actor=person("admin"),
+        assignee=person("finance_head"),
+        reason="ผู้รักษาการแทนลาพักร้อน",
+        capacity="รักษาราชการแทน",
+    )
+    html = client_for("auditor").get(f"/memos/{memo.pk}/history/").content.decode()
+    moved = html.split('data-testid="reassignment"', 1)[1].split("</div>", 1)[0]
+    assert "ผู้รักษาการแทนลาพักร้อน" in moved
+    assert person("ratchawari").full_name in moved
+    assert person("finance_head").full_name in moved
+    assert "รักษาราชการแทน หัวหน้าสำนักปลัด" in html  # the capacity the new assignee signs in
