@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from core import thai
@@ -77,7 +77,7 @@ def _people_matching(text: str) -> QuerySet[Person]:
             | Q(first_name__icontains=word)
             | Q(last_name__icontains=word)
         )
-    return Person.objects.filter(Q(username__iexact=text.strip()) | by_name).values("pk")  # type: ignore[return-value]
+    return Person.objects.filter(Q(username__iexact=text.strip()) | by_name).order_by("pk")
 
 
 def _bangkok_midnight(day: date) -> datetime:
@@ -86,19 +86,32 @@ def _bangkok_midnight(day: date) -> datetime:
 
 def audit_events(*, filters: AuditFilters, memo_ids: list[str] | None = None) -> QuerySet[AuditEvent]:
     """The log filtered, newest first, each event with its actor. `memo_ids`: the memos the memo filter names
-    (`memo_ids_matching`, resolved by the caller so the count of queries stays fixed)."""
+    (`memo_ids_matching` when not given: one query more).
+
+    Dates also bound the sequence (in the same statement: the first event at or after the start, the last before
+    the end, each found on the `at` index), so that the database walks the sequence index within the range instead
+    of sorting every event of a month by sequence (0.4 s at 1,000,000 events, docs/performance.md). `at` is taken
+    under the chain head's lock (core.audit), so it grows with the sequence; the `at` conditions stay, so nothing
+    outside the range is ever shown."""
     events = AuditEvent.objects.select_related("actor").order_by("-sequence")
     if filters.memo:
         ids = memo_ids if memo_ids is not None else memo_ids_matching(filters.memo)
         events = events.filter(object_type=Memo._meta.label_lower, object_id__in=ids)
     if filters.actor.strip():
-        events = events.filter(actor__in=_people_matching(filters.actor))
+        # Resolved first (one small query) rather than joined: with the ids as constants the database walks the
+        # (actor, sequence) index newest first and stops at the page's end; a join made it read a year of events.
+        people = list(_people_matching(filters.actor).values_list("pk", flat=True)[:100])
+        events = events.filter(actor_id__in=people)
     if filters.action:
         events = events.filter(action=filters.action)
     if filters.date_from:
-        events = events.filter(at__gte=_bangkok_midnight(filters.date_from))
+        start = _bangkok_midnight(filters.date_from)
+        first = AuditEvent.objects.filter(at__gte=start).order_by("at", "sequence").values("sequence")[:1]
+        events = events.filter(at__gte=start, sequence__gte=Subquery(first))
     if filters.date_to:
-        events = events.filter(at__lt=_bangkok_midnight(filters.date_to + timedelta(days=1)))
+        end = _bangkok_midnight(filters.date_to + timedelta(days=1))
+        last = AuditEvent.objects.filter(at__lt=end).order_by("-at", "-sequence").values("sequence")[:1]
+        events = events.filter(at__lt=end, sequence__lte=Subquery(last))
     return events
 
 
