@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from core import thai
 from core.audit_labels import event_label
 from core.models import AuditEvent
-from memos.models import Memo
+from memos.models import Memo, Register
 from org.models import Person
 from workflow import selectors
 from workflow.history import when_text
@@ -51,7 +51,8 @@ class AuditFilters:
 
 def memo_ids_matching(text: str) -> list[str]:
     """The ids (as the audit log writes them) of the memos `text` names: an id, or a number written with Thai
-    or Arabic digits, whole ("พบ 32801/1") or without its document code ("32801/1"). One query."""
+    or Arabic digits, whole ("พบ 32801/1") or without the letters of its document code ("32801/1"); the same
+    number in every year's register. One query (none for an id)."""
     text = " ".join(text.split())
     if not text:
         return []
@@ -59,9 +60,18 @@ def memo_ids_matching(text: str) -> list[str]:
         return [str(uuid.UUID(text))]
     except ValueError:
         pass
-    number = thai.thai_digits(text)
-    found = Memo.objects.filter(Q(number=number) | Q(number__endswith=f" {number}")).values_list(
-        "pk", flat=True
+    code, slash, running = thai.thai_digits(text).rpartition("/")
+    running_digits = thai.arabic_digits(running).strip()
+    if not slash or not running_digits.isdecimal() or not code.strip():
+        return []
+    # By the register (a few rows per code and year) and the running number: the index of the unique constraint
+    # (register, sequence), not a scan of every memo's number.
+    code = code.strip()
+    registers = Register.objects.filter(Q(document_code=code) | Q(document_code__endswith=f" {code}"))
+    found = (
+        Memo.objects.filter(register__in=registers.values("pk"), sequence=int(running_digits))
+        .order_by()
+        .values_list("pk", flat=True)
     )
     return [str(pk) for pk in found[:100]]
 

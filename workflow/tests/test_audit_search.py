@@ -134,7 +134,9 @@ def test_the_page_takes_the_same_queries_for_two_events_as_for_thirty(django_ass
         response = client.get("/audit/", {"actor": "rujapa"})
     assert len(sequences(response.content.decode())) == 30
     number = Memo.objects.values_list("number", flat=True).first()
-    with django_assert_num_queries(PAGE_QUERIES):  # the memo filter looks its memo up first, instead of the people
+    with django_assert_num_queries(
+        PAGE_QUERIES
+    ):  # the memo filter looks its memo up first, instead of the people
         client.get("/audit/", {"memo": number})
     with django_assert_num_queries(PAGE_QUERIES - 1):  # no filter
         client.get("/audit/")
