@@ -3,7 +3,7 @@
 from django.urls import path
 
 from signatures import views as signature_views
-from workflow import views, views_register
+from workflow import views, views_audit, views_register
 
 urlpatterns = [
     path("", views.my_tasks, name="home"),
@@ -34,4 +34,8 @@ urlpatterns = [
         views.memo_enclosure_remove,
         name="memo-enclosure-remove",
     ),
+    path("memos/<uuid:memo_id>/history/", views_audit.memo_history, name="memo-history"),
+    path("memos/<uuid:memo_id>/history.pdf", views_audit.memo_history_pdf, name="memo-history-pdf"),
+    path("audit/", views_audit.audit_search_page, name="audit-search"),
+    path("audit/export.csv", views_audit.audit_search_csv, name="audit-search-csv"),
 ]
