@@ -72,7 +72,8 @@ def _token_user(request: HttpRequest) -> Any:
     the request's authentication (the attributes its Request reads, as `force_authenticate` sets them), so the
     view does not look the token up again, and the person's permissions are read once."""
     drf_request = Request(request)
-    for authenticator in api_settings.DEFAULT_AUTHENTICATION_CLASSES:
+    authenticators: list[Any] = list(api_settings.DEFAULT_AUTHENTICATION_CLASSES)
+    for authenticator in authenticators:
         try:
             found = authenticator().authenticate(drf_request)
         except exceptions.APIException:

@@ -148,9 +148,9 @@ def test_an_auditor_still_signs_in_and_out_and_changes_their_own_password(ids, p
     assert response.status_code == 302
     assert client.post(reverse("logout")).status_code == 302
     api = APIClient()
-    response = api.post("/api/v1/auth/token/", {"username": "auditor", "password": new}, format="json")
-    assert response.status_code == 200
-    api.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+    issued = api.post("/api/v1/auth/token/", {"username": "auditor", "password": new}, format="json")
+    assert issued.status_code == 200
+    api.credentials(HTTP_AUTHORIZATION=f"Token {issued.json()['token']}")
     assert api.delete("/api/v1/auth/token/").status_code == 204
     assert not ApiToken.objects.filter(person=person("auditor")).exists()
 
