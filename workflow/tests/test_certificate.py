@@ -432,6 +432,13 @@ def test_auditors_and_administrators_download_it(archived: Memo, api_as) -> None
         assert response["Content-Type"] == "application/pdf"
         assert "attachment" in response["Content-Disposition"]
         assert b"".join(response.streaming_content) == _certificate(archived)
+        event = AuditEvent.objects.filter(action="memo.downloaded").order_by("-sequence").first()
+        assert event is not None
+        assert (event.actor.username, event.data["document"], event.data["sha256"]) == (
+            username,
+            "certificate",
+            archived.certificate_sha256,
+        )
     body = api_as("auditor").get(f"/api/v1/memos/{archived.pk}/").json()
     assert body["certificate"] == {
         "url": f"/api/v1/memos/{archived.pk}/certificate/",
