@@ -60,3 +60,8 @@ EVENT_LABELS: dict[str, Promise] = {
 def event_label(code: str) -> str | Promise:
     """The event in words in the user's language; an unknown code as itself."""
     return EVENT_LABELS.get(code, code)
+
+
+#: Events about people rather than the memo's course — who opened its files, whose signing was refused: in a
+#: memo's history only for auditors and administrators (colleagues on the route see the memo's own events).
+AUDITOR_ONLY_ACTIONS = frozenset({"memo.downloaded", "signing.failed"})

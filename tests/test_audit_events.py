@@ -348,3 +348,31 @@ def test_a_groups_permissions_changed_in_the_admin_are_recorded(admin_client, de
     assert "memos.view_memo" in event.data["permissions"]
     assert list(event.data["changed"]) == ["permissions"]
     assert verify_audit_exit_code() == 0
+
+
+def test_a_memos_history_shows_downloads_and_refused_signing_to_auditors_only(
+    memo_with_files, person, api_as
+) -> None:
+    memo = memo_with_files
+    auditor = api_as("auditor")
+    auditor.get(reverse("api-memo-pdf", args=[memo.pk]))
+    url = f"/api/v1/memos/{memo.pk}/history/"
+    assert "memo.downloaded" in [e["action"] for e in auditor.get(url).json()["events"]]
+    writer_sees = [e["action"] for e in api_as("rujapa").get(url).json()["events"]]
+    assert "memo.created" in writer_sees
+    assert "memo.downloaded" not in writer_sees
+
+
+def test_an_acting_appointment_change_records_old_and_new(demo_org, person) -> None:
+    from org.models import ActingAppointment
+    from org.services import acting_appointment_update
+
+    appointment = ActingAppointment.objects.order_by("valid_from").first()
+    assert appointment is not None
+    old_reference = appointment.order_reference
+    acting_appointment_update(
+        appointment=appointment, actor=person("admin"), order_reference="คำสั่ง อบต. ที่ 99/2569"
+    )
+    event = last("acting_appointment.changed")
+    assert event.data["changed"] == {"order_reference": [old_reference, "คำสั่ง อบต. ที่ 99/2569"]}
+    assert event.actor == person("admin")

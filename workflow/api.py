@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from core.api import FileContentNegotiation, flatten_errors
 from core.audit import RequestMeta
+from core.audit_labels import AUDITOR_ONLY_ACTIONS
 from core.errors import ApplicationError, Forbidden, NotFound, ValidationFailed
 from core.http import frameable_by_own_pages
 from core.parsers import FormParser, MultiPartParser
@@ -506,9 +507,13 @@ class MemoHistoryView(APIView):
     @extend_schema(responses=HistorySerializer)
     def get(self, request: Request, memo_id: str) -> Response:
         memo = selectors.memo_get(memo_id=memo_id, user=_user(request))
-        payload = {"steps": selectors.route_history(memo=memo), "events": selectors.memo_events(memo=memo)}
+        events = selectors.memo_events(memo=memo)
+        auditing = selectors.may_see_where_people_signed_from(request.user)
+        if not auditing:  # who opened the files, whose signing was refused: for auditors (core.audit_labels)
+            events = events.exclude(action__in=AUDITOR_ONLY_ACTIONS)
+        payload = {"steps": selectors.route_history(memo=memo), "events": events}
         data = HistorySerializer(payload).data
-        if not selectors.may_see_where_people_signed_from(request.user):
+        if not auditing:
             for event in data["events"]:  # where people signed from is for auditors, not for colleagues
                 event["ip_address"] = None
                 event["user_agent"] = ""
