@@ -40,11 +40,13 @@ def sign_in_attempt_record(
     person: Person | None = None,
     succeeded: bool,
     locked_out: bool = False,
+    reason: str = "",
     meta: RequestMeta | None = None,
 ) -> None:
     """One sign-in attempt: `auth.signed_in` (actor: the person), else `auth.locked_out` when a lockout refused
-    it or it reached the limit, else `auth.sign_in_failed`. A failure has no actor (nobody proved who they
-    are); its object is the account tried when there is one."""
+    it or it reached the limit, else `auth.sign_in_failed` (with `reason` when the password was right but the
+    account may not use this way in: "not_staff" on the admin login). A failure has no actor; its object is
+    the account tried when there is one."""
     username = username[:USERNAME_MAX]
     if succeeded:
         action = "auth.signed_in"
@@ -56,7 +58,7 @@ def sign_in_attempt_record(
             action=action,
             obj=person if person is not None else Person(username=username),
             actor=person if succeeded else None,
-            data={"username": username, "via": via},
+            data={"username": username, "via": via, **({"reason": reason} if reason else {})},
             meta=meta,
         )
 

@@ -376,3 +376,13 @@ def test_an_acting_appointment_change_records_old_and_new(demo_org, person) -> N
     event = last("acting_appointment.changed")
     assert event.data["changed"] == {"order_reference": [old_reference, "คำสั่ง อบต. ที่ 99/2569"]}
     assert event.actor == person("admin")
+
+
+def test_the_admin_login_with_the_right_password_of_a_non_staff_account_is_a_failed_sign_in(demo_org) -> None:
+    response = Client().post(
+        "/admin/login/", {"username": "nat", "password": DEMO_PASSWORD, "next": "/admin/"}
+    )
+    assert response.status_code == 200  # the form again
+    event = last("auth.sign_in_failed")
+    assert event.data == {"username": "nat", "via": "admin", "reason": "not_staff"}
+    assert not AuditEvent.objects.filter(action="auth.signed_in").exists()
