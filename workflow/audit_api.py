@@ -86,7 +86,7 @@ class AuditObjectSerializer(serializers.Serializer[Any]):
     id = serializers.CharField(source="object_id")
 
 
-class AuditEventSerializer(serializers.Serializer[Any]):
+class AuditLogEntrySerializer(serializers.Serializer[Any]):
     sequence = serializers.IntegerField()
     at = serializers.DateTimeField()
     actor = ActorSerializer(allow_null=True, help_text="null: written by the system (e.g. the archive job)")
@@ -110,7 +110,7 @@ class AuditListView(GenericAPIView[Any]):
     (number or id), `actor` (username or name), `action` (event code), `from` / `to` (days in Bangkok time,
     both included). Follow `next` for older events."""
 
-    serializer_class = AuditEventSerializer
+    serializer_class = AuditLogEntrySerializer
     pagination_class = AuditCursorPagination
 
     @extend_schema(
@@ -123,7 +123,7 @@ class AuditListView(GenericAPIView[Any]):
             ),
             OpenApiParameter("to", str, description="Last day: YYYY-MM-DD or day/month/year (BE accepted)"),
         ],
-        responses=AuditEventSerializer(many=True),
+        responses=AuditLogEntrySerializer(many=True),
     )
     def get(self, request: Request) -> Response:
         if not audit_search.may_search_audit(request.user):
@@ -147,4 +147,4 @@ class AuditListView(GenericAPIView[Any]):
             date_to=end,
         )
         page = self.paginate_queryset(audit_search.audit_events(filters=filters))
-        return self.get_paginated_response(AuditEventSerializer(page, many=True).data)
+        return self.get_paginated_response(AuditLogEntrySerializer(page, many=True).data)

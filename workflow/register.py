@@ -192,7 +192,7 @@ def may_see_register(*, user: Any) -> bool:
 
 def header_annotations() -> dict[str, Any]:
     """For the header's one query of the person (workflow.selectors.header_for): whether they may see a
-    register and a dashboard, by the same rules as `register_scope`."""
+    register and a dashboard, by the same rules as `register_scope`; and whether they may search the audit log."""
     day = thai.bangkok_date(timezone.now())
     user_ref = OuterRef("pk")
     acting_for = (
@@ -215,6 +215,8 @@ def header_annotations() -> dict[str, Any]:
     return {
         "may_see_register": Case(When(sees_all | leads | clerk, then=Value(True)), default=Value(False)),
         "may_see_dashboard": Case(When(sees_all | leads, then=Value(True)), default=Value(False)),
+        # the audit search (workflow.audit_search.may_search_audit): auditors and administrators
+        "may_search_audit": Case(When(sees_all, then=Value(True)), default=Value(False)),
     }
 
 

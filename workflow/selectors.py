@@ -65,14 +65,21 @@ def header_for(*, user: Any) -> dict[str, Any]:
             may_write=Exists(Position.objects.filter(holder=OuterRef("pk"))),
             **header_annotations(),
         )
-        .values("task_count", "may_write", "may_see_register", "may_see_dashboard")
+        .values("task_count", "may_write", "may_see_register", "may_see_dashboard", "may_search_audit")
         .first()
-    ) or {"task_count": 0, "may_write": False, "may_see_register": False, "may_see_dashboard": False}
+    ) or {
+        "task_count": 0,
+        "may_write": False,
+        "may_see_register": False,
+        "may_see_dashboard": False,
+        "may_search_audit": False,
+    }
     return {
         "my_task_count": row["task_count"],
         "can_write_memo": row["may_write"],
         "can_see_register": row["may_see_register"],
         "can_see_dashboard": row["may_see_dashboard"],
+        "can_search_audit": row["may_search_audit"],
     }
 
 

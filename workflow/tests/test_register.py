@@ -160,6 +160,16 @@ def test_the_menu_offers_the_register_and_the_dashboard_to_those_who_may_see_the
     assert menu("finance_staff") == (True, False)  # a clerk keeps the register; dashboards are for heads
 
 
+def test_the_menu_offers_the_audit_search_to_auditors_and_administrators_only(person, memos):
+    def offered(username):
+        return 'data-testid="nav-audit"' in client_for(person, username).get("/").content.decode()
+
+    assert offered("auditor")
+    assert offered("admin")
+    assert not offered("nat")
+    assert not offered("works_staff")
+
+
 # What a row says ---------------------------------------------------------------------------------------------
 
 
