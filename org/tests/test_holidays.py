@@ -1,8 +1,12 @@
 """The holiday table: `manage.py load_holidays` (idempotent, an administrator's corrections kept) and the
 admin (Buddhist-era dates, every change audited, a clash a Thai form error that saves nothing)."""
 
+import os
+import subprocess
+import sys
 from datetime import date
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -163,3 +167,32 @@ def test_the_list_shows_buddhist_era_dates_in_constant_queries(admin_client):
     page = admin_client.get("/admin/org/holiday/").content.decode()
     assert "๑๓ เม.ย. ๒๕๖๙" in page
     assert "ทุกหน่วยงาน (วันหยุดราชการ)" in page
+
+
+def test_the_demo_loads_the_official_holidays_once(media_root):
+    call_command("load_demo", stdout=StringIO())
+    assert Holiday.objects.filter(organisation__isnull=True).count() == 44
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    assert "Public holidays added: 0" in out.getvalue()
+    assert Holiday.objects.count() == 44
+
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("MEMOFLOW_DUE_WORKING_DAYS", "normal=-1", "MEMOFLOW_DUE_WORKING_DAYS takes"),
+        ("MEMOFLOW_DUE_WORKING_DAYS", "slow=3", "MEMOFLOW_DUE_WORKING_DAYS takes"),
+        ("MEMOFLOW_OFFICE_HOURS_END", "half past four", "MEMOFLOW_OFFICE_HOURS_END must be a time"),
+    ],
+)
+def test_a_bad_due_time_setting_stops_start_up(variable, value, message):
+    env = {**os.environ, variable: value, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0
+    assert message in result.stderr
