@@ -7,9 +7,10 @@ from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse
-from django.utils import formats
+from django.utils import formats, translation
 from django.utils.translation import gettext_lazy as _
 
+from core import thai
 from core.admin import BuddhistDateField, LocalDateInput, LocalDatesAdmin, ServiceTransactionMixin, local_when
 from core.audit import RequestMeta, audit_event_append
 from org import holidays, services
@@ -254,16 +255,32 @@ class NationalOrOwnFilter(admin.SimpleListFilter):
         return queryset
 
 
+class HolidayYearFilter(admin.SimpleListFilter):
+    """By year, named in the reader's era (พ.ศ. ๒๕๖๙ in Thai, 2026 in English); Django's date hierarchy would
+    print Gregorian years in Thai too."""
+
+    title = _("year")
+    parameter_name = "year"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        years = [d.year for d in Holiday.objects.dates("date", "year")]
+        english = (translation.get_language() or "th").startswith("en")
+        return [(str(y), str(y) if english else thai.thai_digits(f"พ.ศ. {thai.be_year(y)}")) for y in years]
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        value = self.value()
+        return queryset.filter(date__year=int(value)) if value and value.isdigit() else queryset
+
+
 @admin.register(Holiday)
 class HolidayAdmin(LocalDatesAdmin, ServiceTransactionMixin, admin.ModelAdmin[Holiday]):
     """The holiday table that due times count on: dates typed and shown in the Buddhist era in Thai. Saves and
     deletions go through org.holidays (audited), one holiday at a time, also from "delete selected"."""
 
     list_display = ("date", "weekday", "name", "applies_to")
-    list_filter = (NationalOrOwnFilter, ("date", admin.DateFieldListFilter), "organisation")
+    list_filter = (HolidayYearFilter, NationalOrOwnFilter, "organisation")
     list_select_related = ("organisation",)
     search_fields = ("name",)
-    date_hierarchy = "date"
     fields = ("date", "name", "organisation")
     formfield_overrides = {models.DateField: {"form_class": BuddhistDateField, "widget": LocalDateInput}}
 

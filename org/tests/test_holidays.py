@@ -196,3 +196,13 @@ def test_a_bad_due_time_setting_stops_start_up(variable, value, message):
     )
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def test_the_list_filters_by_year_in_the_buddhist_era(admin_client):
+    holidays.holidays_load()
+    page = admin_client.get("/admin/org/holiday/").content.decode()
+    assert "พ.ศ. ๒๕๖๙" in page
+    assert "พ.ศ. ๒๕๗๐" in page
+    page = admin_client.get("/admin/org/holiday/?year=2027").content.decode()
+    assert "๒๓ ต.ค. ๒๕๗๐" in page
+    assert "๒๓ ต.ค. ๒๕๖๙" not in page
