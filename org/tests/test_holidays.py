@@ -166,7 +166,7 @@ def test_the_list_shows_buddhist_era_dates_in_constant_queries(admin_client):
     assert _list_queries(admin_client) == two
     page = admin_client.get("/admin/org/holiday/").content.decode()
     assert "๑๓ เม.ย. ๒๕๖๙" in page
-    assert "ทุกหน่วยงาน (วันหยุดราชการ)" in page
+    assert "ทุกหน่วยงาน (ทั้งประเทศ)" in page
 
 
 def test_the_demo_loads_the_official_holidays_once(media_root):
