@@ -206,3 +206,15 @@ def test_the_list_filters_by_year_in_the_buddhist_era(admin_client):
     page = admin_client.get("/admin/org/holiday/?year=2027").content.decode()
     assert "๒๓ ต.ค. ๒๕๗๐" in page
     assert "๒๓ ต.ค. ๒๕๖๙" not in page
+
+
+def test_the_clash_reads_in_english_for_an_english_administrator(demo_org, person):
+    holidays.holidays_load(year=2026)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(person("admin"))
+    response = client.post(
+        "/admin/org/holiday/add/", {"date": "13 Apr 2026", "name": "again", "organisation": ""}
+    )
+    assert response.status_code == 200
+    assert "There is already a national holiday on this date." in response.content.decode()
+    assert Holiday.objects.filter(date=date(2026, 4, 13)).count() == 1
