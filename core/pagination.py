@@ -44,15 +44,21 @@ class PageWindow:
         return len(self.object_list)
 
 
+#: The last page number accepted: beyond, the offset would overflow the database's integers (a 500), and no
+#: list is that long.
+MAX_PAGE = 1_000_000
+
+
 def page_number(value: Any) -> int | None:
-    """A page number from a query string (1 when absent); None when it is not a positive whole number."""
+    """A page number from a query string (1 when absent); None when it is not a whole number from 1 to
+    MAX_PAGE."""
     if value in (None, ""):
         return 1
     try:
         number = int(str(value))
     except ValueError:
         return None
-    return number if number >= 1 else None
+    return number if 1 <= number <= MAX_PAGE else None
 
 
 def page_window(queryset: QuerySet[Any], number: int, size: int) -> PageWindow:

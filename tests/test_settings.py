@@ -49,7 +49,9 @@ def test_postgresql_connections_run_without_jit_unless_asked(monkeypatch):
 
     url = "postgres://memoflow@127.0.0.1:5432/memoflow"
     assert database_from_env(url)["OPTIONS"]["options"] == "-c jit=off"
-    assert database_from_env(url + "?options=-c%20work_mem%3D64MB")["OPTIONS"]["options"] == "-c work_mem=64MB"
+    assert (
+        database_from_env(url + "?options=-c%20work_mem%3D64MB")["OPTIONS"]["options"] == "-c work_mem=64MB"
+    )
     assert "options" not in database_from_env("sqlite:////tmp/x.sqlite3")["OPTIONS"]
     monkeypatch.setenv("DATABASE_JIT", "true")
     assert "options" not in database_from_env(url).get("OPTIONS", {})

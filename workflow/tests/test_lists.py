@@ -255,6 +255,7 @@ def test_the_api_lists_reach_page_two_without_counting(
     assert subjects == {"เรื่องที่ 1", "เรื่องที่ 2", "เรื่องที่ 3"}
     assert client.get(path, {**params, "page": 3}).status_code == 404
     assert client.get(path, {**params, "page": "x"}).status_code == 404
+    assert client.get(path, {**params, "page": str(10**18)}).status_code == 404  # not an overflow (500)
 
 
 # Exact query counts, 2 rows and many ------------------------------------------------------------------------
