@@ -9,13 +9,20 @@ signed decision step, a subquery of the list's own query.
 from datetime import date
 from typing import Any
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from memos.models import Memo, MemoStatus
 from org.models import Person
-from workflow.models import Decision, RouteStep, StepRole, StepState
+from workflow.models import Decision, RouteStep, StepReassignment, StepRole, StepState
 from workflow.search import search_filter, search_term
-from workflow.selectors import ReturnInfo, _latest_return, _return_info, memos_visible_to
+from workflow.selectors import (
+    ReturnInfo,
+    _latest_return,
+    _return_info,
+    is_administrator,
+    is_auditor,
+    memos_visible_to,
+)
 
 BOXES = ("authored", "done", "all")
 
@@ -64,6 +71,27 @@ def task_returned(step: RouteStep) -> ReturnInfo | None:
     return _return_info(getattr(step, "returned_data", None))
 
 
+#: From this many route steps, a person's visible memos are walked newest first rather than gathered and sorted.
+DENSE_STEPS = 1000
+
+
+def visible_for_list(*, user: Person) -> QuerySet[Memo]:
+    """`memos_visible_to`, in the form that reads a page fastest for this person (measured at a million memos,
+    docs/performance.md). Someone on few routes: the union of their id sets, joined and sorted (19 ms for 333
+    memos, where walking the whole memo table took 190 ms). Someone on many (a head, the mayor: 3,000 to
+    100,000 memos): the memo table walked newest first through its (created_at, id) index with the same three
+    conditions tested on each row, stopping at the page's end (28-110 ms, where sorting 80,000 gathered memos
+    took 1.5 s). One query, reading at most DENSE_STEPS index entries, tells which."""
+    if is_administrator(user) or is_auditor(user):
+        return Memo.objects.all()
+    many = RouteStep.objects.filter(assignee=user).order_by().values("memo_id")[DENSE_STEPS - 1 : DENSE_STEPS]
+    if not many.exists():
+        return memos_visible_to(user=user)
+    on_route = RouteStep.objects.filter(memo=OuterRef("pk"), assignee=user)
+    moved_away = StepReassignment.objects.filter(step__memo=OuterRef("pk"), previous_assignee=user)
+    return Memo.objects.filter(Q(writer=user) | Exists(on_route) | Exists(moved_away))
+
+
 def done_by(*, user: Person) -> QuerySet[Memo]:
     """The memos on whose route after the writer a person has acted (signed, returned or rejected a step)."""
     acted = RouteStep.objects.filter(assignee=user, acted_at__isnull=False, order__gt=0)
@@ -89,7 +117,7 @@ def memo_list(
     elif box == "done":
         qs = done_by(user=user)
     else:
-        qs = memos_visible_to(user=user)
+        qs = visible_for_list(user=user)
     if status:
         qs = qs.filter(status=status)
     if urgency:

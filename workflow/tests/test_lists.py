@@ -21,7 +21,7 @@ from core.pagination import WindowPagination
 from memos.models import Memo
 from org.demo import DEMO_PASSWORD
 from tests.builders import active_step, approve_active, draft_memo, submit, submitted_memo
-from workflow import services
+from workflow import lists, services
 from workflow.models import MemoSearch
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +77,31 @@ def test_a_person_moved_off_a_step_still_finds_the_memo(demo_org: Any, api_as: A
     assert found(api_as("ratchawari"), "ประชุมสภา") == [SECRET]  # moved away, keeps read access
     assert found(api_as("finance_head"), "ประชุมสภา") == [SECRET]
     assert found(api_as(OUTSIDER), "ประชุมสภา") == []
+
+
+@pytest.mark.parametrize("dense", [1, 1000], ids=["walked", "gathered"])
+def test_both_forms_of_visibility_show_the_same_memos(
+    demo_org: Any, api_as: Any, person: Any, monkeypatch: pytest.MonkeyPatch, dense: int
+) -> None:
+    """lists.visible_for_list walks the memo table for someone on many routes, gathers a union otherwise:
+    both show exactly what memos_visible_to allows."""
+    monkeypatch.setattr(lists, "DENSE_STEPS", dense)
+    moved = submitted_memo(subject="ประชุมสภาครั้งที่หนึ่ง")
+    submitted_memo(subject="ประชุมสภาครั้งที่สอง")
+    services.step_reassign(
+        step=active_step(moved), actor=person("admin"), assignee=person("finance_head"), reason="ลาป่วย"
+    )
+    expected = {
+        "ratchawari": ["ประชุมสภาครั้งที่สอง", "ประชุมสภาครั้งที่หนึ่ง"],  # on one, moved off the other
+        "finance_head": ["ประชุมสภาครั้งที่หนึ่ง"],
+        OUTSIDER: [],
+        "auditor": ["ประชุมสภาครั้งที่สอง", "ประชุมสภาครั้งที่หนึ่ง"],
+    }
+    for username, subjects in expected.items():
+        client = api_as(username)
+        assert found(client, "ประชุมสภา") == subjects, username
+        listed = [i["subject"] for i in client.get("/api/v1/memos/", {"box": "all"}).json()["results"]]
+        assert listed == subjects, username
 
 
 # What the search finds --------------------------------------------------------------------------------------
@@ -262,17 +287,17 @@ def test_the_api_lists_reach_page_two_without_counting(
 
 # API: token + the page (one row more; the outcome, and the return of a task, as subqueries of it) + the
 # prefetch of the memos' active steps (memo lists); box=all and search: + the person's own and group
-# permissions (administrator? auditor?).
+# permissions (administrator? auditor?) + whether they are on many routes (lists.visible_for_list).
 API_QUERIES = {
     "/api/v1/tasks/": 2,
     "/api/v1/memos/?box=authored": 3,
     "/api/v1/memos/?box=done": 3,
-    "/api/v1/memos/?box=all": 5,
-    "/api/v1/memos/?box=all&q=%E0%B9%80%E0%B8%A3%E0%B8%B7%E0%B9%88%E0%B8%AD%E0%B8%87": 5,  # q=เรื่อง
-    "/api/v1/search/?q=%E0%B9%80%E0%B8%A3%E0%B8%B7%E0%B9%88%E0%B8%AD%E0%B8%87": 5,
+    "/api/v1/memos/?box=all": 6,
+    "/api/v1/memos/?box=all&q=%E0%B9%80%E0%B8%A3%E0%B8%B7%E0%B9%88%E0%B8%AD%E0%B8%87": 6,  # q=เรื่อง
+    "/api/v1/search/?q=%E0%B9%80%E0%B8%A3%E0%B8%B7%E0%B9%88%E0%B8%AD%E0%B8%87": 6,
 }
 # Pages: session + user + the header (task count, may write) + the page (+ prefetch) (+ permissions for all).
-PAGE_QUERIES = {"home": 4, "memo-list-mine": 5, "memo-list-done": 5, "memo-list-all": 7}
+PAGE_QUERIES = {"home": 4, "memo-list-mine": 5, "memo-list-done": 5, "memo-list-all": 8}
 
 
 @pytest.fixture(params=[2, 27], ids=["2-memos", "27-memos"])
