@@ -125,6 +125,21 @@ def memo_search_refresh(*, memo_id: Any) -> None:
         )
 
 
+def memo_search_fill_missing() -> int:
+    """Write the search document of every memo that has none, in one INSERT … SELECT: for memos inserted in bulk
+    around the services (a load generator, an import). Returns how many were written."""
+    rows = document_rows(memo_model=Memo, step_model=RouteStep).exclude(
+        pk__in=MemoSearch.objects.values("memo_id")
+    )
+    select, params = rows.query.sql_with_params()
+    if connection.vendor == "sqlite":  # an INSERT … SELECT needs its own WHERE before ON CONFLICT there
+        select = f"SELECT * FROM ({select}) WHERE true"  # noqa: S608 - the ORM's own SQL
+    table = connection.ops.quote_name(MemoSearch._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} (memo_id, document) {select}", params)
+        return int(cursor.rowcount)
+
+
 # Finding ----------------------------------------------------------------------------------------------------
 
 

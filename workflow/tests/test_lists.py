@@ -332,3 +332,17 @@ def test_list_page_queries_do_not_grow(
     assert response.status_code == 200
     rows = response.content.decode().count('class="row"')
     assert rows == min(25, memos_done_by_ratchawari * (1 if name in ("home", "memo-list-done") else 2))
+
+
+def test_memos_inserted_around_the_services_get_their_document(demo_org: Any, api_as: Any) -> None:
+    """For a load generator or an import: memo_search_fill_missing writes what the services would have."""
+    from workflow.search import memo_search_fill_missing
+
+    memo = submitted_memo(subject="ขอเชิญประชุมสภา")
+    written = MemoSearch.objects.get(memo=memo).document
+    MemoSearch.objects.filter(memo=memo).delete()
+    assert found(api_as("rujapa"), "ประชุมสภา") == []
+    assert memo_search_fill_missing() == 1
+    assert MemoSearch.objects.get(memo=memo).document == written
+    assert found(api_as("rujapa"), "ประชุมสภา") == ["ขอเชิญประชุมสภา"]
+    assert memo_search_fill_missing() == 0
