@@ -197,6 +197,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # A step's decision and a memo's outcome (the decision of its decision step) share one enum.
+    "ENUM_NAME_OVERRIDES": {"DecisionEnum": "workflow.models.Decision"},
 }
 
 # Counters that every worker and process must share (the login throttle) live in the database:
