@@ -31,25 +31,28 @@ from rest_framework.test import APIClient  # noqa: E402
 
 from org.models import Person  # noqa: E402
 
-API = [
-    ("tasks (API)", "/api/v1/tasks/", {}),
-    ("my memos (API)", "/api/v1/memos/", {"box": "authored"}),
-    ("done by me (API)", "/api/v1/memos/", {"box": "done"}),
-    ("all I may see (API)", "/api/v1/memos/", {"box": "all"}),
-    ("all, status=completed", "/api/v1/memos/", {"box": "all", "status": "completed"}),
-    ("all, urgency=most_urgent", "/api/v1/memos/", {"box": "all", "urgency": "most_urgent"}),
-    ("all, page 5", "/api/v1/memos/", {"box": "all", "page": "5"}),
-    ("done, q=ประชุมสภา", "/api/v1/memos/", {"box": "done", "q": "ประชุมสภา"}),
-    ("search ประชุมสภา (common)", "/api/v1/search/", {"q": "ประชุมสภา"}),
-    ("search 32801/1 (a number)", "/api/v1/search/", {"q": "32801/1"}),
-    ("search ครั้งที่ 4711 (rare)", "/api/v1/search/", {"q": "ครั้งที่ 4711"}),
-]
-PAGES = [
-    ("my tasks page", "/", {}),
-    ("my memos page", "/memos/", {}),
-    ("done by me page", "/memos/done/", {}),
-    ("all memos page, q=ซ่อมแซมถนน", "/memos/all/", {"q": "ซ่อมแซมถนน"}),
-]
+
+def lists_for(common: str, number: str, rare: str) -> tuple[list[Any], list[Any]]:
+    api = [
+        ("tasks (API)", "/api/v1/tasks/", {}),
+        ("my memos (API)", "/api/v1/memos/", {"box": "authored"}),
+        ("done by me (API)", "/api/v1/memos/", {"box": "done"}),
+        ("all I may see (API)", "/api/v1/memos/", {"box": "all"}),
+        ("all, status=completed", "/api/v1/memos/", {"box": "all", "status": "completed"}),
+        ("all, urgency=most_urgent", "/api/v1/memos/", {"box": "all", "urgency": "most_urgent"}),
+        ("all, page 5", "/api/v1/memos/", {"box": "all", "page": "5"}),
+        (f"done, q={common}", "/api/v1/memos/", {"box": "done", "q": common}),
+        (f"search {common} (common)", "/api/v1/search/", {"q": common}),
+        (f"search {number} (a number)", "/api/v1/search/", {"q": number}),
+        (f"search {rare} (rare)", "/api/v1/search/", {"q": rare}),
+    ]
+    pages = [
+        ("my tasks page", "/", {}),
+        ("my memos page", "/memos/", {}),
+        ("done by me page", "/memos/done/", {}),
+        (f"all memos page, q={common}", "/memos/all/", {"q": common}),
+    ]
+    return api, pages
 
 
 def timed(client: Any, path: str, params: dict[str, str], n: int) -> tuple[float, float, int, str]:
@@ -74,6 +77,9 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=20)
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--only", default="", help="only the lists whose label contains this")
+    parser.add_argument("--common", default="ประชุมสภา", help="a search term in many memos")
+    parser.add_argument("--number", default="32801/1", help="a memo number, in Arabic digits")
+    parser.add_argument("--rare", default="ครั้งที่ 4711", help="a search term in few memos")
     args = parser.parse_args()
     print(f"{'person':<10} {'list':<32} {'median ms':>10} {'p95 ms':>8} {'bytes':>8}")
     for username in args.people:
@@ -82,7 +88,8 @@ def main() -> None:
         api.force_authenticate(person)
         web = Client()
         web.force_login(person)
-        lists = [(*a, api) for a in API] + [(*p, web) for p in PAGES]
+        api_lists, page_lists = lists_for(args.common, args.number, args.rare)
+        lists = [(*a, api) for a in api_lists] + [(*p, web) for p in page_lists]
         for label, path, params, client in lists:
             if args.only not in label:
                 continue
