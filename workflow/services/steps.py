@@ -22,6 +22,7 @@ from workflow.duties import round_exclusions
 from workflow.flows import OUTCOME_COMPLETED, OUTCOME_NEXT, OUTCOME_REJECTED, OUTCOME_RETURNED
 from workflow.models import Decision, RouteStep, StepRole, StepState
 from workflow.pdf import field_name
+from workflow.search import memo_search_refresh
 from workflow.services import pdf_signatures
 from workflow.services._common import (
     MAX_OPINION,
@@ -191,6 +192,7 @@ def step_approve(
             memo.status_changed_at = ctx.now
             memo.save(update_fields=["status", "status_changed_at", "updated_at"])
             _enqueue_archive(memo)
+        memo_search_refresh(memo_id=ctx.memo.pk)  # the opinion or order, and who has the next step
         memo_pdf_schedule(memo=ctx.memo)
         _audit(
             "step.approved",
