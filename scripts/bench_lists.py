@@ -220,7 +220,7 @@ def bench_approve(count: int) -> list[dict[str, Any]]:
         for order in (1, 2, 3):
             step = RouteStep.objects.select_related("assignee").get(memo=memo, state=StepState.ACTIVE)
             assert step.order == order, (step.order, order)
-            assert step.assignee is not None  # noqa: S101 - the generated route has a signatory at each step
+            assert step.assignee is not None
             client = api(step.assignee)
             with CaptureQueriesContext(connection) as captured:
                 started = time.perf_counter()
@@ -263,12 +263,17 @@ def main() -> int:
     import django
 
     django.setup()
-    from django.db import connection
+    from django.db import OperationalError, connection
 
     from memos.models import Memo
     from org.models import Person
 
-    if not Person.objects.filter(username=HEAD).exists():
+    try:
+        generated = Person.objects.filter(username=HEAD).exists()
+    except OperationalError as exc:
+        print(f"skipped: cannot read {connection.settings_dict['NAME']}: {str(exc).strip().splitlines()[0]}")
+        return 0
+    if not generated:
         print(f"skipped: {connection.settings_dict['NAME']} has no generated data (manage.py generate_load)")
         return 0
     memos = Memo.objects.count()
