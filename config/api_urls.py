@@ -5,6 +5,7 @@ from django.urls import path
 from org import api as org_api
 from signatures import api as signatures_api
 from workflow import api as workflow_api
+from workflow import audit_api
 
 urlpatterns = [
     path("auth/token/", org_api.TokenView.as_view(), name="api-token"),
@@ -36,6 +37,7 @@ urlpatterns = [
     ),
     path("memos/<uuid:memo_id>/submit/", workflow_api.MemoSubmitView.as_view(), name="api-memo-submit"),
     path("memos/<uuid:memo_id>/withdraw/", workflow_api.MemoWithdrawView.as_view(), name="api-memo-withdraw"),
+    path("audit/", audit_api.AuditListView.as_view(), name="api-audit"),
     path("tasks/", workflow_api.TaskListView.as_view(), name="api-tasks"),
     path("tasks/<uuid:step_id>/approve/", workflow_api.TaskApproveView.as_view(), name="api-task-approve"),
     path("tasks/<uuid:step_id>/return/", workflow_api.TaskReturnView.as_view(), name="api-task-return"),

@@ -54,7 +54,7 @@ def _append(
         at=timezone.now(),
         action=action,
         object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
+        object_id=str(obj.pk) if obj.pk is not None else "",  # e.g. a sign-in with an unknown username
         actor=actor if actor is not None and getattr(actor, "pk", None) else None,
         data=data or {},
         ip_address=meta.ip_address or None,

@@ -42,9 +42,26 @@ EVENT_LABELS: dict[str, Promise] = {
     "signing_key.revoked": _("Signing key revoked"),
     "signature_image.enrolled": _("Handwritten signature enrolled"),
     "signature_image.withdrawn": _("Handwritten signature withdrawn"),
+    "memo.downloaded": _("Memo's file viewed or downloaded"),
+    "signing.failed": _("Signing refused"),
+    "auth.signed_in": _("Signed in"),
+    "auth.sign_in_failed": _("Sign-in failed"),
+    "auth.locked_out": _("Sign-in refused: locked out"),
+    "opinion_phrase.created": _("Opinion phrase added"),
+    "opinion_phrase.changed": _("Opinion phrase changed"),
+    "opinion_phrase.deleted": _("Opinion phrase removed"),
+    "route_template.deleted": _("Route template removed"),
+    "group.created": _("Group created"),
+    "group.changed": _("Group changed"),
+    "group.deleted": _("Group removed"),
 }
 
 
 def event_label(code: str) -> str | Promise:
     """The event in words in the user's language; an unknown code as itself."""
     return EVENT_LABELS.get(code, code)
+
+
+#: Events about people rather than the memo's course — who opened its files, whose signing was refused: in a
+#: memo's history only for auditors and administrators (colleagues on the route see the memo's own events).
+AUDITOR_ONLY_ACTIONS = frozenset({"memo.downloaded", "signing.failed"})

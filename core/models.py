@@ -46,7 +46,13 @@ class AuditEvent(AppendOnlyModel):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         ordering = ["-at"]
-        indexes = [models.Index(fields=["object_type", "object_id", "at"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "at"]),
+            # The audit search (workflow.audit_search): each filter, newest first by sequence.
+            models.Index(fields=["object_type", "object_id", "sequence"], name="audit_object_seq_idx"),
+            models.Index(fields=["actor", "sequence"], name="audit_actor_seq_idx"),
+            models.Index(fields=["action", "sequence"], name="audit_action_seq_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"

@@ -119,6 +119,17 @@ class Memo(ConcurrentTransitionMixin, models.Model):
         indexes = [
             models.Index(fields=["writer", "-created_at"]),
             models.Index(fields=["status", "-created_at"]),
+            # The register (workflow.register): an organisation's numbered memos, newest date first.
+            models.Index(
+                fields=["organisation", "-date", "-register_year", "-sequence", "-id"],
+                condition=models.Q(sequence__isnull=False),
+                name="memo_register_idx",
+            ),
+            models.Index(
+                fields=["organisation", "-register_year", "-sequence", "-id"],
+                condition=models.Q(sequence__isnull=False),
+                name="memo_register_number_idx",
+            ),
         ]
         constraints = [
             # Numbers restart every year (one register row per year), so a number is unique in its register.

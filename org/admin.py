@@ -3,8 +3,9 @@
 from typing import Any
 
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin
-from django.db import models
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
+from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
@@ -80,6 +81,7 @@ class PersonAdmin(LocalDatesAdmin, NoDeleteAdmin, UserAdmin[Person]):
                 "fields": sorted(
                     name for name in form.changed_data if name not in ("password", "password1", "password2")
                 ),
+                "changed": _form_changes(form) if change else {},
                 "password_changed": bool({"password", "password1"} & set(form.changed_data)),
                 "is_active": person.is_active,
                 "is_superuser": person.is_superuser,
@@ -87,6 +89,74 @@ class PersonAdmin(LocalDatesAdmin, NoDeleteAdmin, UserAdmin[Person]):
             },
             meta=RequestMeta.from_request(request),
         )
+
+
+def _as_text(value: Any) -> Any:
+    if isinstance(value, list | tuple | models.QuerySet):
+        return sorted(str(v) for v in value)
+    return value if value is None or isinstance(value, bool | int) else str(value)
+
+
+def _form_changes(form: Any) -> dict[str, list[Any]]:
+    """Each changed field of an admin form but passwords: [old, new] (groups and permissions by name)."""
+    return {
+        name: [_as_text(form.initial.get(name)), _as_text(form.cleaned_data.get(name))]
+        for name in form.changed_data
+        if "password" not in name
+    }
+
+
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class AuditedGroupAdmin(GroupAdmin):
+    """Django's groups, audited: a group's permissions are people's rights (the auditor role is one)."""
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        group = form.instance
+        audit_event_append(
+            action="group.changed" if change else "group.created",
+            obj=group,
+            actor=_actor(request),
+            data={
+                "name": group.name,
+                "permissions": _group_permissions(group),
+                "changed": _form_changes(form) if change else {},
+            },
+            meta=RequestMeta.from_request(request),
+        )
+
+    def delete_model(self, request: HttpRequest, obj: Group) -> None:
+        self._audit_deleted(request, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        with transaction.atomic():
+            for group in queryset:
+                self._audit_deleted(request, group)
+            super().delete_queryset(request, queryset)
+
+    def _audit_deleted(self, request: HttpRequest, group: Group) -> None:
+        audit_event_append(
+            action="group.deleted",
+            obj=group,
+            actor=_actor(request),
+            data={
+                "name": group.name,
+                "permissions": _group_permissions(group),
+                "members": sorted(group.user_set.values_list("username", flat=True)),
+            },
+            meta=RequestMeta.from_request(request),
+        )
+
+
+def _group_permissions(group: Group) -> list[str]:
+    return sorted(
+        f"{app}.{code}" for app, code in group.permissions.values_list("content_type__app_label", "codename")
+    )
 
 
 @admin.register(Organisation)

@@ -88,7 +88,9 @@ class TokenView(APIView):
             )
         if not isinstance(person, Person):
             raise TypeError("memoflow's user model is org.Person")
-        return Response({"token": api_token_issue(person=person)})
+        return Response(
+            {"token": api_token_issue(person=person, meta=RequestMeta.from_request(request._request))}
+        )
 
     @extend_schema(
         operation_id="auth_token_revoke",

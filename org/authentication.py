@@ -32,8 +32,9 @@ def password_stamp(person: Person) -> str:
     return hashlib.sha256((person.password or "").encode()).hexdigest()
 
 
-def api_token_issue(*, person: Person) -> str:
-    """A new token for `person`; the key is returned once and never stored."""
+def api_token_issue(*, person: Person, meta: RequestMeta | None = None) -> str:
+    """A new token for `person`; the key is returned once and never stored. Issuing one is signing in through
+    the API: `auth.signed_in` (via "api") is written in the same transaction."""
     key = secrets.token_urlsafe(32)
     now = timezone.now()
     with transaction.atomic(durable=True):
@@ -47,6 +48,13 @@ def api_token_issue(*, person: Person) -> str:
         # Tokens that can never work again: expired, or issued under an earlier password.
         ApiToken.objects.filter(person=person, expires_at__lt=now).delete()
         ApiToken.objects.filter(person=person).exclude(password_stamp=token.password_stamp).delete()
+        audit_event_append(
+            action="auth.signed_in",
+            obj=person,
+            actor=person,
+            data={"username": person.get_username(), "via": "api", "token": token.pk},
+            meta=meta,
+        )
     return key
 
 

@@ -15,6 +15,7 @@ from core.audit import RequestMeta
 from org import services
 from org.lockout import request_locked_out
 from org.models import Person
+from org.sign_in import sign_in_attempt_record
 
 # Who resets the password, from which address: Django's admin builds this form without the request.
 _admin_request: ContextVar[HttpRequest | None] = ContextVar("memoflow_admin_request", default=None)
@@ -36,7 +37,20 @@ class LockoutMessageMixin:
 
 
 class AdminSignInForm(LockoutMessageMixin, AdminAuthenticationForm):
-    pass
+    def confirm_login_allowed(self, user: Any) -> None:
+        """The right password of an account that may not use the admin (not staff) is a failed admin sign-in
+        too, though Django sends no `user_login_failed` for it: recorded (org.sign_in)."""
+        try:
+            super().confirm_login_allowed(user)
+        except ValidationError:
+            sign_in_attempt_record(
+                username=user.get_username(),
+                via="admin",
+                succeeded=False,
+                reason="not_staff" if user.is_active else "inactive",
+                meta=RequestMeta.from_request(self.request),
+            )
+            raise
 
 
 class PersonPasswordResetForm(AdminPasswordChangeForm[Person]):

@@ -25,7 +25,11 @@ class Person(AbstractUser):
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
-        permissions = [("audit_memos", _("Can read every memo and its history (auditor)"))]
+        permissions = [
+            ("audit_memos", _("Can read every memo and its history (auditor)")),
+            # Granted to a person; valid for the units of the positions they hold (workflow.register).
+            ("keep_register", _("Keeps the register of the units of their positions (records clerk)")),
+        ]
 
     def __str__(self) -> str:
         return self.full_name

@@ -39,17 +39,32 @@ def org_object_save(
     except ValidationError as exc:
         raise _validation_failed(exc) from exc
     created = obj._state.adding
+    fields = [f.name for f in obj._meta.concrete_fields if not f.primary_key and f.name != "emblem"]
     with transaction.atomic(durable=True):
+        before = None if created else type(obj)._default_manager.filter(pk=obj.pk).first()
         obj.save()
-        fields = [f.name for f in obj._meta.concrete_fields if not f.primary_key and f.name != "emblem"]
+        data: dict[str, Any] = _changes(obj, fields)
+        if before is not None:
+            data["changed"] = _old_new(before, obj, fields)
         audit_event_append(
             action=f"{obj._meta.model_name}.{'created' if created else 'changed'}",
             obj=obj,
             actor=actor,
-            data=_changes(obj, fields),
+            data=data,
             meta=meta,
         )
     return obj
+
+
+def _old_new(before: models.Model, after: models.Model, fields: list[str]) -> dict[str, list[str | None]]:
+    """Each field whose value changed: [old, new], as text (a related object by its id)."""
+    changed = {}
+    for name in fields:
+        attname = before._meta.get_field(name).attname  # type: ignore[union-attr]
+        old, new = getattr(before, attname), getattr(after, attname)
+        if old != new:
+            changed[name] = [str(old) if old is not None else None, str(new) if new is not None else None]
+    return changed
 
 
 def person_create(
@@ -126,10 +141,16 @@ def acting_appointment_update(
             fields={name: [_("This field cannot be changed.")] for name in sorted(unknown)}
         )
     previous_position_id = appointment.position_id
+    fields = ["position", "person", "capacity", "valid_from", "valid_to", "order_reference"]
+    before = ActingAppointment(**{f: getattr(appointment, f) for f in fields})
     for name, value in changes.items():
         setattr(appointment, name, value)
     return _acting_appointment_write(
-        appointment=appointment, actor=actor, meta=meta, also_lock=previous_position_id
+        appointment=appointment,
+        actor=actor,
+        meta=meta,
+        also_lock=previous_position_id,
+        changed=_old_new(before, appointment, fields),
     )
 
 
@@ -139,6 +160,7 @@ def _acting_appointment_write(
     actor: Person | None,
     meta: RequestMeta | None,
     also_lock: Any = None,
+    changed: dict[str, list[str | None]] | None = None,
 ) -> ActingAppointment:
     if appointment.capacity not in ActingCapacity.values:
         raise ValidationFailed(fields={"capacity": [_("Choose รักษาราชการแทน, ปฏิบัติราชการแทน or รักษาการแทน.")]})
@@ -165,6 +187,7 @@ def _acting_appointment_write(
                 "valid_from": appointment.valid_from.isoformat(),
                 "valid_to": appointment.valid_to.isoformat() if appointment.valid_to else None,
                 "order_reference": appointment.order_reference,
+                **({"changed": changed} if changed is not None else {}),
             },
             meta=meta,
         )

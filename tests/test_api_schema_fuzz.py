@@ -51,6 +51,7 @@ CALLER = {
     "POST /api/v1/tasks/{step_id}/reject/": "assignee",
     "POST /api/v1/tasks/{step_id}/reassign/": "admin",
     "GET /api/v1/tasks/": "assignee",
+    "GET /api/v1/audit/": "admin",  # anyone else: 403 before any filter is read
 }
 # Operations that change a draft get the writer's other memo, still a draft; the rest the submitted one.
 ON_DRAFT = {

@@ -59,18 +59,50 @@ class RouteTemplateStepInline(admin.TabularInline[RouteTemplateStep, RouteTempla
     extra = 0
 
 
+def _actor(request: HttpRequest) -> Person | None:
+    return request.user if isinstance(request.user, Person) else None
+
+
+class ServiceDeleteMixin(ServiceTransactionMixin):
+    """Deletions through an audited service (`delete_service`), one object at a time, also from the list's
+    "delete selected" action; Django's delete page is left outside its own transaction, as the change form."""
+
+    def delete_service(self, request: HttpRequest, obj: Any) -> None:
+        raise NotImplementedError
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
+        return self._delete_view(request, object_id, extra_context)  # type: ignore[attr-defined,no-any-return]
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        self.delete_service(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for obj in queryset:
+            self.delete_service(request, obj)
+
+
 @admin.register(OpinionPhrase)
-class OpinionPhraseAdmin(admin.ModelAdmin[OpinionPhrase]):
+class OpinionPhraseAdmin(ServiceDeleteMixin, admin.ModelAdmin[OpinionPhrase]):
     """Configuration, not history: the phrases offered to each role's signatories (none for a role: the
-    built-in ones, settings.MEMOFLOW_OPINION_PHRASES)."""
+    built-in ones, settings.MEMOFLOW_OPINION_PHRASES). Every change is audited (services.opinion_phrase_*);
+    the order is edited on the phrase's page (the list's inline editing saved outside the service)."""
 
     list_display = ("text", "role", "organisation", "sort_order")
-    list_editable = ("sort_order",)
     list_filter = ("organisation", "role")
+
+    def save_model(self, request: HttpRequest, obj: OpinionPhrase, form: Any, change: bool) -> None:
+        services.opinion_phrase_save(
+            phrase=obj, actor=_actor(request), meta=RequestMeta.from_request(request)
+        )
+
+    def delete_service(self, request: HttpRequest, obj: Any) -> None:
+        services.opinion_phrase_delete(
+            phrase=obj, actor=_actor(request), meta=RequestMeta.from_request(request)
+        )
 
 
 @admin.register(RouteTemplate)
-class RouteTemplateAdmin(ServiceTransactionMixin, admin.ModelAdmin[RouteTemplate]):
+class RouteTemplateAdmin(ServiceDeleteMixin, admin.ModelAdmin[RouteTemplate]):
     list_display = ("name", "organisation", "unit")
     inlines = [RouteTemplateStepInline]
 
@@ -92,11 +124,17 @@ class RouteTemplateAdmin(ServiceTransactionMixin, admin.ModelAdmin[RouteTemplate
                 steps=[(d["role"], d["slot"], d.get("position")) for d in rows],
                 template=template,
                 actor=actor,
+                meta=RequestMeta.from_request(request),
             )
         except ApplicationError as exc:
             messages.error(request, str(exc.message))
         for formset in formsets:  # the admin's change message reads these; the service saved the steps
             formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+    def delete_service(self, request: HttpRequest, obj: Any) -> None:
+        services.route_template_delete(
+            template=obj, actor=_actor(request), meta=RequestMeta.from_request(request)
+        )
 
 
 class RouteStepInline(LocalDatesAdmin, admin.TabularInline[RouteStep, Memo]):

@@ -1,5 +1,6 @@
 """API v1 for memos and tasks: thin views over workflow.selectors (reads) and workflow.services (writes)."""
 
+import hashlib
 import logging
 from typing import Any
 
@@ -19,6 +20,7 @@ from rest_framework.views import APIView
 
 from core.api import FileContentNegotiation, flatten_errors
 from core.audit import RequestMeta
+from core.audit_labels import AUDITOR_ONLY_ACTIONS
 from core.errors import ApplicationError, Forbidden, NotFound, ValidationFailed
 from core.http import frameable_by_own_pages
 from core.parsers import FormParser, MultiPartParser
@@ -326,6 +328,15 @@ def _user(request: Request) -> Person:
     return user
 
 
+def _record_download(request: Request, memo: Memo, *, document: str, sha256: str, **details: Any) -> None:
+    """`memo.downloaded` for a file about to be sent; not for HEAD, which sends none (services.access)."""
+    if request.method == "HEAD":
+        return
+    services.memo_download_record(
+        memo=memo, actor=_user(request), document=document, sha256=sha256, meta=_meta(request), **details
+    )
+
+
 # Memos ------------------------------------------------------------------------------------------------------
 
 
@@ -496,9 +507,13 @@ class MemoHistoryView(APIView):
     @extend_schema(responses=HistorySerializer)
     def get(self, request: Request, memo_id: str) -> Response:
         memo = selectors.memo_get(memo_id=memo_id, user=_user(request))
-        payload = {"steps": selectors.route_history(memo=memo), "events": selectors.memo_events(memo=memo)}
+        events = selectors.memo_events(memo=memo)
+        auditing = selectors.may_see_where_people_signed_from(request.user)
+        if not auditing:  # who opened the files, whose signing was refused: for auditors (core.audit_labels)
+            events = events.exclude(action__in=AUDITOR_ONLY_ACTIONS)
+        payload = {"steps": selectors.route_history(memo=memo), "events": events}
         data = HistorySerializer(payload).data
-        if not selectors.may_see_where_people_signed_from(request.user):
+        if not auditing:
             for event in data["events"]:  # where people signed from is for auditors, not for colleagues
                 event["ip_address"] = None
                 event["user_agent"] = ""
@@ -517,8 +532,18 @@ class MemoAttachmentFileView(APIView):
         if enclosure is None:
             raise NotFound()
         filename = enclosure.original_name or f"{enclosure.order}{enclosure.extension}"
+        handle = enclosure.file.open("rb")
+        _record_download(
+            request,
+            memo,
+            document="enclosure",
+            sha256=enclosure.sha256,
+            file_name=filename,
+            enclosure=str(enclosure.pk),
+            order=enclosure.order,
+        )
         response = FileResponse(
-            enclosure.file.open("rb"),
+            handle,
             as_attachment=True,
             filename=filename,
             content_type=enclosure.content_type,
@@ -582,8 +607,10 @@ class MemoPdfView(APIView):
             response: HttpResponseBase = FileResponse(
                 archive.open_archived(memo.archive_file).open("rb"), content_type="application/pdf"
             )
+            sent = ("archived_pdf", memo.archive_sha256)
         elif status.state == "ready" and status.stored is not None:
             response = FileResponse(status.stored.file.open("rb"), content_type="application/pdf")
+            sent = ("pdf", status.stored.sha256)
         elif status.state == "failed":
             return JsonResponse({"code": "pdf_failed", "detail": str(status.message)}, status=503)
         else:
@@ -592,7 +619,9 @@ class MemoPdfView(APIView):
                 status=202,
                 headers={"Retry-After": str(PDF_RETRY_AFTER)},
             )
-        disposition = content_disposition_header(as_attachment=False, filename=pdf_filename(memo))
+        filename = pdf_filename(memo)
+        _record_download(request, memo, document=sent[0], sha256=sent[1], file_name=filename)
+        disposition = content_disposition_header(as_attachment=False, filename=filename)
         response["Content-Disposition"] = disposition or "inline"
         return response
 
@@ -636,8 +665,16 @@ class MemoSignedPdfView(APIView):
         signed = signing.signed_pdf(revision=revision) if revision is not None else None
         if signed is None or revision is None:
             raise NotSigned()
-        response = HttpResponse(signed.content, content_type="application/pdf")
         name = pdf_filename(memo).removesuffix(".pdf") + f" (ลงนาม ฉบับที่ {revision.number}).pdf"
+        _record_download(
+            request,
+            memo,
+            document="signed_pdf",
+            sha256=hashlib.sha256(signed.content).hexdigest(),
+            file_name=name,
+            revision=revision.number,
+        )
+        response = HttpResponse(signed.content, content_type="application/pdf")
         response["Content-Disposition"] = (
             content_disposition_header(as_attachment=False, filename=name) or "inline"
         )
@@ -668,10 +705,15 @@ class MemoCertificateView(APIView):
         if result.problem:
             logger.error("certificate %s of memo %s: %s", memo.certificate_file, memo.pk, result.problem)
             raise CertificateDamaged()
+        handle = archive.open_archived(memo.certificate_file).open("rb")
+        filename = certificate_filename(memo)
+        _record_download(
+            request, memo, document="certificate", sha256=memo.certificate_sha256, file_name=filename
+        )
         return FileResponse(
-            archive.open_archived(memo.certificate_file).open("rb"),
+            handle,
             as_attachment=True,
-            filename=certificate_filename(memo),
+            filename=filename,
             content_type="application/pdf",
         )
 

@@ -32,6 +32,7 @@ from memos.pdf.pdfa import finish
 from memos.pdf.render import decompose_sara_am
 from org.selectors import own_position_titles
 from signatures import sealing
+from signatures.audit_checkpoint import latest_checkpoint
 from workflow import selectors
 from workflow.models import Decision, DutyConflict, RouteStep, StepRole, StepState
 
@@ -79,6 +80,17 @@ class CertifiedStep:
 
 
 @dataclass(frozen=True)
+class CertifiedCheckpoint:
+    """The audit chain's latest signed checkpoint when the certificate was made (signatures.audit_checkpoint):
+    the log up to `sequence` is sealed with `head_hash`; later events are in the next checkpoint."""
+
+    sequence: int
+    head_hash: str
+    at: datetime
+    file_name: str
+
+
+@dataclass(frozen=True)
 class CompletionCertificate:
     memo_id: str
     organisation: str
@@ -90,6 +102,7 @@ class CompletionCertificate:
     revision_sha256: str
     archive_sha256: str  # the archived memo PDF's, when known
     steps: tuple[CertifiedStep, ...]
+    checkpoint: CertifiedCheckpoint | None = None  # None: no checkpoint signed yet
 
 
 def _written(step: RouteStep) -> str:
@@ -120,10 +133,19 @@ def _skipped(step: RouteStep) -> CertifiedStep:
     )
 
 
+def _latest_checkpoint() -> CertifiedCheckpoint | None:
+    row = latest_checkpoint()
+    if row is None:
+        return None
+    return CertifiedCheckpoint(
+        sequence=row.sequence, head_hash=row.head_hash, at=row.at, file_name=row.file_name
+    )
+
+
 def certificate_data(*, memo: Memo, archive_sha256: str = "") -> CompletionCertificate:
-    """What the certificate of `memo` (completed or archived) says. Two queries: the final round's steps with
-    their signatures, signers and positions; the signers' own position titles. `memo` comes with its
-    organisation and current revision (memo_archive and memo_get load them)."""
+    """What the certificate of `memo` (completed or archived) says. Three queries: the final round's steps with
+    their signatures, signers and positions; the signers' own position titles; the audit chain's latest
+    checkpoint. `memo` comes with its organisation and current revision (memo_archive and memo_get load them)."""
     steps = selectors.current_round_steps(memo=memo, with_signatures=True)
     signed = [s for s in steps if s.state == StepState.SIGNED and s.signature is not None]
     own_titles = own_position_titles(people=[s.signature.signer for s in signed if s.signature])
@@ -164,6 +186,7 @@ def certificate_data(*, memo: Memo, archive_sha256: str = "") -> CompletionCerti
         revision_sha256=revision.sha256 if revision else "",
         archive_sha256=archive_sha256,
         steps=tuple(certified),
+        checkpoint=_latest_checkpoint(),
     )
 
 
@@ -209,6 +232,21 @@ def _font_faces() -> list[dict[str, str]]:
     ]
 
 
+def _checkpoint_context(checkpoint: CertifiedCheckpoint | None, digits: str) -> dict[str, str] | None:
+    """The checkpoint as printed: its sequence in the document's digits with the Arabic figure beside it (what
+    `verify_audit` prints), the head hash short and in full, the time in the Buddhist era."""
+    if checkpoint is None:
+        return None
+    sequence = str(checkpoint.sequence)
+    return {
+        "sequence": f"{thai_digits(sequence)} ({sequence})" if digits == "thai" else sequence,
+        "short_hash": checkpoint.head_hash[:16],
+        "head_hash": checkpoint.head_hash,
+        "at": _bangkok(checkpoint.at, digits),
+        "file_name": checkpoint.file_name,
+    }
+
+
 def certificate_html(data: CompletionCertificate) -> str:
     digits = str(getattr(settings, "MEMOFLOW_PDF_DIGITS", "thai"))
 
@@ -244,6 +282,7 @@ def certificate_html(data: CompletionCertificate) -> str:
         "fs_code": f"{12 * scale:.2f}pt",
         "fs_title": f"{22 * scale:.2f}pt",
         "page_counter": "thai" if digits == "thai" else "decimal",
+        "checkpoint": _checkpoint_context(data.checkpoint, digits),
     }
     html = render_to_string("workflow/certificate.html", context)
     head, sep, body = html.partition("</head>")

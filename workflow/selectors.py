@@ -47,8 +47,11 @@ def may_write_memo(*, user: Any) -> bool:
 
 
 def header_for(*, user: Any) -> dict[str, Any]:
-    """What the header shows a signed-in person, in one query: their task count and whether the
-    "write a memo" link is for them (the same rule as `may_write_memo`)."""
+    """What the header shows a signed-in person, in one query: their task count, whether the
+    "write a memo" link is for them (the same rule as `may_write_memo`) and whether the register and the
+    dashboard are (workflow.register's rules)."""
+    from workflow.register import header_annotations
+
     waiting = (
         RouteStep.objects.filter(assignee=OuterRef("pk"), state=StepState.ACTIVE)
         .order_by()
@@ -61,11 +64,24 @@ def header_for(*, user: Any) -> dict[str, Any]:
         .annotate(
             task_count=Coalesce(Subquery(waiting), 0),
             may_write=Exists(Position.objects.filter(holder=OuterRef("pk"))),
+            **header_annotations(),
         )
-        .values("task_count", "may_write")
+        .values("task_count", "may_write", "may_see_register", "may_see_dashboard", "may_search_audit")
         .first()
-    ) or {"task_count": 0, "may_write": False}
-    return {"my_task_count": row["task_count"], "can_write_memo": row["may_write"]}
+    ) or {
+        "task_count": 0,
+        "may_write": False,
+        "may_see_register": False,
+        "may_see_dashboard": False,
+        "may_search_audit": False,
+    }
+    return {
+        "my_task_count": row["task_count"],
+        "can_write_memo": row["may_write"],
+        "can_see_register": row["may_see_register"],
+        "can_see_dashboard": row["may_see_dashboard"],
+        "can_search_audit": row["may_search_audit"],
+    }
 
 
 def memos_visible_to(*, user: Any) -> QuerySet[Memo]:

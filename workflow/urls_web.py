@@ -3,7 +3,7 @@
 from django.urls import path
 
 from signatures import views as signature_views
-from workflow import views
+from workflow import views, views_audit, views_register
 
 urlpatterns = [
     path("", views.my_tasks, name="home"),
@@ -15,6 +15,10 @@ urlpatterns = [
     path("memos/", views.memo_list, {"box": "authored"}, name="memo-list-mine"),
     path("memos/done/", views.memo_list, {"box": "done"}, name="memo-list-done"),
     path("memos/new/", views.memo_new, name="memo-new"),
+    path("register/", views_register.register_page, name="register"),
+    path("register/register.csv", views_register.register_csv, name="register-csv"),
+    path("register/register.pdf", views_register.register_pdf_view, name="register-pdf"),
+    path("dashboard/", views_register.dashboard_page, name="dashboard"),
     path("memos/<uuid:memo_id>/", views.memo_page, name="memo-page"),
     path("memos/<uuid:memo_id>/pdf-panel/", views.memo_pdf_panel, name="memo-pdf-panel"),
     path("memos/<uuid:memo_id>/edit/", views.memo_edit, name="memo-edit"),
@@ -30,4 +34,8 @@ urlpatterns = [
         views.memo_enclosure_remove,
         name="memo-enclosure-remove",
     ),
+    path("memos/<uuid:memo_id>/history/", views_audit.memo_history, name="memo-history"),
+    path("memos/<uuid:memo_id>/history.pdf", views_audit.memo_history_pdf, name="memo-history-pdf"),
+    path("audit/", views_audit.audit_search_page, name="audit-search"),
+    path("audit/export.csv", views_audit.audit_search_csv, name="audit-search-csv"),
 ]

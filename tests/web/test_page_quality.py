@@ -163,3 +163,43 @@ def test_the_enclosures_count_in_the_readers_digits_and_are_tappable(
     page.get_by_role("button", name="English").click()
     page.wait_for_load_state()
     assert page.get_by_test_id("enclosures").evaluate("ol => getComputedStyle(ol).listStyleType") == "decimal"
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_the_register_and_the_dashboard_have_big_enough_targets_and_no_axe_violation(
+    org: Any, open_as: Callable[..., Any], size: str
+) -> None:
+    in_review_memo(2, urgency="most_urgent")
+    completed_memo()
+    returned_memo()
+    page = open_as("nat", SIZES[size])  # the ปลัด: an executive
+    for path in ("/register/", "/register/?urgency=most_urgent&sort=number", "/dashboard/?days=90"):
+        page.goto(path)
+        check(page, path)
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_the_auditors_pages_have_big_enough_targets_and_no_axe_violation(
+    org: Any, open_as: Callable[..., Any], size: str
+) -> None:
+    """The history of a memo returned once and resubmitted with changes (the diff), for the auditor and for a
+    signatory on its route; the audit search with its filters, found and not found."""
+    from tests.builders import submit
+    from workflow import services
+
+    back = returned_memo()
+    services.memo_update(memo=back, actor=back.writer, body="ย่อหน้าที่แก้ไขแล้ว\nจึงเรียนมาเพื่อโปรดพิจารณา")
+    again = submit(back)
+    page = open_as("auditor", SIZES[size])
+    for path in (
+        f"/memos/{again.pk}/history/",
+        "/audit/",
+        f"/audit/?memo={again.pk}&action=step.returned",
+        "/audit/?actor=ไม่มีคนนี้&date_from=๑/๑/๒๕๖๘",
+        "/audit/?date_from=31/02/2569",
+    ):
+        page.goto(path)
+        check(page, path)
+    page = open_as("ratchawari", SIZES[size])
+    page.goto(f"/memos/{again.pk}/history/")
+    check(page, "history for a signatory")

@@ -10,13 +10,16 @@ Modules, one per concern:
 - `steps`: approve, return, reject;
 - `reassignment`: an administrator's reassignment of a step;
 - `archiving`: the completed memo's archive copy;
-- `phrases`: opinion phrases.
+- `phrases`: opinion phrases;
+- `access`: views and downloads of a memo's files, in the audit log;
+- `signing_failures`: a refused signing attempt, in the audit log after its transaction rolled back.
 
 Callers use `from workflow import services` and `services.<name>(...)`. To patch a helper in a test, patch
 it where it is used (e.g. `workflow.services.submission._audit`).
 """
 
 from workflow.services._common import MAX_OPINION, MAX_ROUTE_STEPS
+from workflow.services.access import memo_download_record
 from workflow.services.archiving import memo_archive
 from workflow.services.drafting import (
     enclosure_add,
@@ -27,9 +30,9 @@ from workflow.services.drafting import (
     memo_route_set,
     memo_update,
 )
-from workflow.services.phrases import opinion_phrases_ensure
+from workflow.services.phrases import opinion_phrase_delete, opinion_phrase_save, opinion_phrases_ensure
 from workflow.services.reassignment import step_reassign
-from workflow.services.routes import PlannedStep, route_plan_for, route_template_save
+from workflow.services.routes import PlannedStep, route_plan_for, route_template_delete, route_template_save
 from workflow.services.steps import step_approve, step_reject, step_return
 from workflow.services.submission import memo_submit, memo_withdraw
 
@@ -43,12 +46,16 @@ __all__ = [
     "enclosure_replace",
     "memo_archive",
     "memo_create",
+    "memo_download_record",
     "memo_route_set",
     "memo_submit",
     "memo_update",
     "memo_withdraw",
+    "opinion_phrase_delete",
+    "opinion_phrase_save",
     "opinion_phrases_ensure",
     "route_plan_for",
+    "route_template_delete",
     "route_template_save",
     "step_approve",
     "step_reassign",

@@ -6,7 +6,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from core.audit import audit_event_append
+from core.audit import RequestMeta, audit_event_append
 from core.errors import ValidationFailed
 from memos.models import Memo
 from org.models import Person, Position
@@ -129,6 +129,7 @@ def route_template_save(
     unit: Any = None,
     template: RouteTemplate | None = None,
     actor: Person | None = None,
+    meta: RequestMeta | None = None,
 ) -> RouteTemplate:
     """Create or replace a route template (or update `template`): steps are (role, slot, position).
     Memos already created keep the route they copied."""
@@ -151,6 +152,7 @@ def route_template_save(
                 raise ValidationFailed(fields={"unit": [_("This unit already has a route template.")]})
             template.organisation, template.unit, template.name = organisation, unit, name
             template.save()
+        before = _template_steps(template)
         template.steps.all().delete()
         RouteTemplateStep.objects.bulk_create(
             RouteTemplateStep(template=template, order=index, role=role, slot=slot, position=position)
@@ -160,6 +162,34 @@ def route_template_save(
             action="route_template.saved",
             obj=template,
             actor=actor,
-            data={"steps": [{"role": r, "slot": s, "position": p.title if p else None} for r, s, p in steps]},
+            data={
+                "name": template.name,
+                "unit": template.unit.name if template.unit else None,
+                "steps": [{"role": r, "slot": s, "position": p.title if p else None} for r, s, p in steps],
+                "previous_steps": before,
+            },
+            meta=meta,
         )
     return template
+
+
+def _template_steps(template: RouteTemplate) -> list[dict[str, Any]]:
+    return [
+        {"role": step.role, "slot": step.slot, "position": step.position.title if step.position else None}
+        for step in template.steps.select_related("position").order_by("order")
+    ]
+
+
+def route_template_delete(
+    *, template: RouteTemplate, actor: Person | None = None, meta: RequestMeta | None = None
+) -> None:
+    """Remove a route template (memos already created keep the route they copied); `route_template.deleted`
+    keeps its name, unit and steps."""
+    with transaction.atomic(durable=True):
+        data = {
+            "name": template.name,
+            "unit": template.unit.name if template.unit else None,
+            "steps": _template_steps(template),
+        }
+        audit_event_append(action="route_template.deleted", obj=template, actor=actor, data=data, meta=meta)
+        template.delete()

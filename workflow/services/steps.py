@@ -39,6 +39,7 @@ from workflow.services._flow import (
     _save_skipped,
 )
 from workflow.services.routes import PlannedStep, _steps_from_plan
+from workflow.services.signing_failures import records_signing_failure
 
 
 @dataclass
@@ -135,6 +136,7 @@ def _clean_decision(
     return decision, decision_text
 
 
+@records_signing_failure("approve")
 def step_approve(
     *,
     step: RouteStep,
@@ -212,6 +214,7 @@ def step_approve(
     return current
 
 
+@records_signing_failure("return")
 def step_return(
     *, step: RouteStep, actor: Person, password: str | None, reason: str, meta: RequestMeta | None = None
 ) -> RouteStep:
@@ -221,6 +224,7 @@ def step_return(
     )
 
 
+@records_signing_failure("reject")
 def step_reject(
     *, step: RouteStep, actor: Person, password: str | None, reason: str, meta: RequestMeta | None = None
 ) -> RouteStep:

@@ -26,8 +26,10 @@ from workflow.services._common import (
 )
 from workflow.services._flow import _activate_next, _execute, _notify_activated, _save_skipped, _start_process
 from workflow.services.routes import PlannedStep, _route_snapshot, _validate_route
+from workflow.services.signing_failures import records_signing_failure
 
 
+@records_signing_failure("submit")
 def memo_submit(*, memo: Memo, actor: Person, password: str | None, meta: RequestMeta | None = None) -> Memo:
     """The writer signs and sends the memo on its route: the first time it takes a number from the unit's
     register and the date; after a return, a new revision starts the route again from the first step after

@@ -3,6 +3,7 @@ someone copying from it would), the organisation's seal on it (pyHanko against t
 archive job stores it, and who may download it."""
 
 import io
+import json
 import shutil
 import subprocess
 import unicodedata
@@ -16,7 +17,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import DocumentSecurityStore, validate_pdf_signature
 
 from core.audit import RequestMeta
-from core.models import AuditEvent
+from core.models import AuditCheckpoint, AuditEvent
 from core.thai import format_date_long, thai_digits, to_bangkok
 from memos import archive
 from memos.models import Memo
@@ -161,8 +162,6 @@ def test_the_certificate_lists_every_step_with_who_where_when_and_what_they_sign
 
 
 def test_the_certificate_embeds_its_content_as_json(archived: Memo) -> None:
-    import json
-
     reader = PdfFileReader(io.BytesIO(_certificate(archived)))
     names = reader.root["/Names"]["/EmbeddedFiles"]["/Names"]
     assert names[0] == "certificate.json"
@@ -175,7 +174,7 @@ def test_the_certificate_embeds_its_content_as_json(archived: Memo) -> None:
 
 
 @pytest.mark.parametrize("long_route", [False, True], ids=["2-steps", "7-steps"])
-def test_the_certificate_data_takes_two_queries_whatever_the_route(
+def test_the_certificate_data_takes_three_queries_whatever_the_route(
     long_route, person, position, django_assert_num_queries
 ) -> None:
     writer = person("rujapa")
@@ -188,10 +187,48 @@ def test_the_certificate_data_takes_two_queries_whatever_the_route(
     services.memo_route_set(memo=memo, actor=writer, steps=route)
     memo = _complete_from_browsers(memo)
     memo = Memo.objects.select_related("organisation", "current_revision").get(pk=memo.pk)
-    with django_assert_num_queries(2):  # the round's steps with their signatures; the signers' own titles
+    # the round's steps with their signatures; the signers' own titles; the audit chain's latest checkpoint
+    with django_assert_num_queries(3):
         data = certificate_data(memo=memo)
     assert len(data.steps) == (7 if long_route else 2)
     assert all(step.signed_at is not None and step.name for step in data.steps)
+
+
+def test_the_certificate_prints_the_latest_audit_checkpoint_and_how_to_verify_it(
+    seal: SigningKey, with_tsa: None, settings, tmp_path
+) -> None:
+    settings.MEMOFLOW_AUDIT_CHECKPOINT_DIR = tmp_path / "checkpoints"
+    memo = _complete_from_browsers(draft_memo())
+    call_command("audit_checkpoint", stdout=io.StringIO())
+    checkpoint = AuditCheckpoint.objects.get()
+    services.memo_archive(memo_id=memo.pk)
+    memo.refresh_from_db()
+    text = _text(_certificate(memo))
+    assert "จุดตรวจสอบล่าสุดของบันทึกการตรวจสอบ" in text
+    assert f"{thai_digits(checkpoint.sequence)} ({checkpoint.sequence})" in text
+    assert checkpoint.head_hash[:16] + "..." in text  # "…" under NFKC
+    assert checkpoint.head_hash in "".join(text.split())  # in full (the cell may wrap it)
+    assert _bangkok_text(checkpoint.at) in text
+    assert "manage.py verify_audit --checkpoint" in "".join(text.split("\n"))
+    assert checkpoint.file_name in "".join(text.split())
+    names = PdfFileReader(io.BytesIO(_certificate(memo))).root["/Names"]["/EmbeddedFiles"]["/Names"]
+    data = json.loads(names[1]["/EF"]["/F"].data)
+    assert (data["checkpoint"]["sequence"], data["checkpoint"]["head_hash"]) == (
+        checkpoint.sequence,
+        checkpoint.head_hash,
+    )
+
+
+def test_before_any_checkpoint_the_certificate_says_there_is_none(archived: Memo) -> None:
+    assert not AuditCheckpoint.objects.exists()
+    text = _text(_certificate(archived))
+    assert "ยังไม่มีจุดตรวจสอบของบันทึกการตรวจสอบ" in text
+    assert "verify_audit" in text
+
+
+def _bangkok_text(at) -> str:
+    local = to_bangkok(at)
+    return thai_digits(f"{format_date_long(local, digits='arabic')} เวลา {local:%H.%M.%S} น.")
 
 
 def test_a_skipped_step_is_listed_with_why_and_a_resubmitted_memo_lists_its_last_round(
@@ -395,6 +432,13 @@ def test_auditors_and_administrators_download_it(archived: Memo, api_as) -> None
         assert response["Content-Type"] == "application/pdf"
         assert "attachment" in response["Content-Disposition"]
         assert b"".join(response.streaming_content) == _certificate(archived)
+        event = AuditEvent.objects.filter(action="memo.downloaded").order_by("-sequence").first()
+        assert event is not None
+        assert (event.actor.username, event.data["document"], event.data["sha256"]) == (
+            username,
+            "certificate",
+            archived.certificate_sha256,
+        )
     body = api_as("auditor").get(f"/api/v1/memos/{archived.pk}/").json()
     assert body["certificate"] == {
         "url": f"/api/v1/memos/{archived.pk}/certificate/",

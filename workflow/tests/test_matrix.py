@@ -4,7 +4,8 @@ code the contract promises, derived by `expected()` below from the contract's ru
 Contract rules:
 - people not involved (not the writer, never assigned a step of the memo, not administrator or auditor) get 404
   for the memo and for every action on it;
-- everyone who can see the memo may read it (GET 200); auditors and administrators only read;
+- everyone who can see the memo may read it (GET 200); auditors and administrators only read; an auditor's
+  write is refused before anything else: 403 "auditor_read_only" (core.readonly);
 - the writer's actions (edit, route, attach, submit, withdraw) by anyone else who can see the memo: 403
   "forbidden"; by the writer when the state does not allow them: 409 "invalid_state";
 - step actions (approve, return, reject) on a step that is not waiting for anyone: 409 ("already_done" if the
@@ -104,6 +105,8 @@ def expected(state_name: str, action: str, actor: str) -> tuple[int, str | None]
         return 404, "not_found"
     if action == "get":
         return 200, None
+    if actor == "auditor":
+        return 403, "auditor_read_only"  # before anything else: auditors change nothing (core.readonly)
     if action in WRITER_EDITS:
         if actor != WRITER:
             return 403, "forbidden"
@@ -158,7 +161,8 @@ def snapshot(memo_id) -> dict:
         ),
         "signatures": sorted(Signature.objects.filter(memo_id=memo_id).values_list("id", flat=True)),
         "enclosures": sorted(Enclosure.objects.filter(memo_id=memo_id).values_list("id", flat=True)),
-        "audit": AuditEvent.objects.filter(object_id=str(memo_id)).count(),
+        # the memo's own course; a refused signing attempt is recorded (signing.failed) but changes nothing
+        "audit": AuditEvent.objects.filter(object_id=str(memo_id)).exclude(action="signing.failed").count(),
     }
 
 

@@ -3,6 +3,7 @@
 step signs its reserved field, the archive job closes it with revocation data and an archive timestamp, and
 the archived file validates against the organisation's CA with pyHanko and poppler's pdfsig."""
 
+import hashlib
 import io
 import shutil
 import subprocess
@@ -229,6 +230,13 @@ def test_an_opinion_too_long_for_its_box_is_refused_before_anything_is_signed(se
     assert "opinion" in raised.value.fields
     assert (SignedPdfUpdate.objects.count(), Signature.objects.count()) == (parts, rows)
     assert active_step(seed_memo).pk == step.pk
+    refused = AuditEvent.objects.filter(action="signing.failed").order_by("-sequence").first()
+    assert refused is not None  # recorded although the step's transaction rolled back (issue 12)
+    assert (refused.actor_id, refused.data["code"], refused.data["fields"]) == (
+        step.assignee_id,
+        "invalid",
+        ["opinion"],
+    )
 
 
 def test_no_one_signs_another_persons_step_not_even_an_administrator(seed_memo: Memo, person) -> None:
@@ -289,6 +297,15 @@ def test_the_signed_pdf_is_served_to_the_route_and_to_no_one_else(seed_memo: Mem
     assert response["Content-Type"] == "application/pdf"
     report = verify_pdf(response.content, trust=verification_trust())
     assert [s.field_name for s in report.signatures] == ["step-0", "step-1"]
+    downloaded = AuditEvent.objects.filter(action="memo.downloaded").order_by("-sequence").first()
+    assert downloaded is not None
+    assert (downloaded.object_id, downloaded.actor.username, downloaded.data["document"]) == (
+        str(seed_memo.pk),
+        "ratchawari",
+        "signed_pdf",
+    )
+    assert downloaded.data["sha256"] == hashlib.sha256(response.content).hexdigest()
+    assert downloaded.data["revision"] == seed_memo.current_revision.number
     assert api_as("works_staff").get(url).status_code == 404
     checked = api_as("works_staff").post("/api/v1/verify/", {"file": io.BytesIO(response.content)})
     assert checked.json()["unsigned_fields"] == ["step-2", "step-3"]
