@@ -19,6 +19,7 @@ from core.models import AuditEvent
 from memos.models import Enclosure, Memo, MemoStatus
 from org.models import Person, Position
 from org.selectors import Signatory, signatories_for
+from signatures import signing
 from signatures.selectors import signature_image_annotations
 from workflow.duties import PreviewRow, resolve_step, round_exclusions
 from workflow.duties import route_preview as duties_route_preview
@@ -135,7 +136,16 @@ def memo_get(*, memo_id: Any, user: Any) -> Memo:
 
 def step_get(*, step_id: Any, user: Any) -> RouteStep:
     """A step for acting on it; 404 unless the memo is visible to the user."""
-    step = RouteStep.objects.select_related("memo__current_revision", "position").filter(pk=step_id).first()
+    # With whether the memo's current revision is signed on its PDF (how the step is to be signed), read in the
+    # same query rather than by the service before it locks: an approve's statements are counted (issue 12).
+    step = (
+        RouteStep.objects.select_related("memo__current_revision", "position")
+        .annotate(
+            revision_signed_on_pdf=signing.signed_on_pdf(revision_ref=OuterRef("memo__current_revision_id"))
+        )
+        .filter(pk=step_id)
+        .first()
+    )
     if step is None:
         raise NotFound()
     if step.assignee_id == getattr(user, "pk", None) and user.is_authenticated:

@@ -152,7 +152,13 @@ def step_approve(
     or after the last one the memo is completed."""
     opinion = memo_services._nfc(opinion or "").strip()
     decision, decision_text = _clean_decision(step.role, opinion, decision, decision_text)
-    signing_key = pdf_signatures.signing_key(actor, password, meta, memo_id=step.memo_id)
+    signing_key = pdf_signatures.signing_key(
+        actor,
+        password,
+        meta,
+        memo_id=step.memo_id,
+        signed_on_pdf=getattr(step, "revision_signed_on_pdf", None),  # read by selectors.step_get
+    )
     with signing_key as key, _acting_on(step=step, actor=actor) as ctx:
         current = ctx.current
         task = _task_of(current)
