@@ -92,7 +92,9 @@ def test_generated_people_see_their_pages_and_act_on_their_tasks(load):
     assert len(listed["results"]) == min(MEMOS, 50)
     assert (listed["next"] is not None) == (MEMOS > 50)
     # the generator writes the search documents the services would have: a number in Arabic digits is found
-    numbered = Memo.objects.exclude(number="").order_by("-sequence", "pk").first()  # matched by no longer number
+    numbered = (
+        Memo.objects.exclude(number="").order_by("-sequence", "pk").first()
+    )  # matched by no longer number
     assert numbered is not None
     arabic = numbered.number.translate(str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789"))
     found = auditor.get("/api/v1/search/", {"q": arabic}).json()["results"]
