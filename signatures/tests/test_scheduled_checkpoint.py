@@ -13,11 +13,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import checks
+from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks_db.models import DBTaskResult
 
-from core.models import AuditCheckpoint, ScheduledRun
+from core.models import AuditCheckpoint, ScheduledRun, WorkerHeartbeat
 from core.schedule import Scheduler, check_schedule
+from core.worker import Heart
 from signatures.audit_checkpoint import checkpoint_read
 from signatures.models import SigningKey
 
@@ -143,3 +145,17 @@ def test_without_the_seal_the_scheduled_job_is_skipped_with_a_warning(
     assert "MEMOFLOW_SEAL_KEY_PASSPHRASE" in caplog.text
     assert not AuditCheckpoint.objects.exists()
     assert not directory.exists() or not list(directory.iterdir())
+
+
+def test_a_workers_heartbeat_claims_the_due_run_and_still_beats(settings: Any) -> None:
+    settings.MEMOFLOW_SCHEDULE = {"audit_checkpoint": "00:00"}  # due whenever the test runs
+    heart = Heart(worker_id="worker-1", interval=10, stale_after=60)
+
+    heart.tick()
+    heart.tick()
+
+    [claimed] = ScheduledRun.objects.all()
+    assert (claimed.job, claimed.worker_id) == ("audit_checkpoint", "worker-1")
+    assert claimed.period == timezone.localdate().isoformat()
+    assert len(enqueued()) == 1
+    assert WorkerHeartbeat.objects.filter(worker_id="worker-1").exists()
