@@ -151,6 +151,30 @@ class Scheduler:
         return {(job, period) for job, period in rows}
 
 
+@dataclass(frozen=True)
+class JobStatus:
+    name: str
+    task_path: str
+    at: str  # "01:00", or "off"
+    last: ScheduledRun | None  # with its task_result (None once pruned)
+
+
+def job_statuses() -> list[JobStatus]:
+    """Every registered job, its time (or off) and its last run: for `manage.py schedule_status`."""
+    active = {job.name: job for job in jobs()}
+    statuses = []
+    for job in registered():
+        last = (
+            ScheduledRun.objects.filter(job=job.name)
+            .select_related("task_result")
+            .order_by("-period")
+            .first()
+        )
+        at = active[job.name].at.strftime("%H:%M") if job.name in active else OFF
+        statuses.append(JobStatus(name=job.name, task_path=job.task_path, at=at, last=last))
+    return statuses
+
+
 @checks.register()
 def check_schedule(**kwargs: Any) -> list[checks.CheckMessage]:
     """MEMOFLOW_SCHEDULE naming a job nobody registered is most likely a typo that leaves the real job on; a job

@@ -7,16 +7,19 @@ tests/test_scheduled_jobs.py (PostgreSQL)."""
 import json
 import logging
 from datetime import datetime
+from io import StringIO
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import checks
+from django.core.management import call_command
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks_db.models import DBTaskResult
 
+from core import worker
 from core.models import AuditCheckpoint, ScheduledRun, WorkerHeartbeat
 from core.schedule import Scheduler, check_schedule
 from core.worker import Heart
@@ -147,8 +150,13 @@ def test_without_the_seal_the_scheduled_job_is_skipped_with_a_warning(
     assert not directory.exists() or not list(directory.iterdir())
 
 
-def test_a_workers_heartbeat_claims_the_due_run_and_still_beats(settings: Any) -> None:
+def test_a_workers_heartbeat_claims_the_due_run_and_still_beats(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     settings.MEMOFLOW_SCHEDULE = {"audit_checkpoint": "00:00"}  # due whenever the test runs
+    # The heartbeat thread closes its stale connections after each beat; here it is the test's own connection,
+    # inside the test's transaction (real worker processes: tests/test_scheduled_jobs.py).
+    monkeypatch.setattr(worker, "close_old_connections", lambda: None)
     heart = Heart(worker_id="worker-1", interval=10, stale_after=60)
 
     heart.tick()
@@ -159,3 +167,28 @@ def test_a_workers_heartbeat_claims_the_due_run_and_still_beats(settings: Any) -
     assert claimed.period == timezone.localdate().isoformat()
     assert len(enqueued()) == 1
     assert WorkerHeartbeat.objects.filter(worker_id="worker-1").exists()
+
+
+def test_schedule_status_lists_the_job_its_time_and_its_last_run(
+    settings: Any, seal: SigningKey, directory: Path
+) -> None:
+    out = StringIO()
+    call_command("schedule_status", stdout=out)
+    assert out.getvalue().splitlines() == [
+        "audit_checkpoint  01:00  signatures.tasks.audit_checkpoint",
+        "  last run: none yet",
+    ]
+
+    Scheduler(worker_id="worker-1").tick(bangkok(3, 1, 0, 4))
+    [job] = enqueued()
+    job.set_successful(run(job))  # as the worker records it
+    settings.MEMOFLOW_SCHEDULE = {"audit_checkpoint": "off"}
+    out = StringIO()
+    call_command("schedule_status", stdout=out)
+
+    first, last_run, task = out.getvalue().splitlines()
+    assert first == "audit_checkpoint  off  signatures.tasks.audit_checkpoint"
+    assert last_run.startswith("  last run: 2026-12-03 (claimed ")
+    assert last_run.endswith(" by worker-1)")
+    assert task.startswith(f"  task {job.pk}: SUCCESSFUL {{")
+    assert '"outcome": "done"' in task
