@@ -43,8 +43,12 @@ def test_check_deploy_reports_no_issues_with_the_required_values():
     assert "System check identified no issues" in result.stdout
 
 
-@pytest.mark.parametrize("value", ["audit_checkpoint=25:00", "audit_checkpoint=1am", "audit_checkpoint=never"])
+@pytest.mark.parametrize(
+    "value", ["audit_checkpoint=25:00", "audit_checkpoint=1am", "audit_checkpoint=never"]
+)
 def test_a_scheduled_job_time_that_is_no_time_of_day_stops_start_up(value):
     result = run_manage("check", env={**GOOD, "MEMOFLOW_SCHEDULE": value})
     assert result.returncode != 0
-    assert f"MEMOFLOW_SCHEDULE: {value}: give a time of day as HH:MM (00:00 to 23:59) or 'off'" in result.stderr
+    assert (
+        f"MEMOFLOW_SCHEDULE: {value}: give a time of day as HH:MM (00:00 to 23:59) or 'off'" in result.stderr
+    )
