@@ -192,3 +192,19 @@ def test_schedule_status_lists_the_job_its_time_and_its_last_run(
     assert last_run.endswith(" by worker-1)")
     assert task.startswith(f"  task {job.pk}: SUCCESSFUL {{")
     assert '"outcome": "done"' in task
+
+
+def test_a_beat_costs_no_query_before_the_time_and_none_once_the_run_is_known_taken(
+    django_assert_num_queries: Any,
+) -> None:
+    first, second = Scheduler(worker_id="worker-1"), Scheduler(worker_id="worker-2")
+    with django_assert_num_queries(0):
+        first.tick(bangkok(3, 0, 59))
+    first.tick(bangkok(3, 1, 0))  # claims: its SELECT, then the task's and the run's INSERTs
+    with django_assert_num_queries(0):
+        first.tick(bangkok(3, 1, 0, 10))
+    with django_assert_num_queries(1):  # the other worker's one look: taken
+        second.tick(bangkok(3, 1, 0, 10))
+    with django_assert_num_queries(0):
+        second.tick(bangkok(3, 1, 0, 20))
+    assert len(enqueued()) == 1
