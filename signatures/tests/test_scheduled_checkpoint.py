@@ -6,7 +6,7 @@ tests/test_scheduled_jobs.py (PostgreSQL)."""
 
 import json
 import logging
-from datetime import datetime
+from datetime import datetime, time
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks_db.models import DBTaskResult
 
-from core import worker
+from core import schedule, worker
 from core.models import AuditCheckpoint, ScheduledRun, WorkerHeartbeat
 from core.schedule import Scheduler, check_schedule
 from core.worker import Heart
@@ -109,6 +109,17 @@ def test_a_misspelt_job_in_memoflow_schedule_is_reported(settings: Any) -> None:
     assert warning.level == checks.WARNING
     assert "'audit_checkpiont'" in warning.msg
     assert "audit_checkpoint" in str(warning.hint)
+
+
+def test_a_job_whose_task_cannot_be_imported_stops_the_checks(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert check_schedule() == []
+    monkeypatch.setitem(
+        schedule._registry, "reminders", schedule.Job("reminders", "workflow.tasks.no_such_task", time(8, 0))
+    )
+    [error] = check_schedule()
+    assert error.level == checks.ERROR
+    assert "'reminders'" in error.msg
+    assert "'workflow.tasks.no_such_task'" in error.msg
 
 
 def test_the_scheduled_job_signs_a_checkpoint_once_per_run(seal: SigningKey, directory: Path) -> None:
