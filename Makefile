@@ -31,8 +31,10 @@ manual: venv ## Retake the user manual's screenshots (docs/manual/img/) from the
 assets: ## npm ci (package-lock.json) and copy htmx and the Sarabun font into core/static/vendor/
 	bash scripts/lib.sh ensure_assets
 
-bench: venv ## Benchmark the seed route through the API (PostgreSQL; figures go in docs/performance.md)
+bench: venv ## Benchmark the seed route through the API, then every list and an approve at scale (figures go in docs/performance.md)
 	$(PY) scripts/bench_api.py --memos $${MEMOS:-30} --json var/bench-api.json
+	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/memoflow_loadbig} \
+		$(PY) scripts/bench_lists.py --runs $${RUNS:-20} --approves $${APPROVES:-20} --json var/bench-lists.json
 
 venv: ## Create .venv (Python 3.12) and install requirements/lock.txt when it changed
 	bash scripts/lib.sh ensure_venv

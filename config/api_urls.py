@@ -38,6 +38,7 @@ urlpatterns = [
     path("memos/<uuid:memo_id>/submit/", workflow_api.MemoSubmitView.as_view(), name="api-memo-submit"),
     path("memos/<uuid:memo_id>/withdraw/", workflow_api.MemoWithdrawView.as_view(), name="api-memo-withdraw"),
     path("audit/", audit_api.AuditListView.as_view(), name="api-audit"),
+    path("search/", workflow_api.SearchView.as_view(), name="api-search"),
     path("tasks/", workflow_api.TaskListView.as_view(), name="api-tasks"),
     path("tasks/<uuid:step_id>/approve/", workflow_api.TaskApproveView.as_view(), name="api-task-approve"),
     path("tasks/<uuid:step_id>/return/", workflow_api.TaskReturnView.as_view(), name="api-task-return"),

@@ -130,6 +130,9 @@ class Memo(ConcurrentTransitionMixin, models.Model):
                 condition=models.Q(sequence__isnull=False),
                 name="memo_register_number_idx",
             ),
+            # Every list's order, newest first (created_at, id): read backwards, it gives the first page
+            # without sorting the whole set (issue 12).
+            models.Index(fields=["created_at", "id"], name="memo_created_id_idx"),
         ]
         constraints = [
             # Numbers restart every year (one register row per year), so a number is unique in its register.

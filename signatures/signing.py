@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import F
+from django.db.models import Exists, F
 from django.utils.translation import gettext_lazy as _
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko_certvalidator import ValidationContext
@@ -83,6 +83,12 @@ def current_revision_signed_on_pdf(*, memo_id: Any) -> bool:
     return SignedPdfUpdate.objects.filter(
         revision__memo_id=memo_id, revision__memo__current_revision_id=F("revision_id")
     ).exists()
+
+
+def signed_on_pdf(*, revision_ref: Any) -> Exists:
+    """`current_revision_signed_on_pdf` as an expression, for a query that already loads the step or memo:
+    `revision_ref` is the revision's id, e.g. OuterRef("memo__current_revision_id")."""
+    return Exists(SignedPdfUpdate.objects.filter(revision_id=revision_ref))
 
 
 def has_signed_pdf(*, revision_id: Any) -> bool:

@@ -309,8 +309,8 @@ def test_a_date_filter_that_is_not_a_date_is_400(writer: APIClient, query: str) 
 
 
 def test_date_filters_still_filter(writer: APIClient, seed: Memo) -> None:
-    assert writer.get("/api/v1/memos/?date_from=2024-02-29&date_to=9999-12-31").json()["count"] == 1
-    assert writer.get("/api/v1/memos/?date_to=0001-01-01").json()["count"] == 0
+    assert len(writer.get("/api/v1/memos/?date_from=2024-02-29&date_to=9999-12-31").json()["results"]) == 1
+    assert writer.get("/api/v1/memos/?date_to=0001-01-01").json()["results"] == []
 
 
 @pytest.mark.parametrize("name", ["q", "status", "urgency", "box", "date_from", "page", "anything"])

@@ -43,6 +43,20 @@ def test_check_deploy_reports_no_issues_with_the_required_values():
     assert "System check identified no issues" in result.stdout
 
 
+def test_postgresql_connections_run_without_jit_unless_asked(monkeypatch):
+    """Issue 12: the JIT compiled the lists' plans for 0.25-0.8 s a query at a million memos."""
+    from config.settings.base import database_from_env
+
+    url = "postgres://memoflow@127.0.0.1:5432/memoflow"
+    assert database_from_env(url)["OPTIONS"]["options"] == "-c jit=off"
+    assert (
+        database_from_env(url + "?options=-c%20work_mem%3D64MB")["OPTIONS"]["options"] == "-c work_mem=64MB"
+    )
+    assert "options" not in database_from_env("sqlite:////tmp/x.sqlite3")["OPTIONS"]
+    monkeypatch.setenv("DATABASE_JIT", "true")
+    assert "options" not in database_from_env(url).get("OPTIONS", {})
+
+
 @pytest.mark.parametrize(
     "value", ["audit_checkpoint=25:00", "audit_checkpoint=1am", "audit_checkpoint=never"]
 )

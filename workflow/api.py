@@ -23,11 +23,12 @@ from core.audit import RequestMeta
 from core.audit_labels import AUDITOR_ONLY_ACTIONS
 from core.errors import ApplicationError, Forbidden, NotFound, ValidationFailed
 from core.http import frameable_by_own_pages
+from core.pagination import WindowPagination
 from core.parsers import FormParser, MultiPartParser
 from memos.models import Enclosure, Memo, MemoStatus, Urgency
 from org.api import PositionRefSerializer
 from org.models import Person, Position
-from workflow import selectors, services
+from workflow import lists, search, selectors, services
 from workflow.models import ROUTE_ROLES, Decision, DutyConflict, RouteStep, StepState
 
 # The most any free-text field of a request may carry (a transport bound, so that PostgreSQL and the services never
@@ -152,6 +153,12 @@ class MemoListItemSerializer(serializers.Serializer[Any]):
     created_at = serializers.DateTimeField()
     status_changed_at = serializers.DateTimeField()
     current = serializers.SerializerMethodField(help_text="Where the memo is: the active step, if any.")
+    outcome = serializers.ChoiceField(
+        choices=Decision.choices,
+        allow_null=True,
+        help_text="The decision on its decision step once signed (อนุมัติ approved, ไม่อนุมัติ not_approved, "
+        "ทราบ acknowledged, other); null while undecided.",
+    )
 
     def get_current(self, memo: Memo) -> dict[str, Any] | None:
         active = getattr(memo, "active_steps", [])
@@ -183,6 +190,9 @@ class TaskSerializer(serializers.Serializer[Any]):
     position = PositionRefSerializer()
     capacity = serializers.CharField()
     since = serializers.DateTimeField(source="activated_at")
+    outcome = serializers.ChoiceField(
+        choices=Decision.choices, allow_null=True, help_text="The memo's outcome (see the memo list)."
+    )
 
 
 # Input ------------------------------------------------------------------------------------------------------
@@ -236,7 +246,21 @@ class MemoListFilterSerializer(serializers.Serializer[Any]):
         help_text="YYYY-MM-DD (Gregorian)",
     )
     q = serializers.CharField(
-        required=False, allow_blank=True, max_length=200, help_text="Number or subject contains"
+        required=False,
+        allow_blank=True,
+        max_length=search.MAX_TERM,
+        help_text="Search: number, subject, body, writer, signatories and their opinions contain it (Thai and "
+        "Arabic digits match each other; at least 3 characters).",
+    )
+
+
+class SearchQuerySerializer(serializers.Serializer[Any]):
+    q = serializers.CharField(
+        max_length=search.MAX_TERM,
+        error_messages={"required": search.too_short_message(), "blank": search.too_short_message()},
+        help_text="At least 3 characters. Found in the number, subject, body, writer's name, signatories' names "
+        "and their opinions or orders; Thai and Arabic digits match each other (32801/1 finds ๓๒๘๐๑/๑); a "
+        "Thai word is found inside a compound (ประชุม in การประชุมสภา).",
     )
 
 
@@ -341,13 +365,17 @@ def _record_download(request: Request, memo: Memo, *, document: str, sha256: str
 
 
 class MemoListView(GenericAPIView[Any]):
+    """My memos, done by me, all I may see: newest first, paginated without a count (`next` is null on the
+    last page)."""
+
     serializer_class = MemoListItemSerializer
+    pagination_class = WindowPagination
 
     @extend_schema(parameters=[MemoListFilterSerializer], responses=MemoListItemSerializer(many=True))
     def get(self, request: Request) -> Response:
         params = {name: value for name, value in request.query_params.items() if value != ""}
         filters = _valid(MemoListFilterSerializer, params)
-        qs = selectors.memo_list(
+        qs = lists.memo_list(
             user=_user(request),
             box=filters["box"],
             status=filters.get("status") or None,
@@ -745,11 +773,30 @@ class CertificateDamaged(ArchiveDamaged):
 
 class TaskListView(GenericAPIView[Any]):
     serializer_class = TaskSerializer
+    pagination_class = WindowPagination
 
     @extend_schema(responses=TaskSerializer(many=True))
     def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(selectors.tasks_for(user=_user(request)))
+        page = self.paginate_queryset(lists.tasks_for(user=_user(request)))
         return self.get_paginated_response(TaskSerializer(page, many=True).data)
+
+
+# Search -----------------------------------------------------------------------------------------------------
+
+
+class SearchView(GenericAPIView[Any]):
+    """Memos the caller may see whose text contains `q`, newest first (the same rows as
+    `GET /memos/?box=all&q=`), paginated without a count."""
+
+    serializer_class = MemoListItemSerializer
+    pagination_class = WindowPagination
+
+    @extend_schema(parameters=[SearchQuerySerializer], responses=MemoListItemSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        query = _valid(SearchQuerySerializer, request.query_params)["q"]
+        qs = lists.memo_list(user=_user(request), box="all", query=query)
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(MemoListItemSerializer(page, many=True).data)
 
 
 def _step_result(step: RouteStep) -> Response:

@@ -23,7 +23,7 @@ from typing import Any, Final
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -48,21 +48,31 @@ def memo_pdf_schedule(*, memo: Memo) -> None:
     started) for the memo, nothing more is enqueued. Archived memos serve their archived file."""
     if memo.status == MemoStatus.ARCHIVED:
         return
-    now = timezone.now()
-    marked = (
-        RenderedPdf.objects.filter(memo_id=memo.pk)
-        .exclude(job=RenderJob.QUEUED)
-        .update(job=RenderJob.QUEUED, requested_at=now)
+    if _mark_queued(memo.pk, timezone.now()):
+        _enqueue(memo.pk)
+
+
+def _mark_queued(memo_id: Any, now: Any) -> bool:
+    """Mark the memo's RenderedPdf row queued, creating it if missing, in one statement (an upsert that both
+    engines run: PostgreSQL, SQLite ≥ 3.35); True when it was not queued already, so a job must be enqueued.
+    A row queued already is left as it is: that job, not started yet, will render this change too. Concurrent
+    changes of one memo meet on the row's unique memo_id, so only one of them enqueues."""
+    table = connection.ops.quote_name(RenderedPdf._meta.db_table)
+    values = [
+        RenderedPdf._meta.get_field("memo").get_db_prep_value(memo_id, connection),
+        RenderJob.QUEUED,
+        RenderedPdf._meta.get_field("requested_at").get_db_prep_value(now, connection),
+        RenderJob.QUEUED,
+    ]
+    sql = (
+        f"INSERT INTO {table} (memo_id, job, requested_at, attempt, {connection.ops.quote_name('key')}, file, "  # noqa: S608 - the model's own table
+        "sha256, size, render_ms, failed_key, error) VALUES (%s, %s, %s, 0, '', '', '', 0, 0, '', '') "
+        "ON CONFLICT (memo_id) DO UPDATE SET job = excluded.job, requested_at = excluded.requested_at "
+        f"WHERE {table}.job <> %s RETURNING id"
     )
-    if not marked:
-        if RenderedPdf.objects.filter(memo_id=memo.pk).exists():
-            return  # queued already: that job will see this change
-        try:
-            with transaction.atomic():
-                RenderedPdf.objects.create(memo_id=memo.pk, job=RenderJob.QUEUED, requested_at=now)
-        except IntegrityError:
-            return  # created by a concurrent change, which enqueued its job
-    _enqueue(memo.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        return cursor.fetchone() is not None
 
 
 def memo_pdf_request(*, memo: Memo) -> None:

@@ -5,7 +5,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import ValidationFailed
 from memos.models import MemoStatus, Urgency
+from workflow import search
 from workflow.models import ROUTE_ROLES, Decision, StepRole
 
 
@@ -144,7 +146,9 @@ ROLE_CHOICES = [(r.value, r.label) for r in ROUTE_ROLES]
 
 
 class MemoSearchForm(forms.Form):
-    q = forms.CharField(label=_("Search number or subject"), required=False, max_length=200)
+    q = forms.CharField(
+        label=_("Search number, subject, text, names or opinions"), required=False, max_length=search.MAX_TERM
+    )
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All")), *MemoStatus.choices]
     )
@@ -158,3 +162,11 @@ class MemoSearchForm(forms.Form):
     date_to = forms.DateField(
         label=_("Dated up to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def clean_q(self) -> str:
+        value: str = self.cleaned_data.get("q") or ""
+        try:
+            search.search_term(value)
+        except ValidationFailed:
+            raise forms.ValidationError(search.too_short_message(), code="too_short") from None
+        return value

@@ -187,6 +187,14 @@ class RouteStep(models.Model):
         ]
         indexes = [
             models.Index(fields=["assignee", "state", "activated_at"], name="step_inbox_idx"),
+            # The lists (issue 12): the memos a person is on the route of (a part of memos_visible_to's union),
+            # and those they acted on after the writer ("done by me"); both read from the index alone.
+            models.Index(fields=["assignee", "memo"], name="step_assignee_memo_idx"),
+            models.Index(
+                fields=["assignee", "memo"],
+                condition=Q(acted_at__isnull=False, order__gt=0),
+                name="step_done_by_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -231,6 +239,8 @@ class StepReassignment(models.Model):
         verbose_name = _("step reassignment")
         verbose_name_plural = _("step reassignments")
         ordering = ["step", "at"]
+        # memos_visible_to: the memos of steps moved away from a person (a part of its union).
+        indexes = [models.Index(fields=["previous_assignee", "step"], name="reassign_previous_idx")]
 
     def __str__(self) -> str:
         return f"{self.step_id}: {self.previous_assignee_id} → {self.new_assignee_id}"
@@ -261,3 +271,25 @@ class OpinionPhrase(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class MemoSearch(models.Model):
+    """A memo's search document (issue 12): its number, subject, body, writer's name, and every signatory's
+    name, opinion and order, in one text with Thai digits written as Arabic ones and lower-cased, so that
+    "32801/1" and "๓๒๘๐๑/๑" find each other and a word inside a Thai compound is a substring.
+
+    Written by workflow.search.memo_search_refresh in the transaction of each service that changes that text
+    (never by hand); indexed for substrings: a pg_trgm GIN index on PostgreSQL, an FTS5 trigram table kept by
+    triggers on SQLite (migration 0009)."""
+
+    memo = models.OneToOneField(
+        Memo, primary_key=True, on_delete=models.CASCADE, related_name="search", verbose_name=_("memo")
+    )
+    document = models.TextField(_("search document"))
+
+    class Meta:
+        verbose_name = _("memo search document")
+        verbose_name_plural = _("memo search documents")
+
+    def __str__(self) -> str:
+        return str(self.memo_id)

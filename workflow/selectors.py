@@ -3,10 +3,10 @@
 import copy
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce, JSONObject
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -19,6 +19,7 @@ from core.models import AuditEvent
 from memos.models import Enclosure, Memo, MemoStatus
 from org.models import Person, Position
 from org.selectors import Signatory, signatories_for
+from signatures import signing
 from signatures.selectors import signature_image_annotations
 from workflow.duties import PreviewRow, resolve_step, round_exclusions
 from workflow.duties import route_preview as duties_route_preview
@@ -91,9 +92,19 @@ def memos_visible_to(*, user: Any) -> QuerySet[Memo]:
         return qs.none()
     if is_administrator(user) or is_auditor(user):
         return qs
-    on_route = RouteStep.objects.filter(memo=OuterRef("pk"), assignee=user)
-    moved_away = StepReassignment.objects.filter(step__memo=OuterRef("pk"), previous_assignee=user)
-    return qs.filter(Q(writer=user) | Exists(on_route) | Exists(moved_away))
+    return qs.filter(pk__in=visible_memo_ids(user=user))
+
+
+def visible_memo_ids(*, user: Any) -> QuerySet[Any]:
+    """The ids of the memos a person may see as writer or on a route (not as administrator or auditor): the
+    union of three id sets, each read from an index — memos they wrote, memos of steps assigned to them, memos
+    of steps moved away from them. Unlike `writer = me OR EXISTS … OR EXISTS …`, which PostgreSQL checks row by
+    row over the whole memo table (1.6 s at 200,000 memos, issue 12), the union costs what the person's own
+    memos cost."""
+    written = Memo.objects.filter(writer=user).order_by().values("pk")
+    on_route = RouteStep.objects.filter(assignee=user).order_by().values("memo_id")
+    moved_away = StepReassignment.objects.filter(previous_assignee=user).order_by().values("step__memo_id")
+    return written.union(on_route, moved_away)
 
 
 def memo_visible_to(*, memo: Memo, user: Any) -> bool:
@@ -125,7 +136,16 @@ def memo_get(*, memo_id: Any, user: Any) -> Memo:
 
 def step_get(*, step_id: Any, user: Any) -> RouteStep:
     """A step for acting on it; 404 unless the memo is visible to the user."""
-    step = RouteStep.objects.select_related("memo__current_revision", "position").filter(pk=step_id).first()
+    # With whether the memo's current revision is signed on its PDF (how the step is to be signed), read in the
+    # same query rather than by the service before it locks: an approve's statements are counted (issue 12).
+    step = (
+        RouteStep.objects.select_related("memo__current_revision", "position")
+        .annotate(
+            revision_signed_on_pdf=signing.signed_on_pdf(revision_ref=OuterRef("memo__current_revision_id"))
+        )
+        .filter(pk=step_id)
+        .first()
+    )
     if step is None:
         raise NotFound()
     if step.assignee_id == getattr(user, "pk", None) and user.is_authenticated:
@@ -460,61 +480,3 @@ def latest_return(*, memo: Memo) -> ReturnInfo | None:
         .first()
     )
     return _return_info(row["data"] if row else None)
-
-
-def tasks_for(*, user: Person) -> QuerySet[RouteStep]:
-    """My tasks: active steps assigned to me (as holder or acting), oldest first. Constant queries per page.
-
-    Each step carries `returned`: on the writer's step of a returned memo, why and by whom it came back
-    (a ReturnInfo), else None; it is read in the list's own query."""
-    return (
-        RouteStep.objects.filter(assignee=user, state=StepState.ACTIVE)
-        .select_related("memo", "memo__writer", "position")
-        .annotate(returned_data=_latest_return(OuterRef("memo_id")))
-        .order_by("activated_at", "id")
-    )
-
-
-def task_returned(step: RouteStep) -> ReturnInfo | None:
-    """The return a task of `tasks_for` answers: the writer's step of a returned memo."""
-    if step.order != 0 or step.memo.status != MemoStatus.RETURNED:
-        return None
-    return _return_info(getattr(step, "returned_data", None))
-
-
-def memo_list(
-    *,
-    user: Person,
-    box: str = "all",
-    status: str | None = None,
-    urgency: str | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    query: str | None = None,
-) -> QuerySet[Memo]:
-    """My memos (box=authored), done by me (box=done) or all I may see, newest first, with where each is."""
-    if box == "authored":
-        qs = Memo.objects.filter(writer=user)
-    elif box == "done":
-        acted = RouteStep.objects.filter(
-            memo=OuterRef("pk"), assignee=user, acted_at__isnull=False, order__gt=0
-        )
-        qs = Memo.objects.filter(Exists(acted))
-    else:
-        qs = memos_visible_to(user=user)
-    if status:
-        qs = qs.filter(status=status)
-    if urgency:
-        qs = qs.filter(urgency=urgency)
-    if date_from:
-        qs = qs.filter(Q(date__gte=date_from) | Q(date__isnull=True, created_at__date__gte=date_from))
-    if date_to:
-        qs = qs.filter(Q(date__lte=date_to) | Q(date__isnull=True, created_at__date__lte=date_to))
-    if query:
-        qs = qs.filter(Q(number__icontains=query) | Q(subject__icontains=query))
-    active = RouteStep.objects.filter(state=StepState.ACTIVE).select_related("position", "assignee")
-    return (
-        qs.select_related("writer")
-        .prefetch_related(Prefetch("steps", queryset=active, to_attr="active_steps"))
-        .order_by("-created_at", "-id")
-    )

@@ -14,6 +14,7 @@ urlpatterns = [
     path("profile/tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api-token-revoke"),
     path("memos/", views.memo_list, {"box": "authored"}, name="memo-list-mine"),
     path("memos/done/", views.memo_list, {"box": "done"}, name="memo-list-done"),
+    path("memos/all/", views.memo_list, {"box": "all"}, name="memo-list-all"),
     path("memos/new/", views.memo_new, name="memo-new"),
     path("register/", views_register.register_page, name="register"),
     path("register/register.csv", views_register.register_csv, name="register-csv"),

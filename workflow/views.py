@@ -16,7 +16,6 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -28,6 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core import thai
 from core.audit import RequestMeta
 from core.errors import ApplicationError, BadPassword, NotFound, ValidationFailed
+from core.pagination import page_number, page_window
 from memos.models import Memo, MemoStatus
 from org import authentication as org_authentication
 from org import selectors as org_selectors
@@ -35,7 +35,7 @@ from org import services as org_services
 from org.forms import LockoutMessageMixin
 from org.models import Person, Position
 from signatures import selectors as signature_selectors
-from workflow import selectors, services
+from workflow import lists, selectors, services
 from workflow.documents import memo_pdf_status
 from workflow.forms import (
     ROLE_CHOICES,
@@ -49,6 +49,8 @@ from workflow.forms import (
     WithdrawForm,
 )
 from workflow.models import RouteStep, StepRole, StepState
+
+PAGE_SIZE = 25  # rows on a list page (tasks, memos)
 
 # Helpers ----------------------------------------------------------------------------------------------------
 
@@ -189,11 +191,12 @@ def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
 @login_required
 def my_tasks(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    tasks = [
-        (step, waiting_text(step.activated_at, now), selectors.task_returned(step))
-        for step in selectors.tasks_for(user=_user(request))
-    ]
-    return render(request, "workflow/tasks.html", {"tasks": tasks, "nav": "tasks"})
+    page = page_window(
+        lists.tasks_for(user=_user(request)), page_number(request.GET.get("page")) or 1, PAGE_SIZE
+    )
+    tasks = [(step, waiting_text(step.activated_at, now), lists.task_returned(step)) for step in page]
+    context = {"tasks": tasks, "page": page, "query": "", "search": MemoSearchForm(), "nav": "tasks"}
+    return render(request, "workflow/tasks.html", context)
 
 
 # The memo page ----------------------------------------------------------------------------------------------
@@ -352,7 +355,7 @@ def _next_task(request: HttpRequest, user: Person, memo: Memo) -> RouteStep | bo
     None on any other visit (nothing is shown)."""
     if request.GET.get("signed") != "1":
         return None
-    following = selectors.tasks_for(user=user).exclude(memo_id=memo.pk).first()
+    following = lists.tasks_for(user=user).exclude(memo_id=memo.pk).first()
     return following if following is not None else False
 
 
@@ -789,11 +792,11 @@ def memo_list(request: HttpRequest, box: str) -> HttpResponse:
             "date_from": data["date_from"],
             "date_to": data["date_to"],
         }
-    memos = selectors.memo_list(user=_user(request), box=box, **filters)
-    page = Paginator(memos, 25).get_page(request.GET.get("page"))
+    memos = lists.memo_list(user=_user(request), box=box, **filters)
+    page = page_window(memos, page_number(request.GET.get("page")) or 1, PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
-    title = _("My memos") if box == "authored" else _("Done by me")
+    title = {"authored": _("My memos"), "done": _("Done by me")}.get(box, _("All memos I may see"))
     return render(
         request,
         "workflow/memo_list.html",
@@ -803,6 +806,6 @@ def memo_list(request: HttpRequest, box: str) -> HttpResponse:
             "title": title,
             "box": box,
             "query": query.urlencode(),
-            "nav": "mine" if box == "authored" else "done",
+            "nav": {"authored": "mine", "done": "done"}.get(box, "all"),
         },
     )

@@ -40,6 +40,10 @@ def database_from_env(url: str) -> dict[str, Any]:
     else:
         db.setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
         db.setdefault("CONN_HEALTH_CHECKS", True)
+        if db["ENGINE"] == "django.db.backends.postgresql" and not env.bool("DATABASE_JIT", default=False):
+            # PostgreSQL's JIT compiled the lists' mis-estimated plans for 0.25-0.8 s a query (issue 12);
+            # memoflow's queries are short, and never gain from it. A URL's own ?options= is kept.
+            db.setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
     return db
 
 
@@ -195,6 +199,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # A step's decision and a memo's outcome (the decision of its decision step) share one enum.
+    "ENUM_NAME_OVERRIDES": {"DecisionEnum": "workflow.models.Decision"},
 }
 
 # Counters that every worker and process must share (the login throttle) live in the database:

@@ -14,6 +14,7 @@ from memos.models import EDITABLE_STATUSES, Enclosure, Memo
 from org.models import Person, Position
 from workflow.documents import memo_pdf_schedule
 from workflow.models import RouteStep
+from workflow.search import memo_search_refresh
 from workflow.services._common import _audit, _memo_locked, _route_round
 from workflow.services.routes import PlannedStep, _steps_from_plan, _validate_route, route_plan_for
 
@@ -58,6 +59,7 @@ def memo_create(
     with transaction.atomic(durable=True):
         memo.save()
         RouteStep.objects.bulk_create(_steps_from_plan(memo=memo, round_=1, planned=planned))
+        memo_search_refresh(memo_id=memo.pk)
         memo_pdf_schedule(memo=memo)
         _audit("memo.created", memo, writer, meta, subject=memo.subject)
     return memo
@@ -83,6 +85,7 @@ def memo_update(*, memo: Memo, actor: Person, meta: RequestMeta | None = None, *
         for name, value in cleaned.items():
             setattr(locked, name, value)
         locked.save(update_fields=[*cleaned, "updated_at"])
+        memo_search_refresh(memo_id=locked.pk)
         memo_pdf_schedule(memo=locked)
         _audit("memo.changed", locked, actor, meta, fields=sorted(cleaned))
     return locked

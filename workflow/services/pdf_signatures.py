@@ -64,7 +64,12 @@ def enabled() -> bool:
 
 @contextmanager
 def signing_key(
-    actor: Person, password: str | None, meta: RequestMeta | None, *, memo_id: Any = None
+    actor: Person,
+    password: str | None,
+    meta: RequestMeta | None,
+    *,
+    memo_id: Any = None,
+    signed_on_pdf: bool | None = None,
 ) -> Iterator[UnwrappedSigner | None]:
     """The actor's key opened with their password for one signature (None when signatures are not on the PDF,
     after the same password check). Outside any transaction: a failed attempt counts toward the lockout.
@@ -72,8 +77,14 @@ def signing_key(
     A submit (no `memo_id`) follows the setting. A step follows its revision: one submitted with a signed
     PDF keeps being signed on it, one submitted without keeps the password confirmation, whatever the setting
     says now, so that switching it never strands a memo half-way (a PDF with fields no one may sign, or a
-    route whose later steps never sign the PDF its earlier ones did)."""
-    on_pdf = signing.current_revision_signed_on_pdf(memo_id=memo_id) if memo_id is not None else enabled()
+    route whose later steps never sign the PDF its earlier ones did). `signed_on_pdf`: that answer for the
+    memo's current revision when the step's own query read it already (selectors.step_get)."""
+    if memo_id is None:
+        on_pdf = enabled()
+    elif signed_on_pdf is not None:
+        on_pdf = signed_on_pdf
+    else:
+        on_pdf = signing.current_revision_signed_on_pdf(memo_id=memo_id)
     if not on_pdf:
         _check_password(actor, password, meta)
         yield None

@@ -10,6 +10,7 @@ from org.models import Person
 from org.selectors import person_serves_in
 from workflow.documents import memo_pdf_schedule
 from workflow.models import RouteStep, StepReassignment, StepState
+from workflow.search import memo_search_refresh
 from workflow.services._common import _audit, _process_locked, _required_reason
 from workflow.services._flow import _notify_activated
 
@@ -72,6 +73,7 @@ def step_reassign(
         current.capacity = capacity
         current.save(update_fields=["assignee", "capacity"])
         _notify_activated(current)
+        memo_search_refresh(memo_id=memo.pk)  # the new assignee's name
         memo_pdf_schedule(memo=memo)
         task = current.task
         if task is not None:

@@ -22,6 +22,7 @@ from workflow.duties import round_exclusions
 from workflow.flows import OUTCOME_COMPLETED, OUTCOME_NEXT, OUTCOME_REJECTED, OUTCOME_RETURNED
 from workflow.models import Decision, RouteStep, StepRole, StepState
 from workflow.pdf import field_name
+from workflow.search import memo_search_refresh
 from workflow.services import pdf_signatures
 from workflow.services._common import (
     MAX_OPINION,
@@ -151,7 +152,13 @@ def step_approve(
     or after the last one the memo is completed."""
     opinion = memo_services._nfc(opinion or "").strip()
     decision, decision_text = _clean_decision(step.role, opinion, decision, decision_text)
-    signing_key = pdf_signatures.signing_key(actor, password, meta, memo_id=step.memo_id)
+    signing_key = pdf_signatures.signing_key(
+        actor,
+        password,
+        meta,
+        memo_id=step.memo_id,
+        signed_on_pdf=getattr(step, "revision_signed_on_pdf", None),  # read by selectors.step_get
+    )
     with signing_key as key, _acting_on(step=step, actor=actor) as ctx:
         current = ctx.current
         task = _task_of(current)
@@ -191,6 +198,7 @@ def step_approve(
             memo.status_changed_at = ctx.now
             memo.save(update_fields=["status", "status_changed_at", "updated_at"])
             _enqueue_archive(memo)
+        memo_search_refresh(memo_id=ctx.memo.pk)  # the opinion or order, and who has the next step
         memo_pdf_schedule(memo=ctx.memo)
         _audit(
             "step.approved",

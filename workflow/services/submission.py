@@ -16,6 +16,7 @@ from workflow.duties import round_exclusions
 from workflow.flows import OUTCOME_NEXT, MemoFlow
 from workflow.models import MemoProcess, RouteStep, StepState
 from workflow.pdf import field_name
+from workflow.search import memo_search_refresh
 from workflow.services import pdf_signatures
 from workflow.services._common import (
     _audit,
@@ -130,6 +131,7 @@ def _submit_locked(memo: Memo, actor: Person, meta: RequestMeta | None, key: Unw
     _save_skipped(skipped, memo, actor, meta)
     first.save(update_fields=["state", "assignee", "activated_at", "capacity", "task", "duty_conflict"])
     _notify_activated(first)
+    memo_search_refresh(memo_id=memo.pk)  # its number, and who has its first step
     memo_pdf_schedule(memo=memo)
     _audit(
         "memo.submitted",

@@ -35,9 +35,9 @@ def test_the_round_is_numbered_in_the_readers_digits(demo_org: Any) -> None:
 def test_the_list_pages_are_numbered_in_the_readers_digits(demo_org: Any) -> None:
     submit(returned_memo())
     path = reverse("memo-list-mine")
-    assert "หน้า ๑ จาก ๑" in page("rujapa", path, "th")
+    assert "หน้า ๑" in page("rujapa", path, "th")
     english = page("rujapa", path, "en")
-    assert "Page 1 of 1" in english
+    assert "Page 1" in english
     assert "๑" not in english.split("Page", 1)[1][:20]
 
 

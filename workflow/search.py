@@ -1,0 +1,157 @@
+"""Search over memos (issue 12): one search box for the number, subject, body, writer, signatories and their
+opinions, where Thai and Arabic digits match each other and a Thai word inside a compound is found.
+
+Each memo has one search document (`MemoSearch`): that text with Thai digits written as Arabic ones, lower-cased.
+A search term, normalised the same way, is a substring of it. Thai is written without spaces between words, so
+word tokens would miss "ประชุม" in "การประชุมสภา"; substrings of three characters (trigrams) are indexed instead:
+PostgreSQL's pg_trgm GIN index answers `LIKE '%term%'`, SQLite's FTS5 trigram table answers a phrase MATCH.
+A term needs at least `MIN_TERM` characters: a shorter one has no trigram, and would read every document.
+
+The document is rewritten by `memo_search_refresh`, in the transaction of every service that changes what it
+holds (the memo's text and number, a step's assignee, opinion or order); migration 0009 wrote it for the memos
+that existed before.
+"""
+
+from typing import Any
+
+from django.db import connection
+from django.db.models import (
+    Expression,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    StringAgg,
+    Subquery,
+    TextField,
+    Value,
+)
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce, Lower, Replace
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import ValidationFailed
+from memos.models import Memo
+from workflow.models import MemoSearch, RouteStep
+
+THAI_DIGITS = "๐๑๒๓๔๕๖๗๘๙"
+MIN_TERM = 3
+MAX_TERM = 200
+FTS_TABLE = "workflow_memosearch_fts"
+
+
+def normalise(text: str) -> str:
+    """What a document and a search term are compared as: Arabic digits, lower case, single spaces."""
+    return " ".join(text.translate(str.maketrans(THAI_DIGITS, "0123456789")).lower().split())
+
+
+def search_term(value: str | None) -> str | None:
+    """A search box's value as a term to look for; None when empty. Shorter than `MIN_TERM`: bad input."""
+    term = normalise(value or "")
+    if not term:
+        return None
+    if len(term) < MIN_TERM:
+        raise ValidationFailed(fields={"q": [too_short_message()]})
+    return term
+
+
+def too_short_message() -> Any:
+    return _("Type at least %(n)s characters to search, for example ๓๒๘ or ประชุม.") % {"n": MIN_TERM}
+
+
+# The document ------------------------------------------------------------------------------------------------
+
+
+def _normalised(expression: Expression) -> Expression:
+    for thai, arabic in zip(THAI_DIGITS, "0123456789", strict=True):
+        expression = Replace(expression, Value(thai), Value(arabic), output_field=TextField())
+    return Lower(expression)
+
+
+class _Joined(Func):
+    """Texts joined by spaces, a NULL (no assignee yet) as '': `COALESCE(a, '') || ' ' || COALESCE(b, '') …`,
+    flat — Concat nests one pair per argument, deeper than SQLite's parser allows for a document's parts."""
+
+    arg_joiner = " || ' ' || "
+    template = "(%(expressions)s)"
+    output_field = TextField()
+
+    def __init__(self, *parts: Any) -> None:
+        super().__init__(*(Coalesce(part, Value(""), output_field=TextField()) for part in parts))
+
+
+PERSON_NAMES = ("title", "first_name_th", "last_name_th", "first_name", "last_name")
+
+
+def document_rows(*, memo_model: Any, step_model: Any) -> QuerySet[Any]:
+    """(memo id, document) for every memo of `memo_model` (the caller filters), in one SELECT. The models are
+    parameters so that the migration that fills the table can use its historical ones."""
+    steps = (
+        step_model.objects.filter(memo_id=OuterRef("pk"))
+        .order_by()
+        .values("memo_id")
+        .annotate(
+            text=StringAgg(
+                _Joined(*(F(f"assignee__{name}") for name in PERSON_NAMES), F("opinion"), F("decision_text")),
+                delimiter=Value(" "),
+            )
+        )
+        .values("text")
+    )
+    text = _Joined(
+        F("number"),
+        F("subject"),
+        F("body"),
+        *(F(f"writer__{name}") for name in PERSON_NAMES),
+        Subquery(steps, output_field=TextField()),
+    )
+    rows: QuerySet[Any] = memo_model.objects.order_by().values_list("pk", _normalised(text))
+    return rows
+
+
+def memo_search_refresh(*, memo_id: Any) -> None:
+    """Rewrite one memo's search document from its rows as they are now: one INSERT … SELECT … ON CONFLICT
+    statement, inside the calling service's transaction (it has none of its own)."""
+    select, params = (
+        document_rows(memo_model=Memo, step_model=RouteStep).filter(pk=memo_id).query.sql_with_params()
+    )
+    table = connection.ops.quote_name(MemoSearch._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (memo_id, document) {select} "
+            "ON CONFLICT (memo_id) DO UPDATE SET document = excluded.document",
+            params,
+        )
+
+
+def memo_search_fill_missing() -> int:
+    """Write the search document of every memo that has none, in one INSERT … SELECT: for memos inserted in bulk
+    around the services (a load generator, an import). Returns how many were written."""
+    rows = document_rows(memo_model=Memo, step_model=RouteStep).exclude(
+        pk__in=MemoSearch.objects.values("memo_id")
+    )
+    select, params = rows.query.sql_with_params()
+    if connection.vendor == "sqlite":  # an INSERT … SELECT needs its own WHERE before ON CONFLICT there
+        select = f"SELECT * FROM ({select}) WHERE true"  # noqa: S608 - the ORM's own SQL
+    table = connection.ops.quote_name(MemoSearch._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} (memo_id, document) {select}", params)
+        return int(cursor.rowcount)
+
+
+# Finding ----------------------------------------------------------------------------------------------------
+
+
+def search_filter(term: str) -> Q:
+    """Memos whose document contains `term` (normalised, at least MIN_TERM characters), as a filter on the
+    memo id: PostgreSQL through the trigram index, SQLite through the FTS5 trigram table."""
+    if connection.vendor == "sqlite":
+        phrase = '"' + term.replace('"', '""') + '"'
+        matching = RawSQL(  # noqa: S611 - constant names; the term is a parameter
+            f"SELECT memo_id FROM {MemoSearch._meta.db_table} WHERE rowid IN "  # noqa: S608
+            f"(SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)",
+            (phrase,),
+        )
+        return Q(pk__in=matching)
+    return Q(pk__in=MemoSearch.objects.filter(document__contains=term).values("memo_id"))
