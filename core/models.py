@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db.models import DBTaskResult
 
 from core.append_only import AppendOnlyModel, AppendOnlyQuerySet
 
@@ -112,3 +113,35 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} {self.hostname}:{self.pid} {self.seen_at:%H:%M:%S}"
+
+
+class ScheduledRun(models.Model):
+    """One run of a scheduled job (core.schedule) for one period ("2026-12-03" for a daily job): claimed by the
+    first worker whose INSERT wins the (job, period) unique constraint, which enqueues the job's task in the same
+    transaction. Every other worker's INSERT fails, so a run is made once across all workers and machines
+    (docs/adr/0008-scheduled-jobs.md). The outcome is the task's (status and return value)."""
+
+    id = models.BigAutoField(primary_key=True)
+    job = models.CharField(_("job"), max_length=64)
+    period = models.CharField(_("period"), max_length=32)
+    claimed_at = models.DateTimeField(_("claimed"), default=timezone.now)
+    worker_id = models.CharField(_("worker id"), max_length=64, blank=True)
+    task_result = models.ForeignKey(
+        DBTaskResult,
+        verbose_name=_("task"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,  # task results may be pruned (manage.py prune_db_task_results)
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("scheduled run")
+        verbose_name_plural = _("scheduled runs")
+        ordering = ["-claimed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "period"], name="scheduled_run_once_per_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.period}"

@@ -8,6 +8,9 @@ longer than `MEMOFLOW_WORKER_STALE_SECONDS` whose last worker has not beaten wit
 READY (claimed again by any worker), or FAILED once it has been tried `MEMOFLOW_TASK_MAX_ATTEMPTS` times (a
 job that kills its worker must not kill every worker in turn). Jobs must therefore be idempotent (the archive
 job is: memos.archive.store_once). `manage.py tasks_recover` runs one sweep by hand.
+
+On each beat the worker also claims the scheduled jobs whose time has come (core.schedule; each run once across
+all workers: docs/adr/0008-scheduled-jobs.md).
 """
 
 import logging
@@ -25,6 +28,7 @@ from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from core.models import WorkerHeartbeat
+from core.schedule import Scheduler
 
 logger = logging.getLogger("memoflow.worker")
 
@@ -103,12 +107,14 @@ def recover_stale_jobs(*, stale_after: timedelta | None = None, attempts: int | 
 
 
 class Heart:
-    """The worker's heartbeat thread: beats and sweeps every `interval` seconds until stopped."""
+    """The worker's heartbeat thread: beats, sweeps and claims due scheduled jobs every `interval` seconds until
+    stopped."""
 
     def __init__(self, *, worker_id: str, interval: float, stale_after: float) -> None:
         self.worker_id = worker_id
         self.interval = interval
         self.stale_after = timedelta(seconds=stale_after)
+        self.scheduler = Scheduler(worker_id=worker_id)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"heartbeat-{worker_id}", daemon=True)
 
@@ -131,6 +137,12 @@ class Heart:
             recover_stale_jobs(stale_after=self.stale_after)
         except DatabaseError:  # the database away for a moment (or SQLite busy): try again on the next beat
             logger.exception("heartbeat of worker %s failed", self.worker_id)
+        try:
+            self.scheduler.tick()
+        except DatabaseError:
+            logger.exception("worker %s could not look at the schedule", self.worker_id)
+        except Exception:  # a job's task that cannot be imported must not stop the heartbeat
+            logger.exception("worker %s: a scheduled job could not be enqueued", self.worker_id)
         finally:
             close_old_connections()
 

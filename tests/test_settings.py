@@ -55,3 +55,14 @@ def test_postgresql_connections_run_without_jit_unless_asked(monkeypatch):
     assert "options" not in database_from_env("sqlite:////tmp/x.sqlite3")["OPTIONS"]
     monkeypatch.setenv("DATABASE_JIT", "true")
     assert "options" not in database_from_env(url).get("OPTIONS", {})
+
+
+@pytest.mark.parametrize(
+    "value", ["audit_checkpoint=25:00", "audit_checkpoint=1am", "audit_checkpoint=never"]
+)
+def test_a_scheduled_job_time_that_is_no_time_of_day_stops_start_up(value):
+    result = run_manage("check", env={**GOOD, "MEMOFLOW_SCHEDULE": value})
+    assert result.returncode != 0
+    assert (
+        f"MEMOFLOW_SCHEDULE: {value}: give a time of day as HH:MM (00:00 to 23:59) or 'off'" in result.stderr
+    )

@@ -3,6 +3,7 @@
 Every variable read here is documented in docs/configuration.md.
 """
 
+import re
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -347,6 +348,15 @@ MEMOFLOW_AUDIT_CHECKPOINT_DIR = Path(
 MEMOFLOW_WORKER_HEARTBEAT_SECONDS = env.float("MEMOFLOW_WORKER_HEARTBEAT_SECONDS", default=10.0)
 MEMOFLOW_WORKER_STALE_SECONDS = env.float("MEMOFLOW_WORKER_STALE_SECONDS", default=60.0)
 MEMOFLOW_TASK_MAX_ATTEMPTS = env.int("MEMOFLOW_TASK_MAX_ATTEMPTS", default=3)
+# Scheduled jobs, run by the workers (core/schedule.py, docs/adr/0008-scheduled-jobs.md). Each app registers its
+# jobs with a default time; here a job's time of day (HH:MM, Bangkok time) is changed, or the job turned off:
+# MEMOFLOW_SCHEDULE=audit_checkpoint=02:30 or MEMOFLOW_SCHEDULE=audit_checkpoint=off (comma-separated pairs).
+MEMOFLOW_SCHEDULE: dict[str, str] = env.dict("MEMOFLOW_SCHEDULE", default={})
+for _job, _at in MEMOFLOW_SCHEDULE.items():
+    if _at != "off" and not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", _at):
+        raise ImproperlyConfigured(
+            f"MEMOFLOW_SCHEDULE: {_job}={_at}: give a time of day as HH:MM (00:00 to 23:59) or 'off'"
+        )
 
 # No page may be framed. The one exception, the memo's PDF that the memo page shows in a frame, allows the
 # application's own pages on that response only (core.http.frameable_by_own_pages).

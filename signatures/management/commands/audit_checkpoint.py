@@ -1,5 +1,6 @@
 """`manage.py audit_checkpoint`: sign the audit chain's head with the organisation's seal and keep it (database
-and MEMOFLOW_AUDIT_CHECKPOINT_DIR). Run daily from cron (docs/deployment.md); copy the directory off the server."""
+and MEMOFLOW_AUDIT_CHECKPOINT_DIR). The workers also make one daily (the scheduled job "audit_checkpoint",
+signatures.tasks; docs/deployment.md); copy the directory off the server."""
 
 from pathlib import Path
 from typing import Any
