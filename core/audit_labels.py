@@ -54,6 +54,9 @@ EVENT_LABELS: dict[str, Promise] = {
     "group.created": _("Group created"),
     "group.changed": _("Group changed"),
     "group.deleted": _("Group removed"),
+    "holiday.created": _("Holiday added"),
+    "holiday.changed": _("Holiday changed"),
+    "holiday.deleted": _("Holiday removed"),
 }
 
 

@@ -311,3 +311,45 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person.username} {self.created_at:%Y-%m-%d}"
+
+
+class Holiday(models.Model):
+    """A day the office is closed besides Saturday and Sunday (วันหยุดราชการ): a national public holiday or a
+    substitution day the cabinet announces (วันหยุดชดเชย, วันหยุดพิเศษ), for every organisation (organisation
+    empty), or one organisation's own day off. Due times count working days over them (core.workdays,
+    org.holidays.work_calendar). Configuration, edited in the admin through org.holidays (audited)."""
+
+    date = models.DateField(_("date"))
+    name = models.CharField(_("name"), max_length=200, help_text=_("For example วันสงกรานต์"))
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="holidays",
+        help_text=_("Empty: a national holiday, for every organisation."),
+    )
+
+    class Meta:
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")
+        ordering = ["date", "organisation_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["date"],
+                condition=Q(organisation__isnull=True),
+                name="holiday_unique_national_date",
+                violation_error_message=_("There is already a national holiday on this date."),
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "date"],
+                condition=Q(organisation__isnull=False),
+                name="holiday_unique_organisation_date",
+                violation_error_message=_("This organisation already has a holiday on this date."),
+            ),
+        ]
+        indexes = [models.Index(fields=["date"], name="holiday_date_idx")]  # the calendar's one range query
+
+    def __str__(self) -> str:
+        return f"{self.date.isoformat()} {self.name}"

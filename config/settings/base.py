@@ -4,7 +4,7 @@ Every variable read here is documented in docs/configuration.md.
 """
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -272,6 +272,27 @@ if set(MEMOFLOW_OVERDUE_DAYS) - {"most_urgent", "very_urgent", "urgent", "normal
     raise ImproperlyConfigured(
         "MEMOFLOW_OVERDUE_DAYS takes most_urgent, very_urgent, urgent and normal, each 1 day or more"
     )
+# Due times (issue 13, core.workdays): working days a step may take per urgency, 0 = the same working day
+# (ด่วนที่สุด), and the end of office hours, when a step falls due; a step that reaches its signatory after it,
+# or on a weekend or holiday (org.models.Holiday), counts from the next working day (docs/configuration.md).
+MEMOFLOW_DUE_WORKING_DAYS = {
+    "most_urgent": 0,
+    "very_urgent": 1,
+    "urgent": 2,
+    "normal": 3,
+    **env.dict("MEMOFLOW_DUE_WORKING_DAYS", cast={"value": int}, default={}),
+}
+if set(MEMOFLOW_DUE_WORKING_DAYS) - {"most_urgent", "very_urgent", "urgent", "normal"} or any(
+    not 0 <= days <= 60 for days in MEMOFLOW_DUE_WORKING_DAYS.values()
+):
+    raise ImproperlyConfigured(
+        "MEMOFLOW_DUE_WORKING_DAYS takes most_urgent, very_urgent, urgent and normal, each 0 to 60 working days"
+    )
+MEMOFLOW_OFFICE_HOURS_END = env.str("MEMOFLOW_OFFICE_HOURS_END", default="16:30")
+try:
+    datetime.strptime(MEMOFLOW_OFFICE_HOURS_END, "%H:%M")
+except ValueError:
+    raise ImproperlyConfigured("MEMOFLOW_OFFICE_HOURS_END must be a time as HH:MM, e.g. 16:30") from None
 # Uploads above this size go to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -1,0 +1,134 @@
+"""The holiday table (org.models.Holiday): the working-day calendar that due times count on, the official list
+loaded from org/data/thai_public_holidays.json, and an administrator's changes (each audited)."""
+
+import json
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from core.audit import RequestMeta, audit_event_append
+from core.errors import ValidationFailed
+from core.workdays import WorkCalendar
+from org.models import Holiday, Organisation, Person
+
+#: The official list shipped with memoflow (its "source" and "check" keys say where it comes from).
+OFFICIAL_HOLIDAYS = Path(__file__).resolve().parent / "data" / "thai_public_holidays.json"
+
+#: The fields an administrator edits, in the audit event.
+HOLIDAY_FIELDS = ("date", "name", "organisation")
+
+
+# Reading -----------------------------------------------------------------------------------------------------
+
+
+def work_calendar(*, organisation: Organisation | None = None) -> WorkCalendar:
+    """Weekends, the national holidays and, given an organisation, its own days off. One query per call of
+    the calendar for the years it is first asked about (usually one in all): make one per request or task."""
+
+    def load(first: date, last: date) -> Iterable[date]:
+        scope = Q(organisation__isnull=True)
+        if organisation is not None:
+            scope |= Q(organisation=organisation)
+        return Holiday.objects.filter(scope, date__range=(first, last)).values_list("date", flat=True)
+
+    return WorkCalendar(load)
+
+
+def official_holidays(*, year: int | None = None) -> list[tuple[date, str]]:
+    """The shipped list (one year's, or every year's), as (date, Thai name); ValidationFailed for a year it
+    does not have."""
+    years: dict[str, list[dict[str, str]]] = json.loads(OFFICIAL_HOLIDAYS.read_text(encoding="utf-8"))[
+        "years"
+    ]
+    if year is not None and str(year) not in years:
+        raise ValidationFailed(
+            fields={
+                "year": [
+                    _("The official list has no year %(year)s; it has %(years)s. Add the days in the admin.")
+                    % {"year": year, "years": ", ".join(sorted(years))}
+                ]
+            }
+        )
+    chosen = [years[str(year)]] if year is not None else list(years.values())
+    return [(date.fromisoformat(entry["date"]), entry["name"]) for entries in chosen for entry in entries]
+
+
+# Writing -----------------------------------------------------------------------------------------------------
+
+
+def holidays_load(*, year: int | None = None, actor: Person | None = None) -> list[Holiday]:
+    """Add the official national holidays (one year's, or all the list has) that the table does not have yet;
+    a date that already has a national holiday is left as it is (an administrator's correction stays). Run it
+    twice and the second run adds nothing. Each day added is audited (`holiday.created`)."""
+    wanted = official_holidays(year=year)
+    added: list[Holiday] = []
+    with transaction.atomic(durable=True):
+        have = set(
+            Holiday.objects.filter(organisation__isnull=True, date__in=[day for day, _name in wanted])
+            .select_for_update()
+            .values_list("date", flat=True)
+        )
+        for day, name in wanted:
+            if day in have:
+                continue
+            holiday = Holiday.objects.create(date=day, name=name, organisation=None)
+            have.add(day)
+            added.append(holiday)
+            audit_event_append(
+                action="holiday.created",
+                obj=holiday,
+                actor=actor,
+                data={**_values(holiday), "source": OFFICIAL_HOLIDAYS.name},
+            )
+    return added
+
+
+def _values(holiday: Holiday) -> dict[str, Any]:
+    return {
+        "date": holiday.date.isoformat() if holiday.date else None,
+        "name": holiday.name,
+        "organisation": str(holiday.organisation_id) if holiday.organisation_id else None,
+    }
+
+
+def holiday_save(
+    *, holiday: Holiday, actor: Person | None = None, meta: RequestMeta | None = None
+) -> Holiday:
+    """Add or change one holiday (validated first: one national holiday per date, one per organisation and
+    date); `holiday.created` / `holiday.changed` with each changed field's old and new value."""
+    try:
+        holiday.full_clean()
+    except ValidationError as exc:
+        raise ValidationFailed(fields={k: list(v) for k, v in exc.message_dict.items()}) from exc
+    created = holiday._state.adding
+    with transaction.atomic(durable=True):
+        before = None if created else Holiday.objects.select_for_update().filter(pk=holiday.pk).first()
+        holiday.save()
+        after = _values(holiday)
+        data: dict[str, Any] = dict(after)
+        if before is not None:
+            old = _values(before)
+            data["changed"] = {k: [old[k], after[k]] for k in HOLIDAY_FIELDS if old[k] != after[k]}
+        audit_event_append(
+            action="holiday.created" if created else "holiday.changed",
+            obj=holiday,
+            actor=actor,
+            data=data,
+            meta=meta,
+        )
+    return holiday
+
+
+def holiday_delete(*, holiday: Holiday, actor: Person | None = None, meta: RequestMeta | None = None) -> None:
+    """Remove one holiday (a day that turns out to be a working day); `holiday.deleted` keeps what it was."""
+    with transaction.atomic(durable=True):
+        audit_event_append(
+            action="holiday.deleted", obj=holiday, actor=actor, data=_values(holiday), meta=meta
+        )
+        holiday.delete()
