@@ -17,6 +17,8 @@ Permission strings only: core imports no app.
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib.auth.models import Permission
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -54,9 +56,24 @@ class AuditorReadOnlyError(Forbidden):
 
 
 def is_read_only_auditor(user: Any) -> bool:
-    if user is None or not user.is_authenticated or user.is_superuser:
+    """One query, not the two of `has_perm` (which loads every permission the person and their groups hold): a
+    write's cost matters, an approve's most (docs/performance.md). The answer is the one `has_perm` gives with
+    Django's model backend, the only permission backend memoflow uses (django-axes' adds none)."""
+    if user is None or not user.is_authenticated or not user.is_active or user.is_superuser:
         return False
-    return bool(user.has_perm(AUDITOR_PERMISSION) and not user.has_perm(ADMINISTRATOR_PERMISSION))
+    wanted = {tuple(name.split(".", 1)) for name in (AUDITOR_PERMISSION, ADMINISTRATOR_PERMISSION)}
+    granted = set(
+        Permission.objects.filter(Q(user=user) | Q(group__user=user))
+        .filter(
+            content_type__app_label__in={app for app, _ in wanted},
+            codename__in={codename for _, codename in wanted},
+        )
+        .values_list("content_type__app_label", "codename")
+        .distinct()
+    )
+    return tuple(AUDITOR_PERMISSION.split(".", 1)) in granted and (
+        tuple(ADMINISTRATOR_PERMISSION.split(".", 1)) not in granted
+    )
 
 
 def may_write(request: HttpRequest, user: Any) -> bool:

@@ -164,3 +164,31 @@ def test_an_administrator_who_is_also_an_auditor_is_not_held_read_only(ids, pers
     client.force_login(admin)
     response = client.post(f"/api/v1/tasks/{ids['step_id']}/reassign/", {}, content_type="application/json")
     assert response.status_code == 400  # the reassignment's own validation, not the auditor's 403
+
+
+def test_the_guard_reads_the_auditor_and_administrator_permissions_from_the_person_and_their_groups(person) -> None:
+    """The guard's own one-query permission check gives has_perm's answers: a permission granted directly or
+    through a group counts, and administering (memos.manage_memos) lifts the auditor's rule."""
+    from django.contrib.auth.models import Group, Permission
+
+    from core.readonly import is_read_only_auditor
+    from org.models import Person
+
+    def fresh(p: Any) -> Any:
+        return Person.objects.get(pk=p.pk)  # no permission cache carried over
+
+    auditing = Permission.objects.get(content_type__app_label="org", codename="audit_memos")
+    managing = Permission.objects.get(content_type__app_label="memos", codename="manage_memos")
+    clerk = person("works_staff")
+    assert not is_read_only_auditor(fresh(clerk))
+    clerk.user_permissions.add(auditing)  # directly
+    assert is_read_only_auditor(fresh(clerk)) == fresh(clerk).has_perm("org.audit_memos") is True
+    clerk.user_permissions.add(managing)
+    assert not is_read_only_auditor(fresh(clerk))
+    clerk.user_permissions.remove(auditing, managing)
+    clerk.groups.add(Group.objects.get(name__contains="auditor"))  # through a group
+    assert is_read_only_auditor(fresh(clerk))
+    group = Group.objects.create(name="administrators of memos")
+    group.permissions.add(managing)
+    clerk.groups.add(group)
+    assert not is_read_only_auditor(fresh(clerk))

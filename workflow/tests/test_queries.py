@@ -23,16 +23,16 @@ AUTHORED_QUERIES = 3  # token + page (the outcome as a subquery) + prefetch of t
 # token + the person's own and group permissions (is_administrator/is_auditor) + memo (joined) + enclosures +
 # the current round's steps (position and assignee joined)
 MEMO_DETAIL_QUERIES = 6
-# token; the person's own and group permissions, read by the auditor's read-only guard (core.readonly) for every
-# write (issue 12); the step (with whether the memo's current revision is signed on its PDF, issue 10: the
+# token; the person's own and group grants of the auditor's and administrator's permissions (one query, read by
+# the auditor's read-only guard, core.readonly, for every write: issue 12); the step (with whether the memo's current revision is signed on its PDF, issue 10: the
 # revision, not the setting, decides; read in the step's query since issue 12); the lockout count of the signer's
 # account and address (org.lockout); SAVEPOINT, process row lock (FOR UPDATE NOWAIT), the round's steps (acting
 # annotations); the signature, the finished task, the next task and its link, this step, the next step, the
 # notification job, the PDF render request (one upsert of the memo's RenderedPdf row since issue 12, then the
 # render job's INSERT only when no render was queued — here one is), the audit event (the chain's head locked,
 # the event, the head moved on); the memo's search document rewritten (one INSERT … ON CONFLICT: the opinion
-# and the next assignee, issue 12); RELEASE SAVEPOINT. 19 outside a test's transaction (docs/performance.md).
-MIDDLE_APPROVE_QUERIES = 21
+# and the next assignee, issue 12); RELEASE SAVEPOINT. 18 outside a test's transaction (docs/performance.md).
+MIDDLE_APPROVE_QUERIES = 20
 
 HEAD = "หัวหน้าสำนักปลัด"
 PALAD = "ปลัดองค์การบริหารส่วนตำบลหนองโสน"
