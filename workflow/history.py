@@ -20,7 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core import thai
-from core.audit_labels import event_label
+from core.audit_labels import AUDITOR_ONLY_ACTIONS, event_label
 from core.errors import NotFound
 from core.models import AuditEvent
 from memos.models import Memo, MemoRevision
@@ -132,11 +132,10 @@ def memo_history(*, memo: Memo, show_where: bool) -> MemoHistory:
         .order_by("round", "order")
     )
     revisions = list(MemoRevision.objects.filter(memo=memo).select_related("created_by").order_by("number"))
-    events = list(
-        AuditEvent.objects.filter(object_type=memo._meta.label_lower, object_id=str(memo.pk))
-        .select_related("actor")
-        .order_by("sequence")
-    )
+    events_of_memo = AuditEvent.objects.filter(object_type=memo._meta.label_lower, object_id=str(memo.pk))
+    if not show_where:  # who opened the files, whose signing was refused: for auditors (core.audit_labels)
+        events_of_memo = events_of_memo.exclude(action__in=AUDITOR_ONLY_ACTIONS)
+    events = list(events_of_memo.select_related("actor").order_by("sequence"))
     by_number = {r.number: r for r in revisions}
     rounds: list[HistoryRound] = []
     for number in sorted({s.round for s in steps}):

@@ -188,3 +188,25 @@ def test_a_reassignment_shows_who_moved_the_step_to_whom_and_why() -> None:
     assert person("ratchawari").full_name in moved
     assert person("finance_head").full_name in moved
     assert "รักษาราชการแทน หัวหน้าสำนักปลัด" in html  # the capacity the new assignee signs in
+
+
+def test_who_opened_the_files_and_whose_signing_was_refused_are_for_auditors_only() -> None:
+    """The downloads and refused signings of a memo (core.audit_labels.AUDITOR_ONLY_ACTIONS) are in the
+    auditor's history, page and PDF, and in no colleague's: the API already left them out."""
+    from core.audit import audit_event_append
+
+    memo = two_round_memo()
+    audit_event_append(action="memo.downloaded", obj=memo, actor=person("ratchawari"), data={"file": "pdf"})
+    audit_event_append(
+        action="signing.failed", obj=memo, actor=person("ratchawari"), data={"code": "bad_password"}
+    )
+    downloaded, refused = "เปิดดูหรือดาวน์โหลดไฟล์ของบันทึกข้อความ", "ลงนามไม่สำเร็จ"
+    auditor = client_for("auditor").get(f"/memos/{memo.pk}/history/").content.decode()
+    colleague = client_for("ratchawari").get(f"/memos/{memo.pk}/history/").content.decode()
+    assert downloaded in auditor
+    assert refused in auditor
+    assert downloaded not in colleague
+    assert refused not in colleague
+    pdf = client_for("ratchawari").get(f"/memos/{memo.pk}/history.pdf").content
+    text = unicodedata.normalize("NFC", "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))
+    assert refused not in text
