@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from core import thai
 from core.audit_labels import event_label
 from core.models import AuditEvent
+from core.spreadsheet import spreadsheet_safe
 from memos.models import Memo, Register
 from org.models import Person
 from workflow import selectors
@@ -207,4 +208,4 @@ def csv_lines(events: Iterable[AuditEvent]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow(csv_header())
     for event in events:
-        yield writer.writerow(csv_row(event))
+        yield writer.writerow([spreadsheet_safe(cell) for cell in csv_row(event)])

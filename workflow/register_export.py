@@ -17,6 +17,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from weasyprint.text.fonts import FontConfiguration
 
+from core.spreadsheet import spreadsheet_safe
 from core.thai import be_year, format_date_short, format_datetime, thai_digits
 from memos.models import MemoStatus
 from memos.pdf import text_layer
@@ -87,12 +88,7 @@ def csv_lines(rows: Iterable[RegisterRow], *, title: str) -> Iterator[str]:
     yield BOM + writer.writerow([title])
     yield writer.writerow(HEADINGS)
     for index, row in enumerate(rows, 1):
-        yield writer.writerow([_spreadsheet_safe(c) for c in _cells(index, row)])
-
-
-def _spreadsheet_safe(cell: str) -> str:
-    """A cell that starts like a formula is written as text (CSV injection): a subject such as "=1+1"."""
-    return f"'{cell}" if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+        yield writer.writerow([spreadsheet_safe(c) for c in _cells(index, row)])
 
 
 # The PDF --------------------------------------------------------------------------------------------------

