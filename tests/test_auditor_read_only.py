@@ -166,7 +166,9 @@ def test_an_administrator_who_is_also_an_auditor_is_not_held_read_only(ids, pers
     assert response.status_code == 400  # the reassignment's own validation, not the auditor's 403
 
 
-def test_the_guard_reads_the_auditor_and_administrator_permissions_from_the_person_and_their_groups(person) -> None:
+def test_the_guard_reads_the_auditor_and_administrator_permissions_from_the_person_and_their_groups(
+    person,
+) -> None:
     """The guard's own one-query permission check gives has_perm's answers: a permission granted directly or
     through a group counts, and administering (memos.manage_memos) lifts the auditor's rule."""
     from django.contrib.auth.models import Group, Permission
@@ -192,3 +194,15 @@ def test_the_guard_reads_the_auditor_and_administrator_permissions_from_the_pers
     group.permissions.add(managing)
     clerk.groups.add(group)
     assert not is_read_only_auditor(fresh(clerk))
+
+
+def test_an_auditors_token_beside_someone_elses_session_is_still_read_only(ids, person, api_as) -> None:
+    """DRF takes the token before the session: with an auditor's token and a colleague's session cookie, the
+    view would act as the auditor, so the guard looks the token up too and refuses."""
+    client = api_as("auditor")
+    client.force_login(person("rujapa"))  # a writer's session on the same request
+    before = snapshot()
+    response = client.post(f"/api/v1/tasks/{ids['step_id']}/reassign/", {}, format="json")
+    assert response.status_code == 403
+    assert response.json()["code"] == "auditor_read_only"
+    assert snapshot() == before
