@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 from core import thai
 from core.admin import BuddhistDateField
 from core.errors import Forbidden
+from core.pagination import page_number
 from memos.models import URGENCY_STAMP, MemoStatus, Urgency
 from org.models import Organisation, Unit
 from workflow import dashboards, register
@@ -174,11 +175,7 @@ def register_page(request: HttpRequest) -> HttpResponse:
         memos = register.register_memos(scope=chosen.scope, organisation=chosen.organisation, filters=filters)
     except Forbidden as error:
         return _denied(request, error)
-    try:
-        number = int(request.GET.get("page") or 1)
-    except ValueError:
-        number = 1
-    page = register.register_page(memos, number=number)
+    page = register.register_page(memos, number=page_number(request.GET.get("page")) or 1)
     return render(request, "workflow/register.html", _context(request, chosen, form, page, filters))
 
 

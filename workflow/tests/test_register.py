@@ -343,3 +343,14 @@ def test_another_organisations_register_is_for_administrators_and_auditors_only(
     page = client_for(person, "admin").get(f"/register/?org={memos['ours'].organisation_id}")
     assert len(subjects(page)) == 5
     assert 'name="org"' in page.content.decode()  # more than one organisation: the page offers the choice
+
+
+def test_a_page_number_out_of_range_shows_the_first_page_not_an_error(person, memos):
+    client = client_for(person, "nat")
+    first = client.get("/register/").content.decode()
+    for number in ("99999999999999999999", "-3", "x"):
+        response = client.get("/register/", {"page": number})
+        assert response.status_code == 200, number
+        assert response.content.decode().count('data-testid="outcome">') == first.count(
+            'data-testid="outcome">'
+        )
