@@ -22,7 +22,7 @@ from viewflow.workflow.models import Process, Task
 
 from core import audit_chain
 from core.models import AuditEvent, AuditHead
-from memos.models import Register
+from memos.models import Memo, Register
 from workflow.load import chart as chart_module
 from workflow.load.memos import Counters, MemoMaker, creation_times
 from workflow.load.sink import Chain, ConstraintsLater, Ids, Writer, new_chunk
@@ -69,6 +69,10 @@ def generate_load(
     began = time.monotonic()
     if chart_module.usernames_taken():
         raise LoadError("The load's people (lao001.*) exist already: generate into an empty database.")
+    if (
+        Memo.objects.exists()
+    ):  # a real organisation's database: its people would gain a known-password auditor
+        raise LoadError("This database holds memos already: generate only into an empty, throwaway database.")
     end = end or datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     start = end - timedelta(days=365 * YEARS)
     rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets

@@ -115,3 +115,14 @@ def test_a_second_load_is_refused_and_adds_nothing(load):
     with pytest.raises(LoadError):
         generate_load(memos=10, seed=6, end=END, progress=lambda _line: None)
     assert Memo.objects.count() == MEMOS
+
+
+@pytest.mark.usefixtures("demo_org")
+def test_a_database_with_memos_is_refused_and_gets_no_generated_people():
+    from tests.builders import draft_memo
+
+    draft_memo()
+    people = Person.objects.count()
+    with pytest.raises(LoadError, match="holds memos"):
+        generate_load(memos=10, seed=6, end=END, progress=lambda _line: None)
+    assert Person.objects.count() == people
