@@ -139,6 +139,8 @@ class AuditListView(GenericAPIView[Any]):
         start, end = data.get("from") or None, data.get("to") or None
         if start and end and start > end:
             raise ValidationFailed(fields={"to": [_("The end of the range is before its start.")]})
+        if audit_search.too_many_people(data.get("actor") or ""):
+            raise ValidationFailed(fields={"actor": [audit_search.too_many_people_message()]})
         filters = AuditFilters(
             memo=(data.get("memo") or "").strip(),
             actor=(data.get("actor") or "").strip(),

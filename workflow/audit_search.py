@@ -91,6 +91,21 @@ def _people_matching(text: str) -> QuerySet[Person]:
     return Person.objects.filter(Q(username__iexact=text.strip()) | by_name).order_by("pk")
 
 
+#: The person filter names at most this many people; more is refused (the form says so), never cut silently.
+MAX_PEOPLE = 100
+
+
+def too_many_people(text: str) -> bool:
+    """Whether the person filter's words name more people than the search takes (one query)."""
+    return bool(text.strip()) and _people_matching(text).values("pk")[MAX_PEOPLE : MAX_PEOPLE + 1].exists()
+
+
+def too_many_people_message() -> Any:
+    return _("More than %(n)s people match these words: type more of the name, or the username.") % {
+        "n": MAX_PEOPLE
+    }
+
+
 def _bangkok_midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=thai.BANGKOK)
 
@@ -111,7 +126,7 @@ def audit_events(*, filters: AuditFilters, memo_ids: list[str] | None = None) ->
     if filters.actor.strip():
         # Resolved first (one small query) rather than joined: with the ids as constants the database walks the
         # (actor, sequence) index newest first and stops at the page's end; a join made it read a year of events.
-        people = list(_people_matching(filters.actor).values_list("pk", flat=True)[:100])
+        people = list(_people_matching(filters.actor).values_list("pk", flat=True)[:MAX_PEOPLE])
         events = events.filter(actor_id__in=people)
     if filters.action:
         events = events.filter(action=filters.action)

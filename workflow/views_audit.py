@@ -90,6 +90,8 @@ class AuditSearchForm(forms.Form):
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", _("The end of the range is before its start."))
+        if audit_search.too_many_people(data.get("actor") or ""):
+            self.add_error("actor", audit_search.too_many_people_message())
         return data
 
     def filters(self) -> AuditFilters:

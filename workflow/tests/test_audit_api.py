@@ -97,9 +97,9 @@ def test_the_same_queries_for_2_events_as_for_30(api_as: Any, django_assert_num_
     assert min(e["sequence"] for e in body["results"]) > max(e["sequence"] for e in older["results"])
 
 
-#: The token (with its person), the person's permissions (own and groups'), the people the `actor` filter names, the
-#: page of events with their actors.
-API_QUERIES = 5
+#: The token (with its person), the person's permissions (own and groups'), whether the `actor` filter names too
+#: many people, the people it names, the page of events with their actors.
+API_QUERIES = 6
 
 
 def test_the_endpoint_is_in_the_openapi_schema(client: Any) -> None:

@@ -134,17 +134,16 @@ def test_the_page_takes_the_same_queries_for_two_events_as_for_thirty(django_ass
         response = client.get("/audit/", {"actor": "rujapa"})
     assert len(sequences(response.content.decode())) == 30
     number = Memo.objects.values_list("number", flat=True).first()
-    with django_assert_num_queries(
-        PAGE_QUERIES
-    ):  # the memo filter looks its memo up first, instead of the people
+    # the memo filter looks its memo up first, instead of the people (and whether too many match)
+    with django_assert_num_queries(PAGE_QUERIES - 1):
         client.get("/audit/", {"memo": number})
-    with django_assert_num_queries(PAGE_QUERIES - 1):  # no filter
+    with django_assert_num_queries(PAGE_QUERIES - 2):  # no filter
         client.get("/audit/")
 
 
-#: Session, user, permissions (groups and own), the header's count, the people the person filter names, the page's
-#: events, their memos' numbers.
-PAGE_QUERIES = 8
+#: Session, user, permissions (groups and own), the header's count, whether the person filter names too many
+#: people, the people it names, the page's events, their memos' numbers.
+PAGE_QUERIES = 9
 
 
 def test_the_csv_starts_with_a_byte_order_mark_and_reads_in_thai(two_memos: tuple[Memo, Memo]) -> None:
@@ -175,3 +174,23 @@ def test_a_formula_typed_by_a_stranger_reaches_the_csv_as_text(two_memos: Any) -
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     cells = [cell for row in rows[1:] for cell in row if "HYPERLINK" in cell]
     assert cells == ["'" + formula]
+
+
+def test_a_person_filter_naming_too_many_people_is_refused_not_cut(two_memos: Any, api_as: Any) -> None:
+    """The person filter takes at most MAX_PEOPLE people: words that name more are refused with a message
+    (page and API), rather than leaving out the events of everyone after the hundredth."""
+    from org.models import Person
+    from workflow.audit_search import MAX_PEOPLE
+
+    Person.objects.bulk_create(
+        Person(username=f"somchai{n}", first_name_th="สมชาย", last_name_th=f"ทดสอบ{n}")
+        for n in range(MAX_PEOPLE + 1)
+    )
+    page = client_for("auditor").get("/audit/", {"actor": "สมชาย"})
+    assert "More than" in page.content.decode() or "มากกว่า" in page.content.decode()
+    response = api_as("auditor").get("/api/v1/audit/", {"actor": "สมชาย"})
+    assert response.status_code == 400
+    assert "actor" in str(response.json())
+    assert (
+        api_as("auditor").get("/api/v1/audit/", {"actor": "somchai7"}).status_code == 200
+    )  # a username: fine
