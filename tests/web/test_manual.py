@@ -128,11 +128,15 @@ def test_the_manual_is_what_the_pages_do(
     page.wait_for_load_state()
     manual.shot(page, "decided")
 
-    # The auditor opens a finished memo, its PDF, and the verification page.
+    # The auditor opens a finished memo, its PDF, its history, the audit search and the verification page.
     page = open_as("auditor", LAPTOP)
     page.goto(f"/memos/{done.pk}/")
     page.get_by_test_id("download-pdf").wait_for()
     manual.shot(page, "auditor-memo")
+    page.goto(f"/memos/{done.pk}/history/")  # the memo's history, and the organisation's audit search
+    manual.read(page)
+    page.goto("/audit/")
+    manual.read(page)
     page.goto("/verify/")
     manual.shot(page, "verify")
 
