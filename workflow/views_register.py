@@ -163,9 +163,12 @@ def _load(request: HttpRequest) -> tuple[Chosen, RegisterForm, register.Register
     return chosen, form, filters
 
 
-@login_required
-@require_GET
-def register_page(request: HttpRequest) -> HttpResponse:
+Selected = tuple[Chosen, RegisterForm, register.RegisterFilters, Any]
+
+
+def _selected(request: HttpRequest) -> Selected | HttpResponse:
+    """The register's memos as the request's filters choose them (page, CSV and PDF alike), or the answer
+    instead: 403 for a unit the person may not see, 400 with the form's errors for bad filters."""
     try:
         chosen, form, filters = _load(request)
         if filters is None:
@@ -175,6 +178,16 @@ def register_page(request: HttpRequest) -> HttpResponse:
         memos = register.register_memos(scope=chosen.scope, organisation=chosen.organisation, filters=filters)
     except Forbidden as error:
         return _denied(request, error)
+    return chosen, form, filters, memos
+
+
+@login_required
+@require_GET
+def register_page(request: HttpRequest) -> HttpResponse:
+    found = _selected(request)
+    if isinstance(found, HttpResponse):
+        return found
+    chosen, form, filters, memos = found
     page = register.register_page(memos, number=page_number(request.GET.get("page")) or 1)
     return render(request, "workflow/register.html", _context(request, chosen, form, page, filters))
 
@@ -210,15 +223,10 @@ def _title(chosen: Chosen, filters: register.RegisterFilters) -> str:
 @login_required
 @require_GET
 def register_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
-    try:
-        chosen, form, filters = _load(request)
-        if filters is None:
-            return render(
-                request, "workflow/register.html", _context(request, chosen, form, None), status=400
-            )
-        memos = register.register_memos(scope=chosen.scope, organisation=chosen.organisation, filters=filters)
-    except Forbidden as error:
-        return _denied(request, error)
+    found = _selected(request)
+    if isinstance(found, HttpResponse):
+        return found
+    chosen, _form, filters, memos = found
     title = " · ".join([_title(chosen, filters), *_filter_words(filters)])
     response = StreamingHttpResponse(
         csv_lines(register.register_rows(memos), title=title), content_type="text/csv; charset=utf-8"
@@ -231,15 +239,10 @@ def register_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
 @login_required
 @require_GET
 def register_pdf_view(request: HttpRequest) -> HttpResponse:
-    try:
-        chosen, form, filters = _load(request)
-        if filters is None:
-            return render(
-                request, "workflow/register.html", _context(request, chosen, form, None), status=400
-            )
-        memos = register.register_memos(scope=chosen.scope, organisation=chosen.organisation, filters=filters)
-    except Forbidden as error:
-        return _denied(request, error)
+    found = _selected(request)
+    if isinstance(found, HttpResponse):
+        return found
+    chosen, _form, filters, memos = found
     rows = list(register.register_rows(memos, limit=PDF_MAX_ROWS + 1))
     heading = PdfHeading(
         organisation=chosen.organisation.name,
