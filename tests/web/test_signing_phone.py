@@ -165,6 +165,8 @@ def test_by_keyboard_the_password_is_at_most_ten_tabs_away(
     tabs += 1
     assert page.evaluate("document.activeElement.getAttribute('data-testid')") == "skip-to-act"
     page.keyboard.press("Enter")  # the first link: "ข้ามไปที่การลงนาม"
+    # it opens the sheet on the page's hashchange event; a person's next key comes after it, the test's must too
+    page.wait_for_function("document.querySelector('details[data-sheet]').open")
     while focused_id(page) != "id_approve-password" and tabs < 30:
         page.keyboard.press("Tab")
         tabs += 1
