@@ -9,17 +9,21 @@ transaction). `authenticate()` called from elsewhere (the signing password's sta
 `login()`) is not a sign-in: a failed signing password is recorded as `signing.failed` by the signing services.
 
 django-axes' receivers run first (axes is installed before org), so `request.axes_locked_out` already says
-whether this attempt was refused by a lockout or reached the limit: that attempt is `auth.locked_out`, any
-other failure `auth.sign_in_failed`, a success `auth.signed_in` — one event per attempt.
+whether this attempt was refused by a lockout or reached the limit: the attempt that locks the account is
+`auth.locked_out` (and no more for that account and address until the cool-off ends), any other failure
+`auth.sign_in_failed`, a success `auth.signed_in`.
 """
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
 from core.audit import RequestMeta, audit_event_append
+from core.models import AuditEvent
 from org.models import Person
 
 #: The URL names of the sign-in pages, and how the audit log names each way in.
@@ -48,10 +52,13 @@ def sign_in_attempt_record(
     account may not use this way in: "not_staff" on the admin login). A failure has no actor; its object is
     the account tried when there is one."""
     username = username[:USERNAME_MAX]
+    meta = meta or RequestMeta()
     if succeeded:
         action = "auth.signed_in"
     else:
         action = "auth.locked_out" if locked_out else "auth.sign_in_failed"
+        if locked_out and _lockout_recorded(username=username, ip_address=meta.ip_address):
+            return
         person = Person.objects.filter(username=username).first()
     with transaction.atomic(durable=True):
         audit_event_append(
@@ -61,6 +68,16 @@ def sign_in_attempt_record(
             data={"username": username, "via": via, **({"reason": reason} if reason else {})},
             meta=meta,
         )
+
+
+def _lockout_recorded(*, username: str, ip_address: str | None) -> bool:
+    """Whether this account's lockout from this address is in the log already, within the cool-off: one
+    `auth.locked_out` per lockout, not one per refused attempt, so that a script hammering a locked account
+    writes nothing more (each event holds the audit chain's head, which every write in the system needs)."""
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    return AuditEvent.objects.filter(
+        action="auth.locked_out", at__gte=since, ip_address=ip_address or None, data__username=username
+    ).exists()
 
 
 def _on_logged_in(sender: Any, request: HttpRequest | None = None, user: Any = None, **kwargs: Any) -> None:

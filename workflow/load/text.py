@@ -5,7 +5,7 @@ little to make, yet search finds many different words and numbers."""
 import random
 from typing import Final
 
-from core.thai import thai_digits
+from core.thai import THAI_MONTHS, thai_digits
 
 ITEMS: Final = (
     "วัสดุสำนักงาน",
@@ -48,20 +48,7 @@ PLACES: Final = (
     "จังหวัดประจวบคีรีขันธ์",
     "โรงแรมในตัวจังหวัด",
 )
-MONTHS: Final = (
-    "มกราคม",
-    "กุมภาพันธ์",
-    "มีนาคม",
-    "เมษายน",
-    "พฤษภาคม",
-    "มิถุนายน",
-    "กรกฎาคม",
-    "สิงหาคม",
-    "กันยายน",
-    "ตุลาคม",
-    "พฤศจิกายน",
-    "ธันวาคม",
-)
+MONTHS: Final = THAI_MONTHS
 CLOSINGS: Final = (
     "จึงเรียนมาเพื่อโปรดพิจารณา",
     "จึงเรียนมาเพื่อโปรดทราบ",
