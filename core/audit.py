@@ -1,12 +1,15 @@
 """Appending to the audit log; callers are services, inside their own transaction."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
 from core import audit_chain
+from core.errors import ValidationFailed
 from core.models import AuditEvent, AuditHead
 from core.net import client_ip
 
@@ -88,3 +91,38 @@ def _head_created() -> AuditHead:
     sequence, hash_ = last if last is not None else (0, audit_chain.GENESIS)
     AuditHead.objects.bulk_create([AuditHead(pk=1, sequence=sequence, hash=hash_)], ignore_conflicts=True)
     return AuditHead.objects.select_for_update().get(pk=1)
+
+
+def audited_save[Saved: models.Model](
+    *,
+    obj: Saved,
+    action: str,
+    values: Callable[[Saved], dict[str, Any]],
+    actor: Any = None,
+    meta: RequestMeta | None = None,
+) -> Saved:
+    """Validate `obj` (a ValidationFailed names the fields), then save it in its own transaction with the event
+    `<action>.created` or `<action>.changed`: the audited values (`values(obj)`) and, for a change, each one
+    whose value changed as [old, new], the stored row locked and read first. For configuration rows changed
+    one at a time from the admin (holidays, opinion phrases)."""
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        raise ValidationFailed(fields={k: list(v) for k, v in exc.message_dict.items()}) from exc
+    created = obj._state.adding
+    with transaction.atomic(durable=True):
+        before = None if created else type(obj)._default_manager.select_for_update().filter(pk=obj.pk).first()
+        obj.save()
+        after = values(obj)
+        data: dict[str, Any] = dict(after)
+        if before is not None:
+            old = values(before)
+            data["changed"] = {k: [old[k], after[k]] for k in after if old[k] != after[k]}
+        audit_event_append(
+            action=f"{action}.{'created' if created else 'changed'}",
+            obj=obj,
+            actor=actor,
+            data=data,
+            meta=meta,
+        )
+    return obj

@@ -7,12 +7,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from core.audit import RequestMeta, audit_event_append
+from core.audit import RequestMeta, audit_event_append, audited_save
 from core.errors import ValidationFailed
 from core.workdays import WorkCalendar
 from org.models import Holiday, Organisation, Person
@@ -21,7 +20,6 @@ from org.models import Holiday, Organisation, Person
 OFFICIAL_HOLIDAYS = Path(__file__).resolve().parent / "data" / "thai_public_holidays.json"
 
 #: The fields an administrator edits, in the audit event.
-HOLIDAY_FIELDS = ("date", "name", "organisation")
 
 
 # Reading -----------------------------------------------------------------------------------------------------
@@ -102,27 +100,7 @@ def holiday_save(
 ) -> Holiday:
     """Add or change one holiday (validated first: one national holiday per date, one per organisation and
     date); `holiday.created` / `holiday.changed` with each changed field's old and new value."""
-    try:
-        holiday.full_clean()
-    except ValidationError as exc:
-        raise ValidationFailed(fields={k: list(v) for k, v in exc.message_dict.items()}) from exc
-    created = holiday._state.adding
-    with transaction.atomic(durable=True):
-        before = None if created else Holiday.objects.select_for_update().filter(pk=holiday.pk).first()
-        holiday.save()
-        after = _values(holiday)
-        data: dict[str, Any] = dict(after)
-        if before is not None:
-            old = _values(before)
-            data["changed"] = {k: [old[k], after[k]] for k in HOLIDAY_FIELDS if old[k] != after[k]}
-        audit_event_append(
-            action="holiday.created" if created else "holiday.changed",
-            obj=holiday,
-            actor=actor,
-            data=data,
-            meta=meta,
-        )
-    return holiday
+    return audited_save(obj=holiday, action="holiday", values=_values, actor=actor, meta=meta)
 
 
 def holiday_delete(*, holiday: Holiday, actor: Person | None = None, meta: RequestMeta | None = None) -> None:

@@ -3,15 +3,12 @@ administrator's additions, changes and removals (each audited, with what changed
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from core.audit import RequestMeta, audit_event_append
-from core.errors import ValidationFailed
+from core.audit import RequestMeta, audit_event_append, audited_save
 from org.models import Person
 
 #: The fields an administrator edits, in the audit event.
-PHRASE_FIELDS = ("organisation", "role", "text", "sort_order")
 
 
 def opinion_phrases_ensure(*, organisation: Any, phrases: dict[str, list[str]]) -> None:
@@ -41,29 +38,7 @@ def _values(phrase: Any) -> dict[str, Any]:
 def opinion_phrase_save(*, phrase: Any, actor: Person | None = None, meta: RequestMeta | None = None) -> Any:
     """Add or change one phrase (validated first); `opinion_phrase.created` / `.changed` with each changed
     field's old and new value."""
-    from workflow.models import OpinionPhrase
-
-    try:
-        phrase.full_clean()
-    except ValidationError as exc:
-        raise ValidationFailed(fields={k: list(v) for k, v in exc.message_dict.items()}) from exc
-    created = phrase._state.adding
-    with transaction.atomic(durable=True):
-        before = None if created else OpinionPhrase.objects.select_for_update().filter(pk=phrase.pk).first()
-        phrase.save()
-        after = _values(phrase)
-        data: dict[str, Any] = dict(after)
-        if before is not None:
-            old = _values(before)
-            data["changed"] = {k: [old[k], after[k]] for k in PHRASE_FIELDS if old[k] != after[k]}
-        audit_event_append(
-            action="opinion_phrase.created" if created else "opinion_phrase.changed",
-            obj=phrase,
-            actor=actor,
-            data=data,
-            meta=meta,
-        )
-    return phrase
+    return audited_save(obj=phrase, action="opinion_phrase", values=_values, actor=actor, meta=meta)
 
 
 def opinion_phrase_delete(
