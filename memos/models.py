@@ -46,6 +46,16 @@ URGENCY_STAMP = {
 }
 
 
+class Secrecy(models.TextChoices):
+    """ชั้นความลับ (ระเบียบว่าด้วยการรักษาความลับของทางราชการ): empty for an ordinary memo. A classified memo's
+    subject never leaves memoflow in an e-mail or a webhook (issue 13)."""
+
+    NONE = "", _("Not classified")
+    CONFIDENTIAL = "confidential", _("Confidential (ลับ)")
+    SECRET = "secret", _("Secret (ลับมาก)")
+    TOP_SECRET = "top_secret", _("Top secret (ลับที่สุด)")
+
+
 class Memo(ConcurrentTransitionMixin, models.Model):
     """บันทึกข้อความ: an internal memo, written by a person in a position, routed for signatures."""
 
@@ -83,6 +93,9 @@ class Memo(ConcurrentTransitionMixin, models.Model):
     )
     body = models.TextField(_("body"), help_text=_("One paragraph per line."))
     urgency = models.CharField(_("urgency"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
+    secrecy = models.CharField(
+        _("secrecy"), max_length=16, choices=Secrecy.choices, default=Secrecy.NONE, blank=True
+    )
     status = FSMField(
         _("status"), max_length=16, choices=MemoStatus.choices, default=MemoStatus.DRAFT, protected=True
     )

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "memos",
     "workflow",
     "signatures",
+    "notifications",
 ]
 
 MIDDLEWARE = [

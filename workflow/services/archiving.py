@@ -70,6 +70,9 @@ def memo_archive(*, memo_id: Any) -> Memo:
                 "certificate": certificate_event(certificate),
             },
         )
+        from workflow import notify
+
+        notify.archived(locked)
     return locked
 
 

@@ -8,6 +8,7 @@ from core.errors import Forbidden, InvalidState, ValidationFailed
 from memos.models import Memo
 from org.models import Person
 from org.selectors import person_serves_in
+from workflow import notify
 from workflow.documents import memo_pdf_schedule
 from workflow.models import RouteStep, StepReassignment, StepState
 from workflow.search import memo_search_refresh
@@ -72,7 +73,8 @@ def step_reassign(
         current.assignee = assignee
         current.capacity = capacity
         current.save(update_fields=["assignee", "capacity"])
-        _notify_activated(current)
+        _notify_activated(current, memo, in_app=False)  # the e-mail; the in-app notice is `reassigned`'s
+        notify.reassigned(current, memo, previous=previous, actor=actor, reason=reason)
         memo_search_refresh(memo_id=memo.pk)  # the new assignee's name
         memo_pdf_schedule(memo=memo)
         task = current.task

@@ -17,6 +17,7 @@ from org.models import Person
 from org.selectors import acting_annotations, own_position_titles
 from signatures.keystore import UnwrappedSigner
 from signatures.models import Signature, SignatureMethod
+from workflow import notify
 from workflow.documents import memo_pdf_schedule
 from workflow.duties import round_exclusions
 from workflow.flows import OUTCOME_COMPLETED, OUTCOME_NEXT, OUTCOME_REJECTED, OUTCOME_RETURNED
@@ -187,7 +188,8 @@ def step_approve(
             following.save(
                 update_fields=["state", "assignee", "activated_at", "capacity", "task", "duty_conflict"]
             )
-            _notify_activated(following)
+            _notify_activated(following, ctx.memo, actor)
+            notify.step_signed(current, ctx.memo, actor=actor)
         else:
             current.save(
                 update_fields=["state", "acted_at", "opinion", "decision", "decision_text", "signature"]
@@ -198,6 +200,7 @@ def step_approve(
             memo.status_changed_at = ctx.now
             memo.save(update_fields=["status", "status_changed_at", "updated_at"])
             _enqueue_archive(memo)
+            notify.completed(current, memo, actor=actor)
         memo_search_refresh(memo_id=ctx.memo.pk)  # the opinion or order, and who has the next step
         memo_pdf_schedule(memo=ctx.memo)
         _audit(
@@ -287,9 +290,11 @@ def _stop_round(
             writer_step.state = StepState.ACTIVE  # the writer's turn: revise and submit again
             writer_step.activated_at = ctx.now
             RouteStep.objects.bulk_create(next_round)
-            _notify_activated(writer_step)
+            _notify_activated(writer_step, memo, actor)
+            notify.returned(current, memo, actor=actor)
         else:
             _execute(task, process, outcome=OUTCOME_REJECTED)
+            notify.rejected(current, memo, actor=actor)
         memo_pdf_schedule(memo=memo)
         _audit(
             "step.returned" if returned else "step.rejected",

@@ -130,7 +130,7 @@ def _submit_locked(memo: Memo, actor: Person, meta: RequestMeta | None, key: Unw
         )
     _save_skipped(skipped, memo, actor, meta)
     first.save(update_fields=["state", "assignee", "activated_at", "capacity", "task", "duty_conflict"])
-    _notify_activated(first)
+    _notify_activated(first, memo, actor)
     memo_search_refresh(memo_id=memo.pk)  # its number, and who has its first step
     memo_pdf_schedule(memo=memo)
     _audit(
