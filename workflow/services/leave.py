@@ -13,7 +13,7 @@ already active:
   leave; someone else if another appointment is in force) — at cancellation, and by the daily job.
 
 Each move is the administrator's reassignment (`reassignment._move`: a StepReassignment row whose reason names
-the leave, the step's capacity, the viewflow task, both people told, the audit event), made under the memo's
+the leave, the step's capacity, the viewflow task, both people told, the audit event "step.leave_moved"), made under the memo's
 process lock after checking again that the step is still active with the person it is moving from: two runs
 (the approval and the job, or two workers) move a step once. The separation of duties holds
 (`reassignment._check_assignee`): a step the new person may not take (they wrote the memo, or signed in this
@@ -185,6 +185,7 @@ def _move_one(
             reason=_reason(leave, direction),
             capacity=capacity,
             meta=meta,
+            action="step.leave_moved",
             leave=str(leave.pk),
         )
         return current, ""

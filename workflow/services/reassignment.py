@@ -81,6 +81,7 @@ def _move(
     reason: str,
     capacity: str,
     meta: RequestMeta | None,
+    action: str = "step.reassigned",
     **audit: Any,
 ) -> None:
     """Move the active step `current` (locked under the memo's process lock, its assignee checked) to
@@ -105,7 +106,7 @@ def _move(
         else:
             activation.reassign(assignee)
     _audit(
-        "step.reassigned",
+        action,
         memo,
         actor,
         meta,
