@@ -143,7 +143,7 @@ def my_leave(request: HttpRequest) -> HttpResponse:
         "error_summary": _error_summary(form) if request.method == "POST" else [],
         "nav": "profile",
     }
-    return render(request, "workflow/leave.html", context, status=400 if form.errors else 200)
+    return render(request, "workflow/leave.html", context)
 
 
 @login_required

