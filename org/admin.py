@@ -318,7 +318,16 @@ class LeaveAdmin(ReadOnlyAdmin):
     """Leave as its people recorded and decided it on the web pages (org.leave): looked at here, never edited
     (an administrator approves or refuses on the page "Leave to approve")."""
 
-    list_display = ("person", "position", "starts_on", "ends_on", "acting_person", "capacity", "state", "decided_by")
+    list_display = (
+        "person",
+        "position",
+        "starts_on",
+        "ends_on",
+        "acting_person",
+        "capacity",
+        "state",
+        "decided_by",
+    )
     list_filter = ("state", "capacity", ("starts_on", admin.DateFieldListFilter), "position__organisation")
     list_select_related = ("person", "position", "acting_person", "decided_by")
     search_fields = ("person__first_name_th", "person__last_name_th", "position__title", "order_reference")

@@ -53,14 +53,16 @@ OPEN_STATES = (LeaveState.REQUESTED, LeaveState.APPROVED)
 
 def is_administrator(person: Any) -> bool:
     """The same rule as workflow.selectors.is_administrator (a superuser, or memos.manage_memos)."""
-    return bool(person.is_authenticated and (person.is_superuser or person.has_perm(ADMINISTRATOR_PERMISSION)))
+    return bool(
+        person.is_authenticated and (person.is_superuser or person.has_perm(ADMINISTRATOR_PERMISSION))
+    )
 
 
 def _today() -> date:
     return bangkok_day(None)
 
 
-def _auditor_ids() -> QuerySet[Person]:
+def _auditor_ids() -> QuerySet[Any, Any]:
     app, codename = AUDITOR_PERMISSION.split(".")
     granted = Q(user_permissions__codename=codename, user_permissions__content_type__app_label=app) | Q(
         groups__permissions__codename=codename, groups__permissions__content_type__app_label=app
@@ -142,7 +144,13 @@ def leave_to_decide(*, leave_id: Any, person: Person) -> Leave:
 
 
 def acting_refusal(
-    *, person: Person, position: Position, acting_person: Person, capacity: str, starts_on: date, ends_on: date
+    *,
+    person: Person,
+    position: Position,
+    acting_person: Person,
+    capacity: str,
+    starts_on: date,
+    ends_on: date,
 ) -> Any:
     """Why `acting_person` may not act for `person` in `position` on those days (None: they may); the
     module docstring's rules."""
@@ -284,7 +292,9 @@ def leave_request(
         errors["acting_person"] = [_("Choose who acts for you.")]
     if errors:
         raise ValidationFailed(fields=errors)
-    assert starts_on is not None and ends_on is not None and acting_person is not None
+    assert starts_on is not None
+    assert ends_on is not None
+    assert acting_person is not None
     refusal = acting_refusal(
         person=person,
         position=position,
@@ -455,7 +465,9 @@ def _end_appointment(
             meta=meta,
         )
         return {"appointment_ends_on": yesterday.isoformat()}
-    audit_event_append(action="acting_appointment.withdrawn", obj=appointment, actor=actor, data=data, meta=meta)
+    audit_event_append(
+        action="acting_appointment.withdrawn", obj=appointment, actor=actor, data=data, meta=meta
+    )
     leave.appointment = None
     appointment.delete()
     return {"appointment_withdrawn": True}
@@ -464,4 +476,6 @@ def _end_appointment(
 def leave_mark_returned(*, leave_id: Any, day: date) -> bool:
     """Record that the steps of an ended or cancelled leave went back (the daily job's once-only mark);
     False when another run marked it first."""
-    return bool(Leave.objects.filter(pk=leave_id, steps_returned_on__isnull=True).update(steps_returned_on=day))
+    return bool(
+        Leave.objects.filter(pk=leave_id, steps_returned_on__isnull=True).update(steps_returned_on=day)
+    )

@@ -374,7 +374,9 @@ class Leave(models.Model):
     org.leave's services."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="leaves")
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="leaves"
+    )
     position = models.ForeignKey(
         Position, verbose_name=_("position"), on_delete=models.PROTECT, related_name="leaves"
     )
@@ -395,7 +397,12 @@ class Leave(models.Model):
     )
     requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
     decided_by = models.ForeignKey(
-        Person, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Person,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     refusal_reason = models.TextField(_("reason for refusal"), blank=True)

@@ -2,7 +2,7 @@
 signatory or an administrator approves or refuses). Thin views over org.leave's reads and
 workflow.services.leave's writes; a domain error is shown next to its field, or at the top."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -51,12 +51,12 @@ class LeaveForm(forms.Form):
     def __init__(self, *args: Any, person: Person, positions: list[Position], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.positions = {str(p.pk): p for p in positions}
-        self.fields["position"].choices = [(str(p.pk), p.title) for p in positions]
+        cast(forms.ChoiceField, self.fields["position"]).choices = [(str(p.pk), p.title) for p in positions]
         people: dict[str, str] = {}
         for position in positions:
             for pk, label in org_leave.acting_choices(person=person, position=position):
                 people.setdefault(str(pk), label)
-        self.fields["acting_person"].choices = [("", _("Choose…")), *people.items()]
+        cast(forms.ChoiceField, self.fields["acting_person"]).choices = [("", _("Choose…")), *people.items()]
 
 
 def _user(request: HttpRequest) -> Person:
@@ -80,9 +80,7 @@ def _steps_message(request: HttpRequest, moved: StepsMoved) -> None:
             % {"memo": step.memo.number or step.memo.subject, "why": why},
         )
     if moved.busy:
-        messages.warning(
-            request, _("Some memos were busy; their steps will move with the next daily run.")
-        )
+        messages.warning(request, _("Some memos were busy; their steps will move with the next daily run."))
 
 
 def _digits(n: int) -> str:
@@ -224,5 +222,7 @@ def leave_refuse(request: HttpRequest, leave_id: Any) -> HttpResponse:
     except ApplicationError as error:
         messages.error(request, str(error.message))
     else:
-        messages.success(request, _("The leave of %(name)s was refused.") % {"name": refused.person.full_name})
+        messages.success(
+            request, _("The leave of %(name)s was refused.") % {"name": refused.person.full_name}
+        )
     return redirect("leave-approve")

@@ -9,8 +9,8 @@ the committed ones in docs/manual/img/.
 
 import os
 import re
-from datetime import timedelta
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 

@@ -57,7 +57,9 @@ def leave_refuse(*, leave: Leave, actor: Person, reason: str, meta: RequestMeta 
     return org_leave.leave_refuse(leave=leave, actor=actor, reason=reason, meta=meta)
 
 
-def leave_approve(*, leave: Leave, actor: Person, meta: RequestMeta | None = None) -> tuple[Leave, StepsMoved]:
+def leave_approve(
+    *, leave: Leave, actor: Person, meta: RequestMeta | None = None
+) -> tuple[Leave, StepsMoved]:
     """Approve (the acting appointment, org.leave), then, if the leave has begun, move the person's steps."""
     approved = org_leave.leave_approve(leave=leave, actor=actor, meta=meta)
     return approved, leave_steps_sync(leave=approved, actor=actor, meta=meta)
@@ -177,17 +179,15 @@ def _move_one(
             _check_assignee(step=current, memo=memo, assignee=assignee)
         except ValidationFailed as error:
             return current, _kept(current, leave, actor, meta, str(error.message), assignee=assignee)
-        _move(
+        moved = _move(
             current,
             memo,
             assignee=assignee,
             actor=actor,
             reason=_reason(leave, direction),
             capacity=capacity,
-            meta=meta,
-            action="step.leave_moved",
-            leave=str(leave.pk),
         )
+        _audit("step.leave_moved", memo, actor, meta, leave=str(leave.pk), **moved)
         return current, ""
 
 

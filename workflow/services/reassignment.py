@@ -68,25 +68,18 @@ def step_reassign(
         if current.state != StepState.ACTIVE:
             raise InvalidState(_("Only the active step can be reassigned."))
         _check_assignee(step=current, memo=memo, assignee=assignee)
-        _move(current, memo, assignee=assignee, actor=actor, reason=reason, capacity=capacity, meta=meta)
+        moved = _move(current, memo, assignee=assignee, actor=actor, reason=reason, capacity=capacity)
+        _audit("step.reassigned", memo, actor, meta, **moved)
     return current
 
 
 def _move(
-    current: RouteStep,
-    memo: Memo,
-    *,
-    assignee: Person,
-    actor: Person,
-    reason: str,
-    capacity: str,
-    meta: RequestMeta | None,
-    action: str = "step.reassigned",
-    **audit: Any,
-) -> None:
+    current: RouteStep, memo: Memo, *, assignee: Person, actor: Person, reason: str, capacity: str
+) -> dict[str, Any]:
     """Move the active step `current` (locked under the memo's process lock, its assignee checked) to
-    `assignee`: the reassignment row, the step, the notices, the viewflow task, the audit event. Shared by the
-    administrator's reassignment and the moves of leave (workflow/services/leave.py)."""
+    `assignee`: the reassignment row, the step, the notices, the viewflow task. Shared by the administrator's
+    reassignment and the moves of leave (workflow/services/leave.py); each writes its own audit event with
+    the data returned."""
     previous = current.assignee
     StepReassignment.objects.create(
         step=current, previous_assignee=previous, new_assignee=assignee, reason=reason, actor=actor
@@ -105,17 +98,12 @@ def _move(
             activation.assign(assignee)
         else:
             activation.reassign(assignee)
-    _audit(
-        action,
-        memo,
-        actor,
-        meta,
-        step=current.order,
-        round=current.round,
-        position=current.position.title,
-        previous=previous.username if previous else None,
-        assignee=assignee.username,
-        capacity=capacity,
-        reason=reason,
-        **audit,
-    )
+    return {
+        "step": current.order,
+        "round": current.round,
+        "position": current.position.title,
+        "previous": previous.username if previous else None,
+        "assignee": assignee.username,
+        "capacity": capacity,
+        "reason": reason,
+    }

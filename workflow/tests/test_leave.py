@@ -4,7 +4,7 @@ is an acting appointment; the steps waiting for them move to the acting person a
 The demo organisation: nat is ปลัด (reports to the นายก, yutthana); finance_head (ผู้อำนวยการกองคลัง) reports
 to the ปลัด, so she may act for him รักษาราชการแทน; rujapa writes, ratchawari co-signs step 1."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -42,10 +42,10 @@ class Clock:
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Clock]:
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     ticking = Clock()
     monkeypatch.setattr(timezone, "now", ticking)
-    yield ticking
+    return ticking
 
 
 def ask(
@@ -82,7 +82,8 @@ def test_approved_leave_moves_the_waiting_step_new_steps_follow_and_both_come_ba
     leave, moved = leave_services.leave_approve(leave=leave, actor=person("yutthana"))
 
     assert leave.state == LeaveState.APPROVED
-    appointment = ActingAppointment.objects.get(pk=leave.appointment_id)
+    appointment = leave.appointment
+    assert appointment is not None
     assert (appointment.person.username, appointment.capacity, appointment.order_reference) == (
         "finance_head",
         ACTING,
@@ -95,7 +96,8 @@ def test_approved_leave_moves_the_waiting_step_new_steps_follow_and_both_come_ba
     assert [s.pk for s in moved.moved] == [step.pk]
     moved_row = StepReassignment.objects.get(step=step)
     assert moved_row.previous_assignee.username == "nat"
-    assert "ลา" in moved_row.reason and f"{ACTING}{DEPUTY}" in moved_row.reason
+    assert "ลา" in moved_row.reason
+    assert f"{ACTING}{DEPUTY}" in moved_row.reason
     told = set(Notification.objects.filter(memo=waiting).values_list("recipient__username", "kind"))
     assert {("finance_head", Kind.REASSIGNED_TO), ("nat", Kind.REASSIGNED_FROM)} <= told
     # A memo that reaches the ปลัด's step during the leave goes to the acting person.
@@ -118,8 +120,9 @@ def test_approved_leave_moves_the_waiting_step_new_steps_follow_and_both_come_ba
 
 def test_a_future_leave_moves_nothing_until_its_first_day(person: Any, position: Any, clock: Clock) -> None:
     waiting = in_review_memo(2)
-    leave, moved = leave_services.leave_approve(leave=ask(person, position, starts=2), actor=person("admin"))
-    assert moved.moved == [] and active_step(waiting).assignee.username == "nat"
+    _leave, moved = leave_services.leave_approve(leave=ask(person, position, starts=2), actor=person("admin"))
+    assert moved.moved == []
+    assert active_step(waiting).assignee.username == "nat"
     assert leave_services.leave_steps_daily()["moved"] == 0
     clock.pass_days(2)
     assert leave_services.leave_steps_daily()["moved"] == 1
@@ -133,7 +136,7 @@ def test_a_step_the_acting_person_may_not_take_stays_and_says_why(person: Any, p
     leave = ask(person, position, acting="ratchawari", capacity=ON_BEHALF)
     _, moved = leave_services.leave_approve(leave=leave, actor=person("yutthana"))
     assert moved.moved == []
-    [(step, why)] = moved.kept
+    [(_step, why)] = moved.kept
     assert "ลงนามในรอบนี้แล้ว" in why
     assert active_step(waiting).assignee.username == "nat"
     event = AuditEvent.objects.get(action="step.leave_not_moved")
@@ -149,7 +152,8 @@ def test_cancelling_an_approved_leave_ends_the_appointment_and_brings_the_steps_
     clock.pass_days(1)  # on the second day nat is back and cancels
     leave, moved = leave_services.leave_cancel(leave=leave, actor=person("nat"))
     assert leave.state == LeaveState.CANCELLED
-    appointment = ActingAppointment.objects.get(pk=leave.appointment_id)
+    appointment = leave.appointment
+    assert appointment is not None
     assert appointment.valid_to == bangkok_day(None) - timedelta(days=1)
     assert [s.pk for s in moved.moved] == [active_step(waiting).pk]
     assert active_step(waiting).assignee.username == "nat"
@@ -159,9 +163,13 @@ def test_cancelling_an_approved_leave_ends_the_appointment_and_brings_the_steps_
 def test_cancelling_on_the_first_day_withdraws_the_appointment(person: Any, position: Any) -> None:
     leave, _ = leave_services.leave_approve(leave=ask(person, position), actor=person("yutthana"))
     appointment_id = leave.appointment_id
+    assert appointment_id is not None
     leave, _ = leave_services.leave_cancel(leave=leave, actor=person("nat"))
-    assert leave.appointment_id is None and not ActingAppointment.objects.filter(pk=appointment_id).exists()
-    assert AuditEvent.objects.filter(action="acting_appointment.withdrawn", object_id=str(appointment_id)).exists()
+    assert leave.appointment_id is None
+    assert not ActingAppointment.objects.filter(pk=appointment_id).exists()
+    assert AuditEvent.objects.filter(
+        action="acting_appointment.withdrawn", object_id=str(appointment_id)
+    ).exists()
     assert signatory_for(position=position(DEPUTY)).person.username == "nat"
 
 
@@ -198,7 +206,9 @@ def test_an_administrator_does_not_approve_their_own_leave(person: Any, position
 
 def test_the_acting_person_of_the_superior_decides_not_its_absent_holder(person: Any, position: Any) -> None:
     # rujapa's superior position is หัวหน้าสำนักปลัด (vacant; ratchawari acts for it).
-    leave = ask(person, position, who="rujapa", title="ผู้ช่วยนักประชาสัมพันธ์", acting="ratchawari", capacity=ON_BEHALF)
+    leave = ask(
+        person, position, who="rujapa", title="ผู้ช่วยนักประชาสัมพันธ์", acting="ratchawari", capacity=ON_BEHALF
+    )
     assert [x.pk for x in org_leave.leaves_to_decide(person=person("ratchawari"))] == [leave.pk]
     leave_services.leave_approve(leave=leave, actor=person("ratchawari"))
 
@@ -233,10 +243,13 @@ def test_a_refused_request_changes_nothing(
         ask(person, position, **change)
     assert field in refused.value.fields
     assert words in " ".join(str(m) for m in refused.value.fields[field])
-    assert Leave.objects.count() == 0 and AuditEvent.objects.count() == events
+    assert Leave.objects.count() == 0
+    assert AuditEvent.objects.count() == events
 
 
-def test_the_acting_person_may_be_anyone_in_the_organisation_for_delegation(person: Any, position: Any) -> None:
+def test_the_acting_person_may_be_anyone_in_the_organisation_for_delegation(
+    person: Any, position: Any
+) -> None:
     leave = ask(person, position, acting="works_staff", capacity=ON_BEHALF)
     assert leave.state == LeaveState.REQUESTED
 
@@ -252,7 +265,8 @@ def test_leave_overlapping_an_appointment_or_another_leave_is_refused(person: An
     )
     with pytest.raises(OverlappingAppointment) as clash:
         ask(person, position, starts=4, days=2)
-    assert "works_head" not in str(clash.value.message) and "สมศักดิ์" in str(clash.value.message)
+    assert "works_head" not in str(clash.value.message)
+    assert "สมศักดิ์" in str(clash.value.message)
     ask(person, position, starts=0, days=3)
     with pytest.raises(ValidationFailed, match="ขอลาในบางวัน"):
         ask(person, position, starts=2, days=1)

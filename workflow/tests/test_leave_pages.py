@@ -49,10 +49,12 @@ def test_the_profile_links_to_my_leave_and_to_leave_to_approve_only_when_some_wa
     client_as: Any, person: Any
 ) -> None:
     page = client_as("yutthana").get("/profile/").content.decode()
-    assert 'href="/leave/"' in page and 'href="/leave/approve/"' not in page
+    assert 'href="/leave/"' in page
+    assert 'href="/leave/approve/"' not in page
     client_as("nat").post("/leave/", form(person))
     page = client_as("yutthana").get("/profile/").content.decode()
-    assert 'href="/leave/approve/"' in page and "(๑)" in page
+    assert 'href="/leave/approve/"' in page
+    assert "(๑)" in page
 
 
 def test_ask_in_buddhist_era_dates_then_the_superior_approves_and_the_step_moves(
@@ -65,7 +67,8 @@ def test_ask_in_buddhist_era_dates_then_the_superior_approves_and_the_step_moves
     leave = Leave.objects.get()
     assert (leave.starts_on, leave.ends_on) == (bangkok_day(None), bangkok_day(None) + timedelta(days=2))
     page = nat.get("/leave/").content.decode()
-    assert "รออนุมัติ" in page and "นางสาวกัลยา ศรีสวัสดิ์ รักษาราชการแทน" in page
+    assert "รออนุมัติ" in page
+    assert "นางสาวกัลยา ศรีสวัสดิ์ รักษาราชการแทน" in page
 
     yutthana = client_as("yutthana")
     listed = yutthana.get("/leave/approve/").content.decode()
@@ -83,7 +86,8 @@ def test_a_refused_form_says_why_next_to_the_field_and_records_nothing(client_as
     nat = client_as("nat")
     response = nat.post("/leave/", form(person, acting_person=str(person("works_staff").pk)))
     page = response.content.decode()
-    assert "ส่วนราชการเดียวกัน" in page and 'data-testid="error-summary"' in page
+    assert "ส่วนราชการเดียวกัน" in page
+    assert 'data-testid="error-summary"' in page
     response = nat.post("/leave/", form(person, starts_on="31/02/2569"))
     assert "วัน/เดือน/ปี" in response.content.decode()
     assert not Leave.objects.exists()
@@ -108,10 +112,12 @@ def test_refusing_needs_a_reason_and_the_person_sees_it(client_as: Any, person: 
     leave = Leave.objects.get()
     admin = client_as("admin")
     said = admin.post(f"/leave/{leave.pk}/refuse/", {"reason": "  "}, follow=True).content.decode()
-    assert "ระบุเหตุผล" in said and Leave.objects.get().state == LeaveState.REQUESTED
+    assert "ระบุเหตุผล" in said
+    assert Leave.objects.get().state == LeaveState.REQUESTED
     admin.post(f"/leave/{leave.pk}/refuse/", {"reason": "ช่วงปิดงบประมาณ"})
     page = nat.get("/leave/").content.decode()
-    assert "ไม่อนุมัติ" in page and "ช่วงปิดงบประมาณ" in page
+    assert "ไม่อนุมัติ" in page
+    assert "ช่วงปิดงบประมาณ" in page
 
 
 def test_the_person_cancels_their_leave(client_as: Any, person: Any) -> None:
@@ -126,7 +132,8 @@ def test_the_person_cancels_their_leave(client_as: Any, person: Any) -> None:
 
 def test_someone_without_a_position_is_told_so(client_as: Any) -> None:
     page = client_as("admin").get("/leave/").content.decode()
-    assert 'data-testid="leave-no-position"' in page and 'data-testid="leave-form"' not in page
+    assert 'data-testid="leave-no-position"' in page
+    assert 'data-testid="leave-form"' not in page
 
 
 def test_the_admin_lists_leave_read_only(client_as: Any, person: Any) -> None:
