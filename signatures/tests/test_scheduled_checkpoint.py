@@ -32,6 +32,12 @@ BANGKOK = ZoneInfo("Asia/Bangkok")
 TASK = "signatures.tasks.audit_checkpoint"
 
 
+@pytest.fixture(autouse=True)
+def _only_the_checkpoint_job(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about the checkpoint's job: the other apps' daily jobs (leave_steps, ...) are left out."""
+    monkeypatch.setattr(schedule, "_registry", {"audit_checkpoint": schedule._registry["audit_checkpoint"]})
+
+
 def bangkok(day: int, hour: int, minute: int = 0, second: int = 0) -> datetime:
     return datetime(2026, 12, day, hour, minute, second, tzinfo=BANGKOK)
 
