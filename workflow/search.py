@@ -64,7 +64,7 @@ def too_short_message() -> Any:
 # The document ------------------------------------------------------------------------------------------------
 
 
-def _normalised(expression: Expression) -> Expression:
+def _normalised(expression: Expression | F) -> Expression:
     for thai, arabic in zip(THAI_DIGITS, "0123456789", strict=True):
         expression = Replace(expression, Value(thai), Value(arabic), output_field=TextField())
     return Lower(expression)
