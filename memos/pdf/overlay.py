@@ -48,11 +48,12 @@ _BLEND: Final = "/MemoflowMultiply"
 #: The secrecy class (ระเบียบว่าด้วยการรักษาความลับของทางราชการ: at the top and bottom centre of every page, larger
 #: than the text, red): its size in official points (times the font scale; the body is 16, a bold label 20),
 #: its colour, and the distance of its line box from the top and from the bottom edge of the page as shown
-#: (its ink then starts about 4 mm from the edge, inside what office printers print). In the memo's 1.5 cm
-#: top margin it stays above the page number "- ๒ -", which a classified memo sets lower (memo.html).
+#: (Thai stacked marks reach above the line box: the ink starts 3.8 mm from the edge, inside what office
+#: printers print). In the memo's 1.5 cm top margin it stays 3.8 pt above the page number "- ๒ -", which a
+#: classified memo sets lower (memo.html).
 SECRECY_SIZE: Final = 20
 SECRECY_COLOUR: Final = "#c00000"
-SECRECY_TOP_CM: Final = 0.3
+SECRECY_TOP_CM: Final = 0.5
 SECRECY_BOTTOM_CM: Final = 0.5
 
 
