@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import re
 import subprocess
 import unicodedata
 from pathlib import Path
@@ -51,8 +52,6 @@ def _words(pdf: bytes, page: int) -> list[tuple[str, float, float, float, float]
         check=True,
         timeout=60,
     ).stdout.decode()
-    import re
-
     found = []
     for m in re.finditer(
         r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', out
@@ -111,7 +110,8 @@ def test_the_stamp_is_red_larger_than_the_body_and_clear_of_the_page_number(clas
     strip = page.crop((page.width // 2 - 300, 0, page.width // 2 + 300, margin))
     red = _ink_rows(strip, lambda p: p[0] > 140 and p[1] < 90 and p[2] < 90)
     dark = _ink_rows(strip, lambda p: p[0] < 90 and p[1] < 90 and p[2] < 90)
-    assert red and dark
+    assert red
+    assert dark
     gap_pt = (min(dark) - max(red)) * 72 / dpi
     assert gap_pt >= 2, gap_pt
     assert min(red) * 72 / dpi >= 10  # 3.5 mm from the edge: inside what an office printer prints
