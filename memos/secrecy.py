@@ -19,10 +19,12 @@ SECRECY_STAMP: Final = {
     Secrecy.TOP_SECRET: "ลับที่สุด",
 }
 
+_STAMP_BY_VALUE: Final[dict[str, str]] = {str(k.value): v for k, v in SECRECY_STAMP.items()}
+
 #: The error for a value that is not a class (the form, the API and the service say the same).
 UNKNOWN_SECRECY: Final = _("Choose the secrecy: empty (not classified), confidential, secret or top_secret.")
 
 
 def secrecy_stamp(value: str) -> str:
     """ "ลับมาก" for "secret"; "" for an unclassified memo (or a value that is not a class)."""
-    return SECRECY_STAMP.get(value, "")  # type: ignore[call-overload]
+    return _STAMP_BY_VALUE.get(value, "")

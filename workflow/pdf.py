@@ -534,11 +534,6 @@ def _signature_images_by_content(node: Any, sha256_of: dict[str, str]) -> None:
             _signature_images_by_content(value, sha256_of)
 
 
-def _marks(document: MemoDocument) -> dict[str, str]:
-    """What `_assemble` stamps on every uploaded page, as the renderer stamped the memo's own."""
-    return {"watermark": document.watermark, "secrecy": document.secrecy_stamp}
-
-
 def render_pdf(data: RenderInput) -> bytes:
     """The PDF bytes of ``data`` (in this process: WeasyPrint, Pillow and pypdf, and for the final PDF
     Ghostscript on uploaded PDFs; no database)."""
@@ -553,6 +548,8 @@ def render_pdf_with_fields(data: RenderInput) -> tuple[bytes, list[FieldBox]]:
     from memos.pdf.render import render_memo_with_fields
 
     started = time.monotonic()
+    # What `_assemble` stamps on every uploaded page, as the renderer stamped the memo's own.
+    watermark, secrecy = data.document.watermark, data.document.secrecy_stamp
 
     with tempfile.TemporaryDirectory(prefix="memoflow-images-") as directory:
         images = [
@@ -572,10 +569,10 @@ def render_pdf_with_fields(data: RenderInput) -> tuple[bytes, list[FieldBox]]:
         else:
             rendered, fields = render_memo_with_fields(document, metadata_title=data.metadata_title)
     if not data.final:
-        return _assemble(rendered, data.enclosures, **_marks(data.document)), fields
+        return _assemble(rendered, data.enclosures, watermark=watermark, secrecy=secrecy), fields
     limit = float(getattr(settings, "MEMOFLOW_PDF_RENDER_TIMEOUT", 60.0))
     normaliser = Normaliser(budget=ghostscript_budget(limit, spent=time.monotonic() - started))
-    assembled = _assemble(rendered, data.enclosures, normaliser, **_marks(data.document))
+    assembled = _assemble(rendered, data.enclosures, normaliser, watermark=watermark, secrecy=secrecy)
     content, _reasons = finish(
         assembled,
         when=data.completed_at or timezone.now(),

@@ -89,6 +89,7 @@ def test_the_class_reads_back_twice_a_page(classified_pdf: bytes, tmp_path: Path
 
 def _ink_rows(image: Image.Image, test) -> list[int]:
     pixels = image.load()
+    assert pixels is not None
     return [y for y in range(image.height) if any(test(pixels[x, y]) for x in range(image.width))]
 
 
