@@ -31,8 +31,9 @@ MEMO_DETAIL_QUERIES = 6
 # notification job, the PDF render request (one upsert of the memo's RenderedPdf row since issue 12, then the
 # render job's INSERT only when no render was queued — here one is), the audit event (the chain's head locked,
 # the event, the head moved on); the memo's search document rewritten (one INSERT … ON CONFLICT: the opinion
-# and the next assignee, issue 12); RELEASE SAVEPOINT. 18 outside a test's transaction (docs/performance.md).
-MIDDLE_APPROVE_QUERIES = 20
+# and the next assignee, issue 12); the in-app notifications of the writer and the next signatory (one INSERT,
+# issue 13); RELEASE SAVEPOINT. 19 outside a test's transaction (docs/performance.md).
+MIDDLE_APPROVE_QUERIES = 21
 
 HEAD = "หัวหน้าสำนักปลัด"
 PALAD = "ปลัดองค์การบริหารส่วนตำบลหนองโสน"
