@@ -137,7 +137,7 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
         "payload_as_sent",
     )
     readonly_fields = fields
-    actions = ["retry_now"]
+    actions = ["retry_now"]  # type: ignore[assignment]  # ReadOnlyAdmin offers none; this log offers one
 
     @admin.display(description=_("payload"))
     def payload_as_sent(self, obj: WebhookDelivery) -> SafeString:

@@ -111,19 +111,17 @@ def digest_payload(
 ) -> dict[str, Any]:
     """One event for a person's day: each notification as {kind, created_at, memo, text}, and a Thai text that
     lists them (the first DIGEST_TEXT_ITEMS)."""
-    entries = []
-    for kind, at, memo in items:
-        part = memo_part(memo)
-        entries.append(
-            {"kind": kind, "created_at": at.isoformat(), "memo": part, "text": event_text(kind, part)}
-        )
+    parts = [(kind, at, memo_part(memo)) for kind, at, memo in items]
+    entries = [
+        {"kind": kind, "created_at": at.isoformat(), "memo": part, "text": event_text(kind, part)}
+        for kind, at, part in parts
+    ]
     lines = [
         f"สรุปการแจ้งเตือนประจำวันที่ {thai.format_date_short(day)} จำนวน {thai.thai_digits(len(entries))} รายการ"
     ]
-    for entry in entries[:DIGEST_TEXT_ITEMS]:
-        memo = entry["memo"]
-        detail = " ".join(_memo_lines(memo))
-        lines.append(f"- {_lead(entry['kind'], memo)}{' ' + detail if detail else ''}")
+    for kind, _at, part in parts[:DIGEST_TEXT_ITEMS]:
+        detail = " ".join(_memo_lines(part))
+        lines.append(f"- {_lead(kind, part)}{' ' + detail if detail else ''}")
     if len(entries) > DIGEST_TEXT_ITEMS:
         lines.append(f"และอีก {thai.thai_digits(len(entries) - DIGEST_TEXT_ITEMS)} รายการ")
     lines.append(f"{settings.MEMOFLOW_BASE_URL.rstrip('/')}/")
