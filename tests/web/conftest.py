@@ -211,6 +211,16 @@ def open_as(browser: Any, live_server: Any, watch: Watch) -> Iterator[Callable[.
     _wait_for_requests_in_flight()
 
 
+def leave_every_page(browser: Any) -> None:
+    """Every open page of the browser goes to about:blank and the live server finishes what it had taken: after
+    this, nothing polls (the memo page asks for its PDF panel every 2 s) while the test itself uses the
+    database, which on SQLite is the live server's one connection too."""
+    for context in browser.contexts:
+        for page in context.pages:
+            page.goto("about:blank")
+    _wait_for_requests_in_flight()
+
+
 def shot(page: Any, name: str) -> None:
     """Screenshots of the current page at phone and desktop sizes; the viewport is restored after."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
