@@ -80,7 +80,9 @@ class WebhookEndpointAdmin(LocalDatesAdmin, ServiceTransactionMixin, admin.Model
             request.session[SESSION_KEY.format(obj.pk)] = obj.secret
 
     def response_add(self, request: HttpRequest, obj: WebhookEndpoint, post_url_continue: Any = None) -> Any:
-        """To the endpoint's page, where its secret is shown this once."""
+        """To the endpoint's page, where its secret is shown this once (to the list if it was not saved)."""
+        if obj.pk is None:
+            return HttpResponseRedirect(reverse("admin:webhooks_webhookendpoint_changelist"))
         return HttpResponseRedirect(reverse("admin:webhooks_webhookendpoint_change", args=[obj.pk]))
 
     def change_view(

@@ -139,6 +139,15 @@ def test_someone_without_the_right_cannot_retry(demo_org, person, endpoint):
     assert not AuditEvent.objects.filter(action="webhook_delivery.retried").exists()
 
 
-def test_the_line_user_id_is_edited_with_the_account(admin_th, person):
-    page = admin_th.get(f"/admin/org/person/{person('ratchawari').pk}/change/").content.decode()
+def test_the_line_user_id_is_edited_with_the_account_and_checked(admin_th, person):
+    from django.core.exceptions import ValidationError
+
+    signatory = person("ratchawari")
+    page = admin_th.get(f"/admin/org/person/{signatory.pk}/change/").content.decode()
     assert 'name="line_user_id"' in page
+    signatory.line_user_id = "ratchawari@line"  # a LINE ID as people type it, not the user id LINE pushes to
+    with pytest.raises(ValidationError) as refused:
+        signatory.full_clean()
+    assert "U ตามด้วยอักขระ 0-9 และ a-f" in str(refused.value.message_dict["line_user_id"])
+    signatory.line_user_id = "U" + "0123456789abcdef" * 2
+    signatory.full_clean()
