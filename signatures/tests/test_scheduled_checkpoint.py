@@ -45,6 +45,12 @@ def run(job: DBTaskResult[Any, Any]) -> Any:
     return import_string(job.task_path).call(*job.args_kwargs["args"], **job.args_kwargs["kwargs"])
 
 
+@pytest.fixture(autouse=True)
+def _only_the_checkpoint(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Other apps' daily jobs (the webhook digest, ...) are tested with those apps."""
+    monkeypatch.setattr(schedule, "_registry", {"audit_checkpoint": schedule._registry["audit_checkpoint"]})
+
+
 @pytest.fixture
 def directory(settings: Any, tmp_path: Path) -> Path:
     settings.MEMOFLOW_AUDIT_CHECKPOINT_DIR = tmp_path / "checkpoints"
