@@ -8,6 +8,7 @@ from typing import Any
 from memos.models import Memo
 from notifications.models import Kind, Notification
 from org.models import Person
+from webhooks.services import webhook_fan_out
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ def notify_all(notices: Iterable[Notice]) -> list[Notification]:
 def deliver(rows: list[Notification]) -> None:
     """Feed the other channels (e-mail, webhooks) from the rows just written: each enqueues its own job in
     this transaction. Filled in by the channels as they are built."""
+    webhook_fan_out(notifications=rows)
 
 
 def _jsonable(params: dict[str, Any]) -> dict[str, Any]:

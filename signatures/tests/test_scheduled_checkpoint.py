@@ -32,12 +32,6 @@ BANGKOK = ZoneInfo("Asia/Bangkok")
 TASK = "signatures.tasks.audit_checkpoint"
 
 
-@pytest.fixture(autouse=True)
-def _only_the_checkpoint_job(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests are about the checkpoint's job: the other apps' daily jobs (leave_steps, ...) are left out."""
-    monkeypatch.setattr(schedule, "_registry", {"audit_checkpoint": schedule._registry["audit_checkpoint"]})
-
-
 def bangkok(day: int, hour: int, minute: int = 0, second: int = 0) -> datetime:
     return datetime(2026, 12, day, hour, minute, second, tzinfo=BANGKOK)
 
@@ -49,6 +43,12 @@ def enqueued() -> list[DBTaskResult[Any, Any]]:
 def run(job: DBTaskResult[Any, Any]) -> Any:
     """Run an enqueued job's task with its arguments, as the worker does."""
     return import_string(job.task_path).call(*job.args_kwargs["args"], **job.args_kwargs["kwargs"])
+
+
+@pytest.fixture(autouse=True)
+def _only_the_checkpoint(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Other apps' daily jobs (the webhook digest, ...) are tested with those apps."""
+    monkeypatch.setattr(schedule, "_registry", {"audit_checkpoint": schedule._registry["audit_checkpoint"]})
 
 
 @pytest.fixture

@@ -32,8 +32,9 @@ MEMO_DETAIL_QUERIES = 6
 # render job's INSERT only when no render was queued — here one is), the audit event (the chain's head locked,
 # the event, the head moved on); the memo's search document rewritten (one INSERT … ON CONFLICT: the opinion
 # and the next assignee, issue 12); the in-app notifications of the writer and the next signatory (one INSERT,
-# issue 13); RELEASE SAVEPOINT. 19 outside a test's transaction (docs/performance.md).
-MIDDLE_APPROVE_QUERIES = 21
+# issue 13) and the active webhook endpoints, to know whether any wants them (one SELECT, webhooks); RELEASE
+# SAVEPOINT. 20 outside a test's transaction (docs/performance.md).
+MIDDLE_APPROVE_QUERIES = 22
 
 HEAD = "หัวหน้าสำนักปลัด"
 PALAD = "ปลัดองค์การบริหารส่วนตำบลหนองโสน"
