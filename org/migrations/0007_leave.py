@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("org", "0005_holiday"),
+        ("org", "0006_person_line_user_id"),
     ]
 
     operations = [
