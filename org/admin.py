@@ -11,11 +11,18 @@ from django.utils import formats, translation
 from django.utils.translation import gettext_lazy as _
 
 from core import thai
-from core.admin import BuddhistDateField, LocalDateInput, LocalDatesAdmin, ServiceTransactionMixin, local_when
+from core.admin import (
+    BuddhistDateField,
+    LocalDateInput,
+    LocalDatesAdmin,
+    ReadOnlyAdmin,
+    ServiceTransactionMixin,
+    local_when,
+)
 from core.audit import RequestMeta, audit_event_append
 from org import holidays, services
 from org.forms import PersonPasswordResetForm
-from org.models import ActingAppointment, Holiday, Organisation, Person, Position, Unit
+from org.models import ActingAppointment, Holiday, Leave, Organisation, Person, Position, Unit
 
 
 def _actor(request: HttpRequest) -> Person | None:
@@ -304,3 +311,42 @@ class HolidayAdmin(LocalDatesAdmin, ServiceTransactionMixin, admin.ModelAdmin[Ho
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
         for holiday in queryset:
             self.delete_model(request, holiday)
+
+
+@admin.register(Leave)
+class LeaveAdmin(ReadOnlyAdmin):
+    """Leave as its people recorded and decided it on the web pages (org.leave): looked at here, never edited
+    (an administrator approves or refuses on the page "Leave to approve")."""
+
+    list_display = (
+        "person",
+        "position",
+        "starts_on",
+        "ends_on",
+        "acting_person",
+        "capacity",
+        "state",
+        "decided_by",
+    )
+    list_filter = ("state", "capacity", ("starts_on", admin.DateFieldListFilter), "position__organisation")
+    list_select_related = ("person", "position", "acting_person", "decided_by")
+    search_fields = ("person__first_name_th", "person__last_name_th", "position__title", "order_reference")
+    fields = (
+        "person",
+        "position",
+        "starts_on",
+        "ends_on",
+        "acting_person",
+        "capacity",
+        "order_reference",
+        "note",
+        "state",
+        "requested_at",
+        "decided_by",
+        "decided_at",
+        "refusal_reason",
+        "cancelled_at",
+        "appointment",
+        "steps_returned_on",
+    )
+    readonly_fields = fields

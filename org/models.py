@@ -370,3 +370,88 @@ class Holiday(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date.isoformat()} {self.name}"
+
+
+class LeaveState(models.TextChoices):
+    REQUESTED = "requested", _("Waiting for approval")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+#: The capacities a person on leave may name for whoever acts (ADR 0010): รักษาการแทน is for a vacant post,
+#: appointed by an administrator, not for leave.
+LEAVE_CAPACITIES = (ActingCapacity.ON_BEHALF, ActingCapacity.ACTING)
+
+
+class Leave(models.Model):
+    """A signatory's leave (ลา) from one position they hold, naming who acts for them and how (ปฏิบัติราชการแทน
+    or รักษาราชการแทน) by which order. Approved by whoever signs for the position it reports to, or an
+    administrator, it becomes an ActingAppointment for its days (org.leave; ADR 0010). Written only by
+    org.leave's services."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="leaves"
+    )
+    position = models.ForeignKey(
+        Position, verbose_name=_("position"), on_delete=models.PROTECT, related_name="leaves"
+    )
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+    acting_person = models.ForeignKey(
+        Person, verbose_name=_("acting person"), on_delete=models.PROTECT, related_name="leaves_acting"
+    )
+    capacity = models.CharField(
+        _("capacity"), max_length=32, choices=[(c.value, c.label) for c in LEAVE_CAPACITIES]
+    )
+    order_reference = models.CharField(
+        _("order reference"), max_length=128, blank=True, help_text=_("For example คำสั่ง ๔/๒๕๖๖")
+    )
+    note = models.TextField(_("note"), blank=True)
+    state = models.CharField(
+        _("state"), max_length=16, choices=LeaveState.choices, default=LeaveState.REQUESTED
+    )
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        Person,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    refusal_reason = models.TextField(_("reason for refusal"), blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    appointment = models.OneToOneField(
+        ActingAppointment,
+        verbose_name=_("acting appointment"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leave",
+    )
+    # The day the steps the acting person still held for the position went back (after the leave ended or was
+    # cancelled), so that the daily job does each ended leave once.
+    steps_returned_on = models.DateField(_("steps returned"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("leave")
+        verbose_name_plural = _("leave")
+        ordering = ["-starts_on", "-requested_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="leave_ends_after_it_starts"
+            ),
+            models.CheckConstraint(
+                condition=~Q(acting_person=models.F("person")), name="leave_acting_is_someone_else"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["person", "-starts_on"], name="leave_person_idx"),
+            models.Index(fields=["state", "ends_on"], name="leave_state_end_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.starts_on.isoformat()}–{self.ends_on.isoformat()}"

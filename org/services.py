@@ -172,26 +172,43 @@ def _acting_appointment_write(
         # (and the one it leaves, when it moves; always in the same order, so two moves cannot deadlock).
         locked = {appointment.position_id, also_lock} - {None}
         list(Position.objects.select_for_update().filter(pk__in=locked).order_by("pk"))
-        clash = appointment.overlapping_appointments().first()
-        if clash is not None:
-            raise OverlappingAppointment(fields={"valid_from": [overlap_message(clash)]})
-        appointment.save()
-        audit_event_append(
-            action="acting_appointment.created" if created else "acting_appointment.changed",
-            obj=appointment,
-            actor=actor,
-            data={
-                "position": str(appointment.position_id),
-                "person": appointment.person.username,
-                "capacity": appointment.capacity,
-                "valid_from": appointment.valid_from.isoformat(),
-                "valid_to": appointment.valid_to.isoformat() if appointment.valid_to else None,
-                "order_reference": appointment.order_reference,
-                **({"changed": changed} if changed is not None else {}),
-            },
-            meta=meta,
+        acting_appointment_save_locked(
+            appointment=appointment, created=created, actor=actor, meta=meta, changed=changed
         )
     return appointment
+
+
+def acting_appointment_save_locked(
+    *,
+    appointment: ActingAppointment,
+    created: bool,
+    actor: Person | None,
+    meta: RequestMeta | None,
+    changed: dict[str, list[str | None]] | None = None,
+    **extra: Any,
+) -> None:
+    """The overlap check, the save and its event, inside the caller's transaction, which holds the position's
+    row lock (here, and org.leave's approval)."""
+    clash = appointment.overlapping_appointments().first()
+    if clash is not None:
+        raise OverlappingAppointment(fields={"valid_from": [overlap_message(clash)]})
+    appointment.save()
+    audit_event_append(
+        action="acting_appointment.created" if created else "acting_appointment.changed",
+        obj=appointment,
+        actor=actor,
+        data={
+            "position": str(appointment.position_id),
+            "person": appointment.person.username,
+            "capacity": appointment.capacity,
+            "valid_from": appointment.valid_from.isoformat(),
+            "valid_to": appointment.valid_to.isoformat() if appointment.valid_to else None,
+            "order_reference": appointment.order_reference,
+            **({"changed": changed} if changed is not None else {}),
+            **extra,
+        },
+        meta=meta,
+    )
 
 
 def person_password_change(

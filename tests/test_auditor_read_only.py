@@ -50,6 +50,7 @@ def ids(demo_org, person) -> dict[str, str]:
         "memo_id": str(memo.pk),
         "step_id": str(step.pk),
         "enclosure_id": "00000000-0000-0000-0000-000000000001",
+        "leave_id": "00000000-0000-0000-0000-000000000002",
         "object_id": str(person("rujapa").pk),
         "app_label": "org",
         "token_id": "1",

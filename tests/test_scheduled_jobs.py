@@ -35,6 +35,12 @@ pytestmark = [
 TASK = "signatures.tasks.audit_checkpoint"
 
 
+@pytest.fixture(autouse=True)
+def _only_the_checkpoint_job(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about the checkpoint's job: the other apps' daily jobs (leave_steps, ...) are left out."""
+    monkeypatch.setattr(schedule, "_registry", {"audit_checkpoint": schedule._registry["audit_checkpoint"]})
+
+
 @pytest.fixture
 def workers(tmp_path: Path) -> Iterator[Workers]:
     started = Workers(tmp_path)
@@ -91,7 +97,10 @@ def test_two_worker_processes_make_the_daily_checkpoint_once(
     services.ca_create(organisation=demo_org)
     services.seal_key_create()
     directory = tmp_path / "checkpoints"
-    due_now = {"MEMOFLOW_SCHEDULE": "audit_checkpoint=00:00", "MEMOFLOW_AUDIT_CHECKPOINT_DIR": str(directory)}
+    due_now = {
+        "MEMOFLOW_SCHEDULE": "audit_checkpoint=00:00,leave_steps=off",
+        "MEMOFLOW_AUDIT_CHECKPOINT_DIR": str(directory),
+    }
 
     first = workers.start("worker-1", **due_now)
     second = workers.start("worker-2", **due_now)

@@ -12,3 +12,7 @@ class WorkflowConfig(AppConfig):
         from workflow.verification import memo_for_document
 
         register_memo_resolver(memo_for_document)
+        # Steps follow leave that begins or ends (issue 13, ADR 0010), early in the Bangkok day.
+        from core import schedule
+
+        schedule.register("leave_steps", task_path="workflow.tasks_leave.leave_steps", at="00:05")

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from signatures import views as signature_views
-from workflow import views, views_audit, views_register
+from workflow import views, views_audit, views_leave, views_register
 
 urlpatterns = [
     path("", views.my_tasks, name="home"),
@@ -12,6 +12,11 @@ urlpatterns = [
     path("profile/", views.ProfileView.as_view(), name="profile"),
     path("profile/signature-image/", signature_views.signature_image_save, name="signature-image"),
     path("profile/tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api-token-revoke"),
+    path("leave/", views_leave.my_leave, name="leave-mine"),
+    path("leave/<uuid:leave_id>/cancel/", views_leave.leave_cancel, name="leave-cancel"),
+    path("leave/approve/", views_leave.leave_to_approve, name="leave-approve"),
+    path("leave/<uuid:leave_id>/approve/", views_leave.leave_approve, name="leave-approve-one"),
+    path("leave/<uuid:leave_id>/refuse/", views_leave.leave_refuse, name="leave-refuse"),
     path("memos/", views.memo_list, {"box": "authored"}, name="memo-list-mine"),
     path("memos/done/", views.memo_list, {"box": "done"}, name="memo-list-done"),
     path("memos/all/", views.memo_list, {"box": "all"}, name="memo-list-all"),

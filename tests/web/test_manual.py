@@ -10,11 +10,13 @@ the committed ones in docs/manual/img/.
 import os
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from core import thai
 from org.demo import DEMO_PASSWORD
 from tests.builders import completed_memo, in_review_memo, returned_memo
 from tests.web.conftest import LAPTOP, PHONE, needs_chromium
@@ -156,6 +158,32 @@ def test_the_manual_is_what_the_pages_do(
     page.goto("/admin/core/auditevent/")
     manual.shot(page, "admin-audit")
     page.goto("/admin/")
+    manual.read(page)
+
+    # Leave on a phone (last: approving it moves the ปลัด's waiting steps): he asks from his profile, the นายก
+    # approves from his, and the ปลัด's list says he is on leave.
+    page = open_as("nat", PHONE)
+    page.goto("/profile/")
+    page.get_by_test_id("profile-leave").click()
+    today = thai.bangkok_now().date()
+    for field, day in (("#id_starts_on", today), ("#id_ends_on", today + timedelta(days=2))):
+        page.locator(field).fill(thai.thai_digits(f"{day.day}/{day.month}/{thai.be_year(day.year)}"))
+    page.locator("#id_acting_person").select_option(label="นางสาวกัลยา ศรีสวัสดิ์ — ผู้อำนวยการกองคลัง")
+    page.locator("#id_capacity").select_option("รักษาราชการแทน")
+    page.locator("#id_order_reference").fill("คำสั่ง ๑๒/๒๕๖๙")
+    manual.shot(page, "leave-phone", element="section:has(#leave-form-heading)")
+    page.get_by_test_id("leave-submit").click()
+    page.wait_for_load_state()
+    manual.read(page)
+    page = open_as("yutthana", PHONE)
+    page.goto("/profile/")
+    page.get_by_test_id("profile-leave-approve").click()
+    page.wait_for_url("**/leave/approve/")
+    manual.shot(page, "leave-approve-phone")
+    page.get_by_test_id("leave-approve").click()
+    page.wait_for_load_state()
+    page = open_as("nat", PHONE)
+    page.goto("/leave/")
     manual.read(page)
 
     said = "\n".join(manual.words)

@@ -98,7 +98,14 @@ def test_every_page_has_big_enough_targets_and_no_axe_violation(
     page.get_by_test_id("sign").click()
     page.wait_for_load_state()
     check(page, "memo with an error summary")
-    for path in ("/memos/done/", "/memos/all/?q=ขออนุมัติ", "/profile/", f"/memos/{done.pk}/"):
+    for path in (
+        "/memos/done/",
+        "/memos/all/?q=ขออนุมัติ",
+        "/profile/",
+        "/leave/",
+        "/leave/approve/",
+        f"/memos/{done.pk}/",
+    ):
         page.goto(path)
         check(page, path)
 

@@ -1,5 +1,7 @@
 """An administrator moves an active step (or one waiting for assignment) to another person."""
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.status import STATUS
 
@@ -66,35 +68,42 @@ def step_reassign(
         if current.state != StepState.ACTIVE:
             raise InvalidState(_("Only the active step can be reassigned."))
         _check_assignee(step=current, memo=memo, assignee=assignee)
-        previous = current.assignee
-        StepReassignment.objects.create(
-            step=current, previous_assignee=previous, new_assignee=assignee, reason=reason, actor=actor
-        )
-        current.assignee = assignee
-        current.capacity = capacity
-        current.save(update_fields=["assignee", "capacity"])
-        _notify_activated(current, memo, in_app=False)  # the e-mail; the in-app notice is `reassigned`'s
-        notify.reassigned(current, memo, previous=previous, actor=actor, reason=reason)
-        memo_search_refresh(memo_id=memo.pk)  # the new assignee's name
-        memo_pdf_schedule(memo=memo)
-        task = current.task
-        if task is not None:
-            activation = task.flow_task.activation_class(task)
-            if task.status == STATUS.NEW:
-                activation.assign(assignee)
-            else:
-                activation.reassign(assignee)
-        _audit(
-            "step.reassigned",
-            memo,
-            actor,
-            meta,
-            step=current.order,
-            round=current.round,
-            position=current.position.title,
-            previous=previous.username if previous else None,
-            assignee=assignee.username,
-            capacity=capacity,
-            reason=reason,
-        )
+        moved = _move(current, memo, assignee=assignee, actor=actor, reason=reason, capacity=capacity)
+        _audit("step.reassigned", memo, actor, meta, **moved)
     return current
+
+
+def _move(
+    current: RouteStep, memo: Memo, *, assignee: Person, actor: Person, reason: str, capacity: str
+) -> dict[str, Any]:
+    """Move the active step `current` (locked under the memo's process lock, its assignee checked) to
+    `assignee`: the reassignment row, the step, the notices, the viewflow task. Shared by the administrator's
+    reassignment and the moves of leave (workflow/services/leave.py); each writes its own audit event with
+    the data returned."""
+    previous = current.assignee
+    StepReassignment.objects.create(
+        step=current, previous_assignee=previous, new_assignee=assignee, reason=reason, actor=actor
+    )
+    current.assignee = assignee
+    current.capacity = capacity
+    current.save(update_fields=["assignee", "capacity"])
+    _notify_activated(current, memo, in_app=False)  # the e-mail; the in-app notice is `reassigned`'s
+    notify.reassigned(current, memo, previous=previous, actor=actor, reason=reason)
+    memo_search_refresh(memo_id=memo.pk)  # the new assignee's name
+    memo_pdf_schedule(memo=memo)
+    task = current.task
+    if task is not None:
+        activation = task.flow_task.activation_class(task)
+        if task.status == STATUS.NEW:
+            activation.assign(assignee)
+        else:
+            activation.reassign(assignee)
+    return {
+        "step": current.order,
+        "round": current.round,
+        "position": current.position.title,
+        "previous": previous.username if previous else None,
+        "assignee": assignee.username,
+        "capacity": capacity,
+        "reason": reason,
+    }
