@@ -140,6 +140,9 @@ class RouteStep(models.Model):
         _("capacity"), max_length=32, blank=True, help_text=_("รักษาราชการแทน / ปฏิบัติราชการแทน / รักษาการแทน")
     )
     activated_at = models.DateTimeField(_("active since"), null=True, blank=True)
+    # Set when the step reaches its signatory, from the memo's urgency in working days (workflow.due); kept
+    # when the step is reassigned; none on a writer's step.
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
     acted_at = models.DateTimeField(_("acted at"), null=True, blank=True)
     opinion = models.TextField(_("opinion"), blank=True)
     decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices, blank=True)
@@ -195,6 +198,8 @@ class RouteStep(models.Model):
                 condition=Q(acted_at__isnull=False, order__gt=0),
                 name="step_done_by_idx",
             ),
+            # The reminders' scan (workflow.reminders): the active steps that have fallen due.
+            models.Index(fields=["due_at"], condition=Q(state="active"), name="step_active_due_idx"),
         ]
 
     def __str__(self) -> str:

@@ -32,7 +32,8 @@ MEMO_DETAIL_QUERIES = 6
 # render job's INSERT only when no render was queued — here one is), the audit event (the chain's head locked,
 # the event, the head moved on); the memo's search document rewritten (one INSERT … ON CONFLICT: the opinion
 # and the next assignee, issue 12); RELEASE SAVEPOINT. 18 outside a test's transaction (docs/performance.md).
-MIDDLE_APPROVE_QUERIES = 20
+# Issue 13: + the holiday calendar, read for the next step's due time (workflow.due).
+MIDDLE_APPROVE_QUERIES = 21
 
 HEAD = "หัวหน้าสำนักปลัด"
 PALAD = "ปลัดองค์การบริหารส่วนตำบลหนองโสน"
