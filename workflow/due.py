@@ -23,6 +23,7 @@ from core.workdays import WorkCalendar
 from memos.models import Memo
 from org.holidays import work_calendar
 from org.models import Organisation
+from workflow.models import StepNotice
 
 
 def calendar_for(organisation_id: Any) -> WorkCalendar:
@@ -99,3 +100,18 @@ def due_status(due_at: datetime | None, *, now: datetime, calendar: WorkCalendar
         due_text=due_text(due_at),
         overdue_text=overdue_text(days) if overdue else "",
     )
+
+
+def step_notices_by_step(*, memo: Memo) -> dict[Any, list[StepNotice]]:
+    """The reminders and escalations sent for the memo's steps (one query), by step, oldest first; escalations
+    with nobody to tell left out."""
+    found: dict[Any, list[StepNotice]] = {}
+    notices = (
+        StepNotice.objects.filter(step__memo_id=memo.pk)
+        .exclude(kind="escalated", recipient__isnull=True)
+        .select_related("recipient")
+        .order_by("sent_at", "id")
+    )
+    for notice in notices:
+        found.setdefault(notice.step_id, []).append(notice)
+    return found

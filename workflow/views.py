@@ -37,7 +37,7 @@ from org.models import Person, Position
 from signatures import selectors as signature_selectors
 from workflow import lists, selectors, services
 from workflow.documents import memo_pdf_status
-from workflow.due import Calendars, calendar_for, due_status
+from workflow.due import Calendars, calendar_for, due_status, step_notices_by_step
 from workflow.forms import (
     ROLE_CHOICES,
     ApproveForm,
@@ -228,6 +228,7 @@ def _timeline(memo: Memo, now: datetime) -> list[dict[str, Any]]:
     steps = selectors.route_timeline(memo=memo)
     signers = selectors.route_signers(memo=memo, steps=steps, at=now)
     calendar = calendar_for(memo.organisation_id)  # asked only when the active step is overdue
+    notices = step_notices_by_step(memo=memo)
     rows = []
     for step in steps:
         took = ""
@@ -243,6 +244,10 @@ def _timeline(memo: Memo, now: datetime) -> list[dict[str, Any]]:
                 "role": step.get_role_display(),
                 "acted_at": _when_text(step.acted_at),
                 "moves": [{"moved": moved, "at": _when_text(moved.at)} for moved in step.reassignments.all()],
+                "notices": [
+                    {"notice": notice, "at": _when_text(notice.sent_at)}
+                    for notice in notices.get(step.pk, [])
+                ],
                 "due": due_status(step.due_at, now=now, calendar=calendar)
                 if step.state == StepState.ACTIVE
                 else None,

@@ -45,6 +45,14 @@ def run(job: DBTaskResult[Any, Any]) -> Any:
     return import_string(job.task_path).call(*job.args_kwargs["args"], **job.args_kwargs["kwargs"])
 
 
+@pytest.fixture(autouse=True)
+def _checkpoint_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about the checkpoint job: the other registered jobs (workflow's reminders, every few
+    minutes) are left out of the schedule."""
+    for name in [job.name for job in schedule.registered() if job.name != "audit_checkpoint"]:
+        monkeypatch.delitem(schedule._registry, name)
+
+
 @pytest.fixture
 def directory(settings: Any, tmp_path: Path) -> Path:
     settings.MEMOFLOW_AUDIT_CHECKPOINT_DIR = tmp_path / "checkpoints"

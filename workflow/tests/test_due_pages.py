@@ -66,7 +66,7 @@ def test_the_task_list_in_english(demo_org: Any) -> None:
     step = waited(late, working_days_late=1)
     html = client_for("ratchawari", "en").get(reverse("home")).content.decode()
     assert "overdue 1 working day" in html
-    local = step.due_at.astimezone(BANGKOK)  # type: ignore[union-attr]
+    local = step.due_at.astimezone(BANGKOK)
     assert f"Due {local.day} " in html
     assert f"{local.year}, 16:30" in html
 
@@ -105,7 +105,7 @@ def test_the_register_and_its_csv_show_the_due_time_and_the_working_days_overdue
     rows = list(csv.reader(io.StringIO(body)))
     assert rows[1][-2:] == ["กำหนด", "เกินกำหนด (วันทำการ)"]
     lines = {r[3]: r for r in rows[2:]}
-    local = step.due_at.astimezone(BANGKOK)  # type: ignore[union-attr]
+    local = step.due_at.astimezone(BANGKOK)
     assert lines["เรื่องที่เกินกำหนด"][-2:] == [f"{local.day}/{local.month}/{local.year + 543} 16:30", "2"]
     assert lines["เรื่องที่ยังไม่ถึงกำหนด"][-1] == ""
     assert lines["เรื่องที่ยังไม่ถึงกำหนด"][-2] != ""
