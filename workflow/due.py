@@ -4,7 +4,7 @@ A step gets its due time when it reaches its signatory (`workflow.services._flow
 urgency (ชั้นความเร็ว) counted in working days on the organisation's calendar (core.workdays, the holiday
 table: org.holidays.work_calendar): ด่วนที่สุด the same working day, ด่วนมาก 1, ด่วน 2, ปกติ 3 working days
 (settings.MEMOFLOW_DUE_WORKING_DAYS), at the end of office hours (MEMOFLOW_OFFICE_HOURS_END). Choices
-(docs/adr/0010-due-times-reminders.md):
+(docs/adr/0010-due-times-and-reminders.md):
 
 - a reassigned step keeps its due time: the memo has waited as long, whoever holds it now;
 - the writer's step of a returned memo has none: revising one's own memo is not a step someone else waits on
