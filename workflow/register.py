@@ -43,6 +43,7 @@ from django.utils.translation import gettext_lazy as _
 from core import thai
 from core.errors import Forbidden
 from memos.models import FINAL_STATUSES, URGENCY_STAMP, Memo, MemoStatus, Urgency
+from memos.secrecy import secrecy_stamp
 from org.models import ActingAppointment, Organisation, Position, Unit
 from workflow.due import Calendars, DueStatus, due_status
 from workflow.models import Decision, RouteStep, StepRole, StepState
@@ -363,8 +364,14 @@ class RegisterRow:
     holder: str  # the name of whoever has it in hand, "" when nobody
     holder_line: str  # the position (with the capacity) they hold it in
     days_open: int | None
+    secrecy: str = ""  # memos.models.Secrecy; "" = not classified
     #: the step in hand's due time and how late it is (workflow.due); None when nobody has it in hand
     due: DueStatus | None = None
+
+    @property
+    def secrecy_th(self) -> str:
+        """ "ลับ", "ลับมาก", "ลับที่สุด" or "" (what the CSV prints)."""
+        return secrecy_stamp(self.secrecy)
 
 
 def _days_open(memo: Memo, today: date) -> int | None:
@@ -411,6 +418,7 @@ def register_row(
             now=now or timezone.now(),
             calendar=(calendars or Calendars())(memo.organisation_id),
         ),
+        secrecy=memo.secrecy,
     )
 
 

@@ -40,8 +40,9 @@ HEADINGS: Final = (
     "อยู่ที่",
     "ตำแหน่งผู้ถือเรื่อง",
     "จำนวนวัน",
-    "กำหนด",
+    "กำหนด",  # issue 13: the due time of the step in hand
     "เกินกำหนด (วันทำการ)",
+    "ชั้นความลับ",  # last, so the columns before it keep their places in spreadsheets made before it
 )
 #: A memo's status as the register prints it.
 STATUS_TH: Final = {
@@ -90,6 +91,7 @@ def _cells(index: int, row: RegisterRow) -> list[str]:
         "" if row.days_open is None else str(row.days_open),
         due_numeric(row.due.due_at) if row.due else "",
         str(row.due.overdue_days) if row.due and row.due.overdue else "",
+        row.secrecy_th,
     ]
 
 

@@ -103,10 +103,14 @@ def test_the_register_and_its_csv_show_the_due_time_and_the_working_days_overdue
     assert "เกินกำหนด ๒ วันทำการ" in html
     body = b"".join(admin.get("/register/register.csv").streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(body)))
-    assert rows[1][-2:] == ["กำหนด", "เกินกำหนด (วันทำการ)"]
+    due, overdue = rows[1].index("กำหนด"), rows[1].index("เกินกำหนด (วันทำการ)")
     lines = {r[3]: r for r in rows[2:]}
     local = step.due_at.astimezone(BANGKOK)
-    assert lines["เรื่องที่เกินกำหนด"][-2:] == [f"{local.day}/{local.month}/{local.year + 543} 16:30", "2"]
-    assert lines["เรื่องที่ยังไม่ถึงกำหนด"][-1] == ""
-    assert lines["เรื่องที่ยังไม่ถึงกำหนด"][-2] != ""
+    late_line = lines["เรื่องที่เกินกำหนด"]
+    assert [late_line[due], late_line[overdue]] == [
+        f"{local.day}/{local.month}/{local.year + 543} 16:30",
+        "2",
+    ]
+    assert lines["เรื่องที่ยังไม่ถึงกำหนด"][overdue] == ""
+    assert lines["เรื่องที่ยังไม่ถึงกำหนด"][due] != ""
     assert active_step(on_time).state == StepState.ACTIVE

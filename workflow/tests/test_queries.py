@@ -31,9 +31,11 @@ MEMO_DETAIL_QUERIES = 6
 # notification job, the PDF render request (one upsert of the memo's RenderedPdf row since issue 12, then the
 # render job's INSERT only when no render was queued — here one is), the audit event (the chain's head locked,
 # the event, the head moved on); the memo's search document rewritten (one INSERT … ON CONFLICT: the opinion
-# and the next assignee, issue 12); RELEASE SAVEPOINT. 18 outside a test's transaction (docs/performance.md).
+# and the next assignee, issue 12); the in-app notifications of the writer and the next signatory (one INSERT,
+# issue 13) and the active webhook endpoints, to know whether any wants them (one SELECT, webhooks); RELEASE
+# SAVEPOINT. 20 outside a test's transaction (docs/performance.md).
 # Issue 13: + the holiday calendar, read for the next step's due time (workflow.due).
-MIDDLE_APPROVE_QUERIES = 21
+MIDDLE_APPROVE_QUERIES = 23
 
 HEAD = "หัวหน้าสำนักปลัด"
 PALAD = "ปลัดองค์การบริหารส่วนตำบลหนองโสน"
