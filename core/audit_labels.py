@@ -22,6 +22,8 @@ EVENT_LABELS: dict[str, Promise] = {
     "step.rejected": _("Memo ended (rejected)"),
     "step.skipped": _("Step skipped (separation of duties)"),
     "step.reassigned": _("Step reassigned by an administrator"),
+    "step.reminded": _("Reminder sent: the step is due"),
+    "step.escalated": _("Overdue step reported to the superior"),
     "route_template.saved": _("Route template saved"),
     "person.created": _("Account created"),
     "person.changed": _("Account changed"),

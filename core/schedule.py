@@ -2,7 +2,10 @@
 
 An app registers its jobs when it is ready (`schedule.register("audit_checkpoint", task_path=..., at="01:00")`):
 a name, the dotted path of a Django task, and a time of day in Bangkok time (settings.TIME_ZONE); each job runs
-once a day. MEMOFLOW_SCHEDULE changes a job's time or turns it off (docs/configuration.md).
+once a day. MEMOFLOW_SCHEDULE changes a job's time or turns it off (docs/configuration.md). A job may instead run
+every N minutes (`every=5`): its periods are the day's slots of N minutes from midnight, Bangkok time
+("2026-12-03T08:30"), each claimed once in the same way; MEMOFLOW_SCHEDULE can only turn such a job off. Only the
+current slot is claimed: slots passed while no worker was up are not caught up (the next slot's run covers them).
 
 Every worker (`manage.py memoflow_worker`) looks on each heartbeat for the jobs whose time has come today and
 claims each run: one INSERT into core.ScheduledRun, whose (job, period) pair is unique, in the same transaction
@@ -39,17 +42,19 @@ _TIME = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
 
 @dataclass(frozen=True)
 class Job:
-    """A daily job: its task (dotted path of a `@task`) runs once a day at `at`, Bangkok time."""
+    """A daily job: its task (dotted path of a `@task`) runs once a day at `at`, Bangkok time; or, with `every`,
+    once in each slot of that many minutes (`at` is then midnight, where the slots start)."""
 
     name: str
     task_path: str
     at: time
+    every: int | None = None  # minutes
 
 
 @dataclass(frozen=True)
 class DueRun:
     job: Job
-    period: str  # the day, "2026-12-03"
+    period: str  # the day, "2026-12-03"; or the slot, "2026-12-03T08:30"
     due: datetime  # the day at the job's time, aware
 
 
@@ -63,8 +68,17 @@ def parse_time(text: str) -> time:
     return time(int(match[1]), int(match[2]))
 
 
-def register(name: str, *, task_path: str, at: str) -> None:
-    """Declare a daily job (from an app's AppConfig.ready). Registering the same name again replaces it."""
+def register(name: str, *, task_path: str, at: str | None = None, every: int | None = None) -> None:
+    """Declare a daily job (`at`, "HH:MM") or one every `every` minutes (a divisor of a day's 1440, so that the
+    slots are the same every day), from an app's AppConfig.ready. Registering the same name again replaces it."""
+    if (at is None) == (every is None):
+        raise ValueError("a scheduled job runs either at a time of day or every N minutes")
+    if every is not None:
+        if not 1 <= every <= 1440 or 1440 % every:
+            raise ValueError(f"every={every}: give minutes that divide a day (1, 2, 5, 10, 15, 30, 60, ...)")
+        _registry[name] = Job(name=name, task_path=task_path, at=time(0, 0), every=every)
+        return
+    assert at is not None
     _registry[name] = Job(name=name, task_path=task_path, at=parse_time(at))
 
 
@@ -82,7 +96,10 @@ def jobs() -> list[Job]:
         at = overrides.get(job.name)
         if at == OFF:
             continue
-        active.append(job if at is None else Job(name=job.name, task_path=job.task_path, at=parse_time(at)))
+        if at is None or job.every is not None:  # a time of day means nothing to a job every N minutes
+            active.append(job)
+        else:
+            active.append(Job(name=job.name, task_path=job.task_path, at=parse_time(at)))
     return active
 
 
@@ -91,6 +108,13 @@ def due_runs(now: datetime | None = None) -> list[DueRun]:
     local = timezone.localtime(now or timezone.now())
     due = []
     for job in jobs():
+        if job.every is not None:
+            minutes = (local.hour * 60 + local.minute) // job.every * job.every
+            at = timezone.make_aware(
+                datetime.combine(local.date(), time(minutes // 60, minutes % 60)), local.tzinfo
+            )
+            due.append(DueRun(job=job, period=f"{local.date().isoformat()}T{at:%H:%M}", due=at))
+            continue
         at = timezone.make_aware(datetime.combine(local.date(), job.at), local.tzinfo)
         if local >= at:
             due.append(DueRun(job=job, period=local.date().isoformat(), due=at))
@@ -137,7 +161,7 @@ class Scheduler:
             self._taken.add(key)
             if mine is not None:
                 claimed.append(mine)
-        if len(self._taken) > 1000:  # days gone by: forget them
+        if len(self._taken) > 1000:  # days (and slots) gone by: forget them
             today = {run.period for run in pending}
             self._taken = {key for key in self._taken if key[1] in today}
         return claimed
@@ -155,7 +179,7 @@ class Scheduler:
 class JobStatus:
     name: str
     task_path: str
-    at: str  # "01:00", or "off"
+    at: str  # "01:00", "every 5 min", or "off"
     last: ScheduledRun | None  # with its task_result (None once pruned)
 
 
@@ -170,7 +194,12 @@ def job_statuses() -> list[JobStatus]:
             .order_by("-period")
             .first()
         )
-        at = active[job.name].at.strftime("%H:%M") if job.name in active else OFF
+        if job.name not in active:
+            at = OFF
+        elif job.every is not None:
+            at = f"every {job.every} min"
+        else:
+            at = active[job.name].at.strftime("%H:%M")
         statuses.append(JobStatus(name=job.name, task_path=job.task_path, at=at, last=last))
     return statuses
 
@@ -189,6 +218,15 @@ def check_schedule(**kwargs: Any) -> list[checks.CheckMessage]:
         )
         for name in overrides
         if name not in known
+    ]
+    messages += [
+        checks.Warning(
+            f"MEMOFLOW_SCHEDULE gives {job.name!r} the time {overrides[job.name]!r}, but it runs every "
+            f"{job.every} minutes: only 'off' changes it",
+            id="memoflow.W002",
+        )
+        for job in registered()
+        if job.every is not None and overrides.get(job.name, OFF) != OFF
     ]
     for job in registered():
         try:

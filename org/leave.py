@@ -1,4 +1,4 @@
-"""Leave and who acts meanwhile (issue 13, ADR 0010): a signatory asks, their superior's signatory or an
+"""Leave and who acts meanwhile (issue 13, ADR 0011): a signatory asks, their superior's signatory or an
 administrator approves or refuses, and an approved leave is an acting appointment for its days.
 
 The rules for who may act (`acting_refusal`):

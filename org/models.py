@@ -379,7 +379,7 @@ class LeaveState(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-#: The capacities a person on leave may name for whoever acts (ADR 0010): รักษาการแทน is for a vacant post,
+#: The capacities a person on leave may name for whoever acts (ADR 0011): รักษาการแทน is for a vacant post,
 #: appointed by an administrator, not for leave.
 LEAVE_CAPACITIES = (ActingCapacity.ON_BEHALF, ActingCapacity.ACTING)
 
@@ -387,7 +387,7 @@ LEAVE_CAPACITIES = (ActingCapacity.ON_BEHALF, ActingCapacity.ACTING)
 class Leave(models.Model):
     """A signatory's leave (ลา) from one position they hold, naming who acts for them and how (ปฏิบัติราชการแทน
     or รักษาราชการแทน) by which order. Approved by whoever signs for the position it reports to, or an
-    administrator, it becomes an ActingAppointment for its days (org.leave; ADR 0010). Written only by
+    administrator, it becomes an ActingAppointment for its days (org.leave; ADR 0011). Written only by
     org.leave's services."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

@@ -53,7 +53,8 @@ def workers(tmp_path: Path) -> Iterator[Workers]:
 def test_two_workers_claiming_the_same_run_at_the_same_moment_enqueue_one_task(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    [run] = schedule.due_runs(datetime(2026, 12, 3, 1, 0, tzinfo=ZoneInfo("Asia/Bangkok")))
+    due = schedule.due_runs(datetime(2026, 12, 3, 1, 0, tzinfo=ZoneInfo("Asia/Bangkok")))
+    [run] = [r for r in due if r.job.name == "audit_checkpoint"]
     task: Any = schedule.import_string(TASK)
     both_enqueued = threading.Barrier(2, timeout=30)
 
@@ -98,7 +99,7 @@ def test_two_worker_processes_make_the_daily_checkpoint_once(
     services.seal_key_create()
     directory = tmp_path / "checkpoints"
     due_now = {
-        "MEMOFLOW_SCHEDULE": "audit_checkpoint=00:00,leave_steps=off",
+        "MEMOFLOW_SCHEDULE": "audit_checkpoint=00:00,leave_steps=off,step_reminders=off",  # this job alone
         "MEMOFLOW_AUDIT_CHECKPOINT_DIR": str(directory),
     }
 

@@ -66,3 +66,17 @@ def test_a_scheduled_job_time_that_is_no_time_of_day_stops_start_up(value):
     assert (
         f"MEMOFLOW_SCHEDULE: {value}: give a time of day as HH:MM (00:00 to 23:59) or 'off'" in result.stderr
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [
+        ("MEMOFLOW_REMINDER_AT", "8:30am", "MEMOFLOW_REMINDER_AT must be a time as HH:MM"),
+        ("MEMOFLOW_ESCALATE_AFTER_WORKING_DAYS", "0", "MEMOFLOW_ESCALATE_AFTER_WORKING_DAYS takes 1 to 60"),
+        ("MEMOFLOW_REMINDER_SCAN_MINUTES", "7", "MEMOFLOW_REMINDER_SCAN_MINUTES must divide an hour"),
+    ],
+)
+def test_reminder_settings_that_make_no_sense_stop_start_up(name, value, says):
+    result = run_manage("check", env={**GOOD, name: value})
+    assert result.returncode != 0
+    assert says in result.stderr

@@ -200,6 +200,9 @@ class TaskSerializer(serializers.Serializer[Any]):
     position = PositionRefSerializer()
     capacity = serializers.CharField()
     since = serializers.DateTimeField(source="activated_at")
+    due = serializers.DateTimeField(
+        source="due_at", allow_null=True, help_text="When the step falls due (none on a writer's step)."
+    )
     outcome = serializers.ChoiceField(
         choices=Decision.choices, allow_null=True, help_text="The memo's outcome (see the memo list)."
     )

@@ -12,7 +12,13 @@ class WorkflowConfig(AppConfig):
         from workflow.verification import memo_for_document
 
         register_memo_resolver(memo_for_document)
-        # Steps follow leave that begins or ends (issue 13, ADR 0010), early in the Bangkok day.
+        # Steps follow leave that begins or ends (issue 13, ADR 0011), early in the Bangkok day.
         from core import schedule
 
         schedule.register("leave_steps", task_path="workflow.tasks_leave.leave_steps", at="00:05")
+
+        # Reminders and escalations of overdue steps (issue 13): a scan every few minutes, each slot run once.
+        from django.conf import settings
+
+        every = int(getattr(settings, "MEMOFLOW_REMINDER_SCAN_MINUTES", 5))
+        schedule.register("step_reminders", task_path="workflow.reminders.step_reminders", every=every)

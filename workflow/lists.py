@@ -9,7 +9,7 @@ signed decision step, a subquery of the list's own query.
 from datetime import date
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from memos.models import Memo, MemoStatus
 from org.models import Person
@@ -50,7 +50,9 @@ def memo_outcome(*, memo: Memo) -> str | None:
 
 
 def tasks_for(*, user: Person) -> QuerySet[RouteStep]:
-    """My tasks: active steps assigned to me (as holder or acting), oldest first. Constant queries per page.
+    """My tasks: active steps assigned to me (as holder or acting), the overdue first, then by due time (the
+    earliest due first is the most overdue first); steps without a due time (a writer's returned memo) after
+    them, oldest first. Constant queries per page.
 
     Each step carries `returned_data` (see `task_returned`) and `outcome` (its memo's: none while it is
     waiting on someone, but the lists are read alike), both read in the list's own query."""
@@ -60,7 +62,7 @@ def tasks_for(*, user: Person) -> QuerySet[RouteStep]:
         .annotate(
             returned_data=_latest_return(OuterRef("memo_id")), outcome=outcome_subquery(OuterRef("memo_id"))
         )
-        .order_by("activated_at", "id")
+        .order_by(F("due_at").asc(nulls_last=True), "activated_at", "id")
     )
 
 

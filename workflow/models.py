@@ -140,6 +140,9 @@ class RouteStep(models.Model):
         _("capacity"), max_length=32, blank=True, help_text=_("รักษาราชการแทน / ปฏิบัติราชการแทน / รักษาการแทน")
     )
     activated_at = models.DateTimeField(_("active since"), null=True, blank=True)
+    # Set when the step reaches its signatory, from the memo's urgency in working days (workflow.due); kept
+    # when the step is reassigned; none on a writer's step.
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
     acted_at = models.DateTimeField(_("acted at"), null=True, blank=True)
     opinion = models.TextField(_("opinion"), blank=True)
     decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices, blank=True)
@@ -195,6 +198,8 @@ class RouteStep(models.Model):
                 condition=Q(acted_at__isnull=False, order__gt=0),
                 name="step_done_by_idx",
             ),
+            # The reminders' scan (workflow.reminders): the active steps that have fallen due.
+            models.Index(fields=["due_at"], condition=Q(state="active"), name="step_active_due_idx"),
         ]
 
     def __str__(self) -> str:
@@ -293,3 +298,41 @@ class MemoSearch(models.Model):
 
     def __str__(self) -> str:
         return str(self.memo_id)
+
+
+class StepNoticeKind(models.TextChoices):
+    REMINDER = "reminder", _("Reminder")
+    ESCALATED = "escalated", _("Escalated")
+
+
+class StepNotice(models.Model):
+    """A reminder to a step's assignee or an escalation to their superior (issue 13, workflow.reminders), sent
+    once: the row is the claim, written in the transaction that notifies and audits. A reminder is once per step
+    per Bangkok day (its `day`); an escalation once per step. Two workers scanning at the same moment both try
+    the INSERT; the unique constraints let one through, and the other's transaction, notification and audit
+    event roll back."""
+
+    id = models.BigAutoField(primary_key=True)
+    step = models.ForeignKey(RouteStep, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(_("kind"), max_length=16, choices=StepNoticeKind.choices)
+    day = models.DateField(_("day"), help_text=_("The working day (Bangkok) it was sent on."))
+    # None: an escalation with nobody above the step to tell (the step is marked, and not looked at again)
+    recipient = models.ForeignKey(
+        Person, verbose_name=_("recipient"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("sent"))
+    overdue_days = models.PositiveIntegerField(_("working days overdue"), default=0)
+
+    class Meta:
+        verbose_name = _("step reminder")
+        verbose_name_plural = _("step reminders")
+        ordering = ["sent_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["step", "kind", "day"], name="step_notice_once_a_day"),
+            models.UniqueConstraint(
+                fields=["step"], condition=Q(kind="escalated"), name="step_escalated_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.step_id} {self.kind} {self.day}"

@@ -45,6 +45,7 @@ from core.errors import Forbidden
 from memos.models import FINAL_STATUSES, URGENCY_STAMP, Memo, MemoStatus, Urgency
 from memos.secrecy import secrecy_stamp
 from org.models import ActingAppointment, Organisation, Position, Unit
+from workflow.due import Calendars, DueStatus, due_status
 from workflow.models import Decision, RouteStep, StepRole, StepState
 from workflow.selectors import is_administrator, is_auditor, signing_line
 
@@ -364,6 +365,8 @@ class RegisterRow:
     holder_line: str  # the position (with the capacity) they hold it in
     days_open: int | None
     secrecy: str = ""  # memos.models.Secrecy; "" = not classified
+    #: the step in hand's due time and how late it is (workflow.due); None when nobody has it in hand
+    due: DueStatus | None = None
 
     @property
     def secrecy_th(self) -> str:
@@ -378,7 +381,9 @@ def _days_open(memo: Memo, today: date) -> int | None:
     return max((end - memo.date).days, 0)
 
 
-def register_row(memo: Memo, *, today: date) -> RegisterRow:
+def register_row(
+    memo: Memo, *, today: date, now: datetime | None = None, calendars: Calendars | None = None
+) -> RegisterRow:
     in_hand: list[RouteStep] = getattr(memo, "steps_in_hand", [])
     step = in_hand[0] if in_hand else None
     outcome = getattr(memo, "outcome", "") or ""
@@ -408,6 +413,11 @@ def register_row(memo: Memo, *, today: date) -> RegisterRow:
         holder=holder,
         holder_line=line,
         days_open=_days_open(memo, today),
+        due=due_status(
+            step.due_at if step is not None else None,
+            now=now or timezone.now(),
+            calendar=(calendars or Calendars())(memo.organisation_id),
+        ),
         secrecy=memo.secrecy,
     )
 
@@ -428,9 +438,12 @@ def register_page(memos: QuerySet[Memo], *, number: int, size: int = PAGE_SIZE) 
     number = max(number, 1)
     start = (number - 1) * size
     found = list(memos[start : start + size + 1])
-    today = thai.bangkok_date(timezone.now())
+    now = timezone.now()
+    today, calendars = thai.bangkok_date(now), Calendars()  # one holiday query, when a row is overdue
     return RegisterPage(
-        rows=[register_row(m, today=today) for m in found[:size]], number=number, has_next=len(found) > size
+        rows=[register_row(m, today=today, now=now, calendars=calendars) for m in found[:size]],
+        number=number,
+        has_next=len(found) > size,
     )
 
 
@@ -438,7 +451,8 @@ def register_rows(
     memos: QuerySet[Memo], *, limit: int | None = None, chunk: int = 500
 ) -> Iterator[RegisterRow]:
     """Every row, read `chunk` memos at a time (two queries per chunk): for the CSV stream and the PDF."""
-    today = thai.bangkok_date(timezone.now())
+    now = timezone.now()
+    today, calendars = thai.bangkok_date(now), Calendars()
     qs = memos[:limit] if limit is not None else memos
     for memo in qs.iterator(chunk_size=chunk):
-        yield register_row(memo, today=today)
+        yield register_row(memo, today=today, now=now, calendars=calendars)

@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from weasyprint.text.fonts import FontConfiguration
 
 from core.spreadsheet import spreadsheet_safe
-from core.thai import be_year, format_date_short, format_datetime, thai_digits
+from core.thai import be_year, format_date_short, format_datetime, thai_digits, to_bangkok
 from memos.models import MemoStatus
 from memos.pdf import text_layer
 from memos.pdf.render import decompose_sara_am
@@ -40,6 +40,8 @@ HEADINGS: Final = (
     "อยู่ที่",
     "ตำแหน่งผู้ถือเรื่อง",
     "จำนวนวัน",
+    "กำหนด",  # issue 13: the due time of the step in hand
+    "เกินกำหนด (วันทำการ)",
     "ชั้นความลับ",  # last, so the columns before it keep their places in spreadsheets made before it
 )
 #: A memo's status as the register prints it.
@@ -59,6 +61,19 @@ def be_date_numeric(value: date) -> str:
     return f"{value.day}/{value.month}/{be_year(value.year)}"
 
 
+def due_numeric(value: datetime) -> str:
+    """ "4/12/2569 16:30": a due time as the CSV prints it (Bangkok time, Buddhist-era year)."""
+    local = to_bangkok(value)
+    return f"{be_date_numeric(local.date())} {local:%H:%M}"
+
+
+def due_thai(value: datetime, *, digits: str) -> str:
+    """ "๔ ธ.ค. ๒๕๖๙ ๑๖.๓๐ น.": a due time as the PDF prints it."""
+    local = to_bangkok(value)
+    text = f"{format_date_short(local, digits='arabic')} {local.hour:02d}.{local.minute:02d} น."
+    return thai_digits(text) if digits == "thai" else text
+
+
 def _cells(index: int, row: RegisterRow) -> list[str]:
     return [
         str(index),
@@ -74,6 +89,8 @@ def _cells(index: int, row: RegisterRow) -> list[str]:
         row.holder,
         row.holder_line,
         "" if row.days_open is None else str(row.days_open),
+        due_numeric(row.due.due_at) if row.due else "",
+        str(row.due.overdue_days) if row.due and row.due.overdue else "",
         row.secrecy_th,
     ]
 
@@ -123,6 +140,8 @@ def register_pdf(rows: list[RegisterRow], *, heading: PdfHeading) -> bytes:
             "date": format_date_short(row.date, digits=digits) if row.date else "",
             "status": STATUS_TH.get(MemoStatus(row.status), row.status),
             "days": "" if row.days_open is None else d(row.days_open),
+            "due": due_thai(row.due.due_at, digits=digits) if row.due else "",
+            "overdue": d(row.due.overdue_days) if row.due and row.due.overdue else "",
         }
         for index, row in enumerate(rows, 1)
     ]

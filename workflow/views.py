@@ -37,6 +37,7 @@ from org.models import Person, Position
 from signatures import selectors as signature_selectors
 from workflow import lists, selectors, services
 from workflow.documents import memo_pdf_status
+from workflow.due import Calendars, calendar_for, due_status, step_notices_by_step
 from workflow.forms import (
     ROLE_CHOICES,
     ApproveForm,
@@ -194,7 +195,16 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     page = page_window(
         lists.tasks_for(user=_user(request)), page_number(request.GET.get("page")) or 1, PAGE_SIZE
     )
-    tasks = [(step, waiting_text(step.activated_at, now), lists.task_returned(step)) for step in page]
+    calendars = Calendars()  # one holiday query per organisation, whatever the page's length
+    tasks = [
+        (
+            step,
+            waiting_text(step.activated_at, now),
+            lists.task_returned(step),
+            due_status(step.due_at, now=now, calendar=calendars(step.memo.organisation_id)),
+        )
+        for step in page
+    ]
     context = {"tasks": tasks, "page": page, "query": "", "search": MemoSearchForm(), "nav": "tasks"}
     return render(request, "workflow/tasks.html", context)
 
@@ -217,6 +227,8 @@ def _timeline(memo: Memo, now: datetime) -> list[dict[str, Any]]:
     or the holder, the capacity before the title), how long it took and its reassignments."""
     steps = selectors.route_timeline(memo=memo)
     signers = selectors.route_signers(memo=memo, steps=steps, at=now)
+    calendar = calendar_for(memo.organisation_id)  # asked only when the active step is overdue
+    notices = step_notices_by_step(memo=memo)
     rows = []
     for step in steps:
         took = ""
@@ -232,6 +244,13 @@ def _timeline(memo: Memo, now: datetime) -> list[dict[str, Any]]:
                 "role": step.get_role_display(),
                 "acted_at": _when_text(step.acted_at),
                 "moves": [{"moved": moved, "at": _when_text(moved.at)} for moved in step.reassignments.all()],
+                "notices": [
+                    {"notice": notice, "at": _when_text(notice.sent_at)}
+                    for notice in notices.get(step.pk, [])
+                ],
+                "due": due_status(step.due_at, now=now, calendar=calendar)
+                if step.state == StepState.ACTIVE
+                else None,
             }
         )
     return rows

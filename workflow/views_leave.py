@@ -1,4 +1,4 @@
-"""Leave pages (issue 13, ADR 0010): "My leave" (ask, see, cancel) and "Leave to approve" (the superior's
+"""Leave pages (issue 13, ADR 0011): "My leave" (ask, see, cancel) and "Leave to approve" (the superior's
 signatory or an administrator approves or refuses). Thin views over org.leave's reads and
 workflow.services.leave's writes; a domain error is shown next to its field, or at the top."""
 

@@ -295,6 +295,20 @@ try:
     datetime.strptime(MEMOFLOW_OFFICE_HOURS_END, "%H:%M")
 except ValueError:
     raise ImproperlyConfigured("MEMOFLOW_OFFICE_HOURS_END must be a time as HH:MM, e.g. 16:30") from None
+# Reminders of overdue steps (workflow.reminders): one at the due time, then each working morning at this time
+# (Bangkok); the superior is told once a step is this many working days overdue; the workers look every N
+# minutes (a divisor of 60).
+MEMOFLOW_REMINDER_AT = env.str("MEMOFLOW_REMINDER_AT", default="08:30")
+MEMOFLOW_ESCALATE_AFTER_WORKING_DAYS = env.int("MEMOFLOW_ESCALATE_AFTER_WORKING_DAYS", default=2)
+MEMOFLOW_REMINDER_SCAN_MINUTES = env.int("MEMOFLOW_REMINDER_SCAN_MINUTES", default=5)
+if not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", MEMOFLOW_REMINDER_AT):
+    raise ImproperlyConfigured("MEMOFLOW_REMINDER_AT must be a time as HH:MM, e.g. 08:30")
+if not 1 <= MEMOFLOW_ESCALATE_AFTER_WORKING_DAYS <= 60:
+    raise ImproperlyConfigured("MEMOFLOW_ESCALATE_AFTER_WORKING_DAYS takes 1 to 60 working days")
+if MEMOFLOW_REMINDER_SCAN_MINUTES < 1 or 60 % MEMOFLOW_REMINDER_SCAN_MINUTES:
+    raise ImproperlyConfigured(
+        "MEMOFLOW_REMINDER_SCAN_MINUTES must divide an hour: 1, 2, 5, 10, 15, 30 or 60"
+    )
 # Uploads above this size go to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -10,14 +10,18 @@ from core.errors import InvalidState
 from memos.models import Memo
 from org.models import Person
 from org.selectors import Signatory
+from workflow.due import step_due_at
 from workflow.duties import StepResolution, resolve_step
 from workflow.flows import MemoFlow
 from workflow.models import MemoProcess, RouteStep, StepState
 from workflow.services._common import _audit
 
+#: What activating a step changes (its callers save these).
+ACTIVATED_FIELDS = ["state", "assignee", "activated_at", "due_at", "capacity", "task", "duty_conflict"]
+
 
 def _activate_next(
-    *, candidates: list[RouteStep], excluded: dict[Any, str], now: Any
+    *, candidates: list[RouteStep], excluded: dict[Any, str], now: Any, memo: Memo | None = None
 ) -> tuple[RouteStep, Signatory | None, list[tuple[RouteStep, StepResolution]]]:
     """Activate the first of `candidates` (the round's later steps, in order) that someone may take under
     the separation of duties (workflow.duties); the ones passed over are marked skipped. The caller saves
@@ -30,7 +34,7 @@ def _activate_next(
             step.state = StepState.SKIPPED
             skipped.append((step, resolution))
             continue
-        _activate(step, resolution.signatory, now)
+        _activate(step, resolution.signatory, now, memo=memo)
         return step, resolution.signatory, skipped
     raise InvalidState(_("The route must have exactly one decision step, and it must be the last."))
 
@@ -81,9 +85,10 @@ def _notify_activated(
         notify_step_assignee.enqueue(str(step.pk))
 
 
-def _activate(step: RouteStep, signatory: Signatory | None, now: Any) -> None:
+def _activate(step: RouteStep, signatory: Signatory | None, now: Any, *, memo: Memo | None = None) -> None:
     step.state = StepState.ACTIVE
     step.activated_at = now
+    step.due_at = step_due_at(memo=memo or step.memo, activated_at=now)
     step.assignee = signatory.person if signatory else None
     step.capacity = (signatory.capacity or "") if signatory else ""
 

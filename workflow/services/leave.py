@@ -1,4 +1,4 @@
-"""Leave and the route (issue 13, ADR 0010): org.leave's services, and the moves of the route's steps that
+"""Leave and the route (issue 13, ADR 0011): org.leave's services, and the moves of the route's steps that
 follow them.
 
 New steps need nothing from here: an approved leave is an acting appointment, and a step that activates while

@@ -34,6 +34,7 @@ from workflow.services._common import (
     _task_of,
 )
 from workflow.services._flow import (
+    ACTIVATED_FIELDS,
     _activate_next,
     _enqueue_archive,
     _execute,
@@ -176,6 +177,7 @@ def step_approve(
                 candidates=later,
                 excluded=round_exclusions(writer_id=ctx.memo.writer_id, steps=ctx.steps),
                 now=ctx.now,
+                memo=ctx.memo,
             )
             process.pending_assignee = signatory.person if signatory else None
             _execute(task, process, outcome=OUTCOME_NEXT)
@@ -185,9 +187,7 @@ def step_approve(
                 update_fields=["state", "acted_at", "opinion", "decision", "decision_text", "signature"]
             )
             _save_skipped(skipped, ctx.memo, actor, meta)
-            following.save(
-                update_fields=["state", "assignee", "activated_at", "capacity", "task", "duty_conflict"]
-            )
+            following.save(update_fields=ACTIVATED_FIELDS)
             _notify_activated(following, ctx.memo, actor, in_app=False)  # told with the writer, below
             notify.step_signed(current, ctx.memo, following=following, actor=actor)
         else:

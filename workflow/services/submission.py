@@ -25,7 +25,14 @@ from workflow.services._common import (
     _route_round,
     _task_of,
 )
-from workflow.services._flow import _activate_next, _execute, _notify_activated, _save_skipped, _start_process
+from workflow.services._flow import (
+    ACTIVATED_FIELDS,
+    _activate_next,
+    _execute,
+    _notify_activated,
+    _save_skipped,
+    _start_process,
+)
 from workflow.services.routes import PlannedStep, _route_snapshot, _validate_route
 from workflow.services.signing_failures import records_signing_failure
 
@@ -106,7 +113,10 @@ def _submit_locked(memo: Memo, actor: Person, meta: RequestMeta | None, key: Unw
         user_agent=meta.user_agent if meta else "",
     )
     first, signatory, skipped = _activate_next(
-        candidates=steps[1:], excluded=round_exclusions(writer_id=memo.writer_id, steps=steps[:1]), now=now
+        candidates=steps[1:],
+        excluded=round_exclusions(writer_id=memo.writer_id, steps=steps[:1]),
+        now=now,
+        memo=memo,
     )
 
     if memo.process_id is None:
@@ -129,7 +139,7 @@ def _submit_locked(memo: Memo, actor: Person, meta: RequestMeta | None, key: Unw
             now=now,
         )
     _save_skipped(skipped, memo, actor, meta)
-    first.save(update_fields=["state", "assignee", "activated_at", "capacity", "task", "duty_conflict"])
+    first.save(update_fields=ACTIVATED_FIELDS)
     _notify_activated(first, memo, actor)
     memo_search_refresh(memo_id=memo.pk)  # its number, and who has its first step
     memo_pdf_schedule(memo=memo)

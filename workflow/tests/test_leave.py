@@ -1,4 +1,4 @@
-"""Leave (issue 13, ADR 0010): a signatory's leave, approved by their superior's signatory or an administrator,
+"""Leave (issue 13, ADR 0011): a signatory's leave, approved by their superior's signatory or an administrator,
 is an acting appointment; the steps waiting for them move to the acting person and come back when it ends.
 
 The demo organisation: nat is ปลัด (reports to the นายก, yutthana); finance_head (ผู้อำนวยการกองคลัง) reports

@@ -34,7 +34,8 @@ MEMO_DETAIL_QUERIES = 6
 # and the next assignee, issue 12); the in-app notifications of the writer and the next signatory (one INSERT,
 # issue 13) and the active webhook endpoints, to know whether any wants them (one SELECT, webhooks); RELEASE
 # SAVEPOINT. 20 outside a test's transaction (docs/performance.md).
-MIDDLE_APPROVE_QUERIES = 22
+# Issue 13: + the holiday calendar, read for the next step's due time (workflow.due).
+MIDDLE_APPROVE_QUERIES = 23
 
 HEAD = "หัวหน้าสำนักปลัด"
 PALAD = "ปลัดองค์การบริหารส่วนตำบลหนองโสน"
