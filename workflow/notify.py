@@ -1,0 +1,98 @@
+"""Who is told what when a memo moves (issue 13): the workflow's services call these inside the transaction
+of the change; notifications.services.notify writes the rows and feeds the channels.
+
+Recipients, as the issue asks: the person a step reaches; the writer when their memo is signed at a step,
+returned (with the reason), rejected (with the reason, also to everyone who signed it before), completed and
+archived; both people of a reassignment. Nobody is told of their own action."""
+
+from typing import Any
+
+from memos.models import Memo
+from notifications.models import Kind
+from notifications.services import notify
+from org.models import Person
+from workflow.models import RouteStep, StepRole, StepState
+
+
+def _step_params(step: RouteStep) -> dict[str, Any]:
+    return {
+        "step": step.order,
+        "round": step.round,
+        "role": step.role,
+        "position": step.position.title,
+        "capacity": step.capacity,
+    }
+
+
+def step_waiting(step: RouteStep, memo: Memo, *, actor: Person | None = None) -> None:
+    """A step reached its assignee (a writer's step after a return is told by `returned`)."""
+    if step.assignee_id is None or step.role == StepRole.WRITER:
+        return
+    notify(
+        kind=Kind.STEP_WAITING, memo=memo, recipients=[step.assignee_id], actor=actor, **_step_params(step)
+    )
+
+
+def step_signed(step: RouteStep, memo: Memo, *, actor: Person) -> None:
+    notify(
+        kind=Kind.STEP_SIGNED,
+        memo=memo,
+        recipients=[memo.writer_id],
+        actor=actor,
+        decision=step.decision,
+        **_step_params(step),
+    )
+
+
+def completed(step: RouteStep, memo: Memo, *, actor: Person) -> None:
+    notify(
+        kind=Kind.COMPLETED,
+        memo=memo,
+        recipients=[memo.writer_id],
+        actor=actor,
+        decision=step.decision,
+        decision_text=step.decision_text,
+        **_step_params(step),
+    )
+
+
+def returned(step: RouteStep, memo: Memo, *, actor: Person) -> None:
+    notify(
+        kind=Kind.RETURNED,
+        memo=memo,
+        recipients=[memo.writer_id],
+        actor=actor,
+        reason=step.reason,
+        **_step_params(step),
+    )
+
+
+def rejected(step: RouteStep, memo: Memo, *, actor: Person) -> None:
+    """To the writer and to everyone who signed the memo before (any round), with the reason."""
+    signers = RouteStep.objects.filter(memo_id=memo.pk, state=StepState.SIGNED, order__gt=0).values_list(
+        "assignee_id", flat=True
+    )
+    notify(
+        kind=Kind.REJECTED,
+        memo=memo,
+        recipients=[memo.writer_id, *signers],
+        actor=actor,
+        reason=step.reason,
+        **_step_params(step),
+    )
+
+
+def archived(memo: Memo) -> None:
+    notify(kind=Kind.ARCHIVED, memo=memo, recipients=[memo.writer_id], actor=None)
+
+
+def reassigned(step: RouteStep, memo: Memo, *, previous: Person | None, actor: Person, reason: str) -> None:
+    params = {**_step_params(step), "reason": reason}
+    notify(kind=Kind.REASSIGNED_TO, memo=memo, recipients=[step.assignee_id], actor=actor, **params)
+    notify(
+        kind=Kind.REASSIGNED_FROM,
+        memo=memo,
+        recipients=[previous.pk if previous else None],
+        actor=actor,
+        **params,
+    )
