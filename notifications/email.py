@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage, mailers
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.urls import reverse
@@ -139,11 +139,11 @@ def _preferences_link() -> str:
 
 
 def send_messages(messages: Iterable[EmailMessage]) -> int:
-    """Hand the messages to the configured e-mail backend (EMAIL_* settings)."""
+    """Hand the messages to the default mailer (settings.MAILERS: the office's SMTP relay, EMAIL_* variables)."""
     messages = list(messages)
     if not messages:
         return 0
-    return get_connection().send_messages(messages) or 0
+    return mailers.default.send_messages(messages) or 0
 
 
 def _locked(queryset: Any) -> Any:
