@@ -72,7 +72,7 @@ def notification_read(request: HttpRequest, notification_id: int) -> HttpRespons
         return render(
             request,
             "notifications/_read.html",
-            {**_item(notification), "unread": selectors.unread_count(person=_user(request))},
+            {"item": _item(notification), "unread": selectors.unread_count(person=_user(request))},
         )
     return redirect(_back(request))
 
