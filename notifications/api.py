@@ -9,6 +9,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import flatten_errors
+from core.errors import ValidationFailed
 from core.pagination import WindowPagination
 from notifications import selectors, services
 from notifications.models import Kind, Notification
@@ -71,7 +73,10 @@ class NotificationListView(GenericAPIView[Any]):
     )
     def get(self, request: Request) -> Response:
         query = NotificationQuerySerializer(data=request.query_params)
-        unread_only = bool(query.validated_data["unread"]) if query.is_valid() else False
+        if not query.is_valid():
+            fields: dict[str, list[str | Any]] = dict(flatten_errors(query.errors))
+            raise ValidationFailed(fields=fields)
+        unread_only = bool(query.validated_data["unread"])
         qs = selectors.notifications_for(person=_user(request), unread_only=unread_only)
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(NotificationSerializer(page, many=True).data)

@@ -29,7 +29,7 @@ def modes_for_person(*, person: Person) -> dict[Channel, str]:
     return {channel: chosen.get(channel.value, Mode.IMMEDIATE.value) for channel in Channel}
 
 
-def unread_notifications_count(*, person_ref: Any) -> QuerySet[Notification]:
+def unread_notifications_count(*, person_ref: Any) -> QuerySet[Any]:
     """The number of unread notifications of the person `person_ref` names (a value or an OuterRef), as a
     one-value queryset to use as a subquery: the header folds it into its own query (the partial index
     notification_unread_idx answers it)."""

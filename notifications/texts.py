@@ -27,7 +27,7 @@ DECISIONS = {
 }
 
 #: ชั้นความลับ as a reader of an e-mail is told it, instead of the subject.
-SECRECY_WORDS = {
+SECRECY_WORDS: dict[str, Any] = {
     Secrecy.CONFIDENTIAL: gettext_lazy("Confidential"),
     Secrecy.SECRET: gettext_lazy("Secret"),
     Secrecy.TOP_SECRET: gettext_lazy("Top secret"),

@@ -9,9 +9,9 @@ from pathlib import Path
 from django.core import mail
 from django.test import override_settings
 
-from org.demo import DEMO_PASSWORD
 from notifications.models import Kind, Notification
 from notifications.tasks import send_notification_emails
+from org.demo import DEMO_PASSWORD
 from workflow import services
 
 ROOT = Path(__file__).resolve().parent.parent

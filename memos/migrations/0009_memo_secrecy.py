@@ -4,15 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('memos', '0008_memo_list_order_index'),
+        ("memos", "0008_memo_list_order_index"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='memo',
-            name='secrecy',
-            field=models.CharField(blank=True, choices=[('', 'Not classified'), ('confidential', 'Confidential (ลับ)'), ('secret', 'Secret (ลับมาก)'), ('top_secret', 'Top secret (ลับที่สุด)')], default='', max_length=16, verbose_name='secrecy'),
+            model_name="memo",
+            name="secrecy",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "Not classified"),
+                    ("confidential", "Confidential (ลับ)"),
+                    ("secret", "Secret (ลับมาก)"),
+                    ("top_secret", "Top secret (ลับที่สุด)"),
+                ],
+                default="",
+                max_length=16,
+                verbose_name="secrecy",
+            ),
         ),
     ]
