@@ -1,8 +1,8 @@
 """The e-mail channel (issue 13).
 
-When a notification is written (`email_plan`, in the change's transaction) its recipient's e-mail mode and
-address decide what happens to it: a message at once (one job per batch, enqueued in the same transaction:
-`notifications.tasks.send_notification_emails`), a line in the next daily digest
+Each batch of notifications gets one job, enqueued in the transaction that writes them
+(`notifications.tasks.send_notification_emails`). When it runs, each recipient's e-mail mode and address decide
+what happens to their row: a message at once, a line in the next daily digest
 (`notifications.tasks.send_notification_digest`, a scheduled job), or nothing (mode off, or no address).
 
 Every message is Thai first, then English; it carries the memo's number, subject and urgency and a link built
@@ -16,7 +16,6 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import translation
 
@@ -27,32 +26,23 @@ from org.models import Person
 LANGUAGES = ("th", "en")
 
 
-def email_plan(rows: Sequence[Notification]) -> None:
-    """Set each row's e-mail state before it is written, from its recipient's mode and address (one query)."""
-    mode = Preference.objects.filter(person=OuterRef("pk"), channel=Channel.EMAIL).values("mode")[:1]
-    people = {
-        pk: (address, chosen or Mode.IMMEDIATE)
-        for pk, address, chosen in Person.objects.filter(pk__in={row.recipient_id for row in rows})
-        .annotate(email_mode=Subquery(mode))
-        .values_list("pk", "email", "email_mode")
-    }
-    for row in rows:
-        address, chosen = people.get(row.recipient_id, ("", Mode.OFF))
-        if not address or chosen == Mode.OFF:
-            row.email_state = EmailState.NONE
-        elif chosen == Mode.DIGEST:
-            row.email_state = EmailState.DIGEST
-        else:
-            row.email_state = EmailState.QUEUED
-
-
 def email_enqueue(rows: Sequence[Notification]) -> None:
-    """One job for the batch's messages at once, in the caller's transaction (none when nobody wants one)."""
+    """One job for the batch, in the caller's transaction: it decides each row's e-mail when it runs, so the
+    change itself pays one INSERT for the e-mail channel, whatever the number of recipients."""
     from notifications.tasks import send_notification_emails
 
     queued = [row.pk for row in rows if row.email_state == EmailState.QUEUED]
     if queued:
         send_notification_emails.enqueue(queued)
+
+
+def _email_modes(person_ids: Iterable[Any]) -> dict[Any, str]:
+    chosen = dict(
+        Preference.objects.filter(person_id__in=list(person_ids), channel=Channel.EMAIL).values_list(
+            "person_id", "mode"
+        )
+    )
+    return {pk: chosen.get(pk, Mode.IMMEDIATE.value) for pk in person_ids}
 
 
 def link(notification: Notification) -> str:
@@ -151,16 +141,33 @@ def _locked(queryset: Any) -> Any:
 
 
 def send_queued(*, notification_ids: Sequence[int]) -> int:
-    """Send the messages of a batch still queued (a retried job sends none twice); how many were sent."""
+    """A batch's e-mails, as each recipient wants them now: a message at once, a line in the next digest, or
+    nothing (mode off, or no address). Rows already decided are passed over, so a retried job sends none twice.
+    The number of messages sent."""
     with transaction.atomic(durable=True):
         rows = list(
             _locked(
                 Notification.objects.filter(pk__in=list(notification_ids), email_state=EmailState.QUEUED)
             ).order_by("pk")
         )
-        messages = [immediate_message(row) for row in rows if row.recipient.email]
-        sent = send_messages(messages)
-        Notification.objects.filter(pk__in=[row.pk for row in rows]).update(email_state=EmailState.SENT)
+        modes = _email_modes({row.recipient_id for row in rows})
+        now, later, never = [], [], []
+        for row in rows:
+            mode = modes[row.recipient_id]
+            if not row.recipient.email or mode == Mode.OFF:
+                never.append(row.pk)
+            elif mode == Mode.DIGEST:
+                later.append(row.pk)
+            else:
+                now.append(row)
+        sent = send_messages([immediate_message(row) for row in now])
+        for state, ids in (
+            (EmailState.SENT, [row.pk for row in now]),
+            (EmailState.DIGEST, later),
+            (EmailState.NONE, never),
+        ):
+            if ids:
+                Notification.objects.filter(pk__in=ids).update(email_state=state)
     return sent
 
 

@@ -26,12 +26,13 @@ class Kind(models.TextChoices):
 
 
 class EmailState(models.TextChoices):
-    """What the e-mail channel does with a notification, decided when it is written (the recipient's mode and
-    address then): nothing, a message at once (a job enqueued in the same transaction), or a line in the next
-    daily digest; `sent` once it went out, so that no retry and no second worker sends it again."""
+    """What the e-mail channel does with a notification: `queued` when written (its batch's job enqueued in the
+    same transaction), then, as the recipient's mode and address say when the job runs: nothing, a message at
+    once (`sent`), or a line in the next daily digest (`digest`, then `sent`). `sent` is final, so that no retry
+    and no second worker sends it again."""
 
     NONE = "", _("Not e-mailed")
-    QUEUED = "queued", _("To be e-mailed at once")
+    QUEUED = "queued", _("E-mail job queued")
     DIGEST = "digest", _("Waiting for the daily digest")
     SENT = "sent", _("E-mailed")
 

@@ -33,12 +33,16 @@ def notify(
         seen.add(person_id)
         rows.append(
             Notification(
-                recipient_id=person_id, kind=str(kind), memo=memo, actor=actor, params=_jsonable(params)
+                recipient_id=person_id,
+                kind=str(kind),
+                memo=memo,
+                actor=actor,
+                params=_jsonable(params),
+                email_state=EmailState.QUEUED,  # the e-mail job decides, as the person wants it then
             )
         )
     if not rows:
         return []
-    email.email_plan(rows)  # each row's e-mail: at once, in the digest or none (one query)
     Notification.objects.bulk_create(rows)
     deliver(rows)
     return rows
