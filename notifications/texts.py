@@ -132,4 +132,4 @@ def wording(notification: Notification, *, for_email: bool = False) -> Text:
     }
     template = sentences.get(Kind(kind)) if kind in Kind.values else None
     sentence = template % values if template else values["memo"]
-    return Text(title=title, sentence=sentence)
+    return Text(title=title, sentence=sentence[:1].upper() + sentence[1:])  # "memo 32801/1 …" starts one

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("config", "core", "org", "memos", "workflow", "signatures")
+PACKAGES = ("config", "core", "org", "memos", "workflow", "signatures", "notifications")
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
@@ -60,6 +60,7 @@ def test_the_real_tree_keeps_every_contract() -> None:
         ),
         ("signatures/violation.py", "import workflow.services", "memos and signatures never import"),
         ("workflow/violation.py", "from config import urls", "config above workflow"),
+        ("notifications/violation.py", "from workflow import notify", "config above workflow"),
     ],
 )
 def test_a_deliberate_violation_fails_the_check(

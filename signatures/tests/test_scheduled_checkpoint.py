@@ -45,6 +45,17 @@ def run(job: DBTaskResult[Any, Any]) -> Any:
     return import_string(job.task_path).call(*job.args_kwargs["args"], **job.args_kwargs["kwargs"])
 
 
+@pytest.fixture(autouse=True)
+def _only_the_checkpoint(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests look at the checkpoint's job alone: the other apps' jobs (the notification digest, ...) are
+    left out of the registry here."""
+    monkeypatch.setattr(
+        schedule,
+        "_registry",
+        {name: job for name, job in schedule._registry.items() if name == "audit_checkpoint"},
+    )
+
+
 @pytest.fixture
 def directory(settings: Any, tmp_path: Path) -> Path:
     settings.MEMOFLOW_AUDIT_CHECKPOINT_DIR = tmp_path / "checkpoints"
