@@ -91,7 +91,11 @@ def test_two_worker_processes_make_the_daily_checkpoint_once(
     services.ca_create(organisation=demo_org)
     services.seal_key_create()
     directory = tmp_path / "checkpoints"
-    due_now = {"MEMOFLOW_SCHEDULE": "audit_checkpoint=00:00", "MEMOFLOW_AUDIT_CHECKPOINT_DIR": str(directory)}
+    due_now = {
+        # the checkpoint due whenever the test runs; the other daily jobs off (the digest is due from 16:30)
+        "MEMOFLOW_SCHEDULE": "audit_checkpoint=00:00,notification_digest=off",
+        "MEMOFLOW_AUDIT_CHECKPOINT_DIR": str(directory),
+    }
 
     first = workers.start("worker-1", **due_now)
     second = workers.start("worker-2", **due_now)
