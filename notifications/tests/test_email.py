@@ -179,3 +179,23 @@ def _waiting_on_a_lock() -> bool:
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
         )
         return bool(cursor.fetchone()[0])
+
+
+def test_the_digest_of_a_classified_memo_has_no_subject_and_no_body(demo_org: Any) -> None:
+    from memos.models import Memo
+    from tests.builders import draft_memo, submit
+
+    prefer("rujapa", Mode.DIGEST)
+    memo = draft_memo(subject="เรื่องลับเฉพาะ", body="เนื้อความลับเฉพาะ")
+    Memo.objects.filter(pk=memo.pk).update(
+        secrecy="secret"
+    )  # classifying is the secrecy page's (another change)
+    approve_active(submit(memo))
+    run_email_jobs()
+    mail.outbox.clear()
+    send_notification_digest.func()
+    (digest,) = mail.outbox
+    assert "(ชั้นความลับ: ลับมาก)" in digest.body
+    assert "(secrecy: Secret)" in digest.body
+    assert "เรื่องลับเฉพาะ" not in digest.body
+    assert "เนื้อความลับเฉพาะ" not in digest.body
