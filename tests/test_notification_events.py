@@ -116,11 +116,17 @@ def test_reassigning_tells_both_people_with_the_reason_and_not_the_administrator
     assert sorted(m.to[0] for m in sent) == ["finance_head@nongson.example", "nat@nongson.example"]
 
 
-def test_nobody_is_told_of_their_own_action(person: Any) -> None:
-    """The writer decides her own memo's last step? Not on this route; but an administrator who reassigns to
-    themselves, and everyone who approves, are never among the recipients of what they did."""
-    memo = completed_memo()
-    for row in Notification.objects.filter(memo=memo).select_related("actor"):
+def test_nobody_is_told_of_their_own_action() -> None:
+    """nat signed in the first round; in the second he rejects: he is among "everyone who signed before", and
+    still not told of his own rejection."""
+    memo = submit(returned_memo(at_step=3))  # ratchawari and nat signed, yutthana returned; submitted again
+    approve_active(memo)  # ratchawari again
+    step = active_step(memo)
+    assert step.assignee is not None
+    assert step.assignee.username == "nat"
+    services.step_reject(step=step, actor=step.assignee, password=PW, reason=REJECT_REASON)
+    assert told(memo, Kind.REJECTED).keys() == {"rujapa", "ratchawari"}
+    for row in Notification.objects.filter(memo=memo):
         assert row.recipient_id != row.actor_id, (row.kind, row.recipient_id)
 
 
