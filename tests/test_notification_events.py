@@ -93,7 +93,9 @@ def test_completing_tells_the_writer_the_decision_and_archiving_tells_her_again(
     assert told(memo, Kind.COMPLETED).keys() == {"rujapa"}
     assert "สั่งการ “อนุมัติ”" in told(memo, Kind.COMPLETED)["rujapa"]
     services.memo_archive(memo_id=memo.pk)
+    services.memo_archive(memo_id=memo.pk)  # a retried archive job changes nothing, and tells nobody again
     assert told(memo, Kind.ARCHIVED).keys() == {"rujapa"}
+    assert Notification.objects.filter(memo=memo, kind=Kind.ARCHIVED).count() == 1
     with translation.override("en"):
         archived = wording(Notification.objects.get(memo=memo, kind=Kind.ARCHIVED))
     assert archived.sentence.startswith(f"Your memo {memo.number} “{SUBJECT}” was archived")
