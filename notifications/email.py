@@ -65,10 +65,11 @@ def immediate_message(notification: Notification) -> EmailMessage:
                 "",
                 text.sentence,
             ]
-            if notification.memo is not None and urgency_word(notification.memo):
-                lines.append(
-                    translation.gettext("Urgency: %(urgency)s") % {"urgency": urgency_word(notification.memo)}
-                )
+            if (
+                notification.memo is not None
+            ):  # ชั้นความเร็ว, "normal" too: the reader decides what to open first
+                urgency = urgency_word(notification.memo) or notification.memo.get_urgency_display()
+                lines.append(translation.gettext("Urgency: %(urgency)s") % {"urgency": urgency})
             lines += ["", translation.gettext("Open the memo: %(link)s") % {"link": link(notification)}]
             if language == "th":
                 subject = f"{text.title}: {memo_phrase(notification.memo, for_email=True)}"

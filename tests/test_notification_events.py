@@ -157,6 +157,8 @@ def test_every_email_of_a_whole_route_carries_number_subject_and_link_never_the_
     ]
     for message in sent:
         assert memo.number in message.subject
+        assert "ชั้นความเร็ว: ปกติ" in message.body
+        assert "Urgency: Normal" in message.body
         assert SUBJECT in message.subject
         assert SUBJECT in message.body
         assert "ย่อหน้าลับเฉพาะ" not in message.body
