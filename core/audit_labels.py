@@ -57,6 +57,10 @@ EVENT_LABELS: dict[str, Promise] = {
     "holiday.created": _("Holiday added"),
     "holiday.changed": _("Holiday changed"),
     "holiday.deleted": _("Holiday removed"),
+    "webhook_endpoint.created": _("Webhook endpoint added"),
+    "webhook_endpoint.changed": _("Webhook endpoint changed"),
+    "webhook_endpoint.secret_rotated": _("Webhook signing secret replaced"),
+    "webhook_delivery.retried": _("Webhook delivery retried by an administrator"),
 }
 
 

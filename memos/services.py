@@ -40,6 +40,7 @@ def clean_content(
     addressee: str | None = None,
     department: str | None = None,
     urgency: str | None = None,
+    secrecy: str | None = None,
 ) -> dict[str, str]:
     """Validate and normalise the editable fields given; every problem is reported at once, per field."""
     from memos.models import Urgency
@@ -76,6 +77,12 @@ def clean_content(
         if urgency not in Urgency.values:
             errors["urgency"] = [_("Choose normal, urgent, very_urgent or most_urgent.")]
         cleaned["urgency"] = urgency
+    if secrecy is not None:
+        from memos.secrecy import SECRECY_STAMP, UNKNOWN_SECRECY
+
+        if secrecy not in SECRECY_STAMP:
+            errors["secrecy"] = [UNKNOWN_SECRECY]
+        cleaned["secrecy"] = secrecy
     if errors:
         if too_long and len(errors) == 1:
             raise LimitExceeded(errors["body"][0], fields=errors)
@@ -174,6 +181,8 @@ def memo_content(*, memo: Memo, route: list[dict[str, Any]]) -> dict[str, Any]:
         "subject": memo.subject,
         "addressee": memo.addressee,
         "urgency": memo.urgency,
+        # Printed on every page, so signed; absent when not classified (unclassified revisions keep their shape).
+        **({"secrecy": memo.secrecy} if memo.secrecy else {}),
         "paragraphs": memo.paragraphs,
         "enclosures": enclosures,
         "writer": {"username": memo.writer.username, "name": memo.writer.full_name},

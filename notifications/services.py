@@ -3,6 +3,7 @@ of the change, so a notification exists exactly when the change commits. And the
 read, choosing how each channel reaches them."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -12,6 +13,19 @@ from memos.models import Memo
 from notifications import email
 from notifications.models import Channel, EmailState, Kind, Mode, Notification, Preference
 from org.models import Person
+from webhooks.services import webhook_fan_out
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One event to tell: its kind, memo, who is told (people's primary keys; None is passed over) and the
+    parameters of its wording."""
+
+    kind: Kind | str
+    memo: Memo | None
+    recipients: Iterable[Any]
+    actor: Person | None = None
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 def notify(
@@ -22,25 +36,32 @@ def notify(
     actor: Person | None = None,
     **params: Any,
 ) -> list[Notification]:
-    """One notification per distinct recipient (people's primary keys; None is passed over; never the actor:
-    nobody is told of what they did themselves), written now in one statement; the other channels are fed
+    """Tell one event: see `notify_all`."""
+    return notify_all([Notice(kind=kind, memo=memo, recipients=recipients, actor=actor, params=params)])
+
+
+def notify_all(notices: Iterable[Notice]) -> list[Notification]:
+    """One notification per distinct recipient of each notice (never its actor: nobody is told of what they
+    did themselves), all written in one statement in the caller's transaction; the other channels are fed
     from these rows (`deliver`)."""
-    seen: set[Any] = set()
     rows: list[Notification] = []
-    for person_id in recipients:
-        if person_id is None or person_id in seen or (actor is not None and person_id == actor.pk):
-            continue
-        seen.add(person_id)
-        rows.append(
-            Notification(
-                recipient_id=person_id,
-                kind=str(kind),
-                memo=memo,
-                actor=actor,
-                params=_jsonable(params),
-                email_state=EmailState.QUEUED,  # the e-mail job decides, as the person wants it then
+    for notice in notices:
+        seen: set[Any] = set()
+        actor = notice.actor
+        for person_id in notice.recipients:
+            if person_id is None or person_id in seen or (actor is not None and person_id == actor.pk):
+                continue
+            seen.add(person_id)
+            rows.append(
+                Notification(
+                    recipient_id=person_id,
+                    kind=str(notice.kind),
+                    memo=notice.memo,
+                    actor=actor,
+                    params=_jsonable(notice.params),
+                    email_state=EmailState.QUEUED,  # the e-mail job decides, as the person wants it then
+                )
             )
-        )
     if not rows:
         return []
     Notification.objects.bulk_create(rows)
@@ -52,6 +73,7 @@ def deliver(rows: list[Notification]) -> None:
     """Feed the other channels (e-mail, webhooks) from the rows just written: each enqueues its own job in
     this transaction."""
     email.email_enqueue(rows)
+    webhook_fan_out(notifications=rows)
 
 
 def _jsonable(params: dict[str, Any]) -> dict[str, Any]:

@@ -94,11 +94,8 @@ def _back(request: HttpRequest) -> str:
 
 class PreferencesForm(forms.Form):
     email = forms.ChoiceField(label=_("E-mail"), choices=Mode.choices, widget=forms.RadioSelect)
-    # A messaging app is for what needs you now: no digest (the e-mail has it).
     webhook = forms.ChoiceField(
-        label=_("Messaging (LINE and other webhooks)"),
-        choices=[(Mode.IMMEDIATE.value, Mode.IMMEDIATE.label), (Mode.OFF.value, Mode.OFF.label)],
-        widget=forms.RadioSelect,
+        label=_("Messaging (LINE and other webhooks)"), choices=Mode.choices, widget=forms.RadioSelect
     )
 
 

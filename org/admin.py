@@ -47,7 +47,7 @@ class PersonAdmin(LocalDatesAdmin, NoDeleteAdmin, UserAdmin[Person]):
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Name as printed"), {"fields": ("title", "first_name_th", "last_name_th")}),
-        (_("Other details"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Other details"), {"fields": ("first_name", "last_name", "email", "line_user_id")}),
         (
             _("Permissions"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},

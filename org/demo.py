@@ -10,6 +10,7 @@ from org.models import ActingAppointment, ActingCapacity, Organisation, Person, 
 
 DEMO_PASSWORD = "memoflow-demo"  # noqa: S105 - documented demo password, demo data only
 AUDITOR_GROUP = "ผู้ตรวจสอบ (auditor)"
+CLERK_GROUP = "ผู้ทำหน้าที่สารบรรณ (records clerk)"
 
 ORGANISATION = {
     "name": "องค์การบริหารส่วนตำบลหนองโสน",
@@ -47,6 +48,7 @@ PEOPLE = [
     DemoPerson("finance_staff", "นาย", "ธนพล", "ใจดี", "เจ้าพนักงานการเงินและบัญชี กองคลัง"),
     DemoPerson("works_head", "นาย", "สมศักดิ์", "ทองมา", "ผู้อำนวยการกองช่าง"),
     DemoPerson("works_staff", "นาย", "วีระพงษ์", "แก้วประเสริฐ", "นายช่างโยธา กองช่าง"),
+    DemoPerson("saraban", "นางสาว", "พรทิพย์", "มีสุข", "เจ้าพนักงานธุรการ สำนักปลัด (ผู้ทำหน้าที่สารบรรณ: the register)"),
     DemoPerson("auditor", "นาง", "สุภาพร", "บุญมี", "ผู้ตรวจสอบ (auditor, read-only)"),
     DemoPerson("admin", "", "ผู้ดูแลระบบ", "", "ผู้ดูแลระบบ (administrator)"),
 ]
@@ -63,6 +65,7 @@ POSITIONS = [
     ("ผู้อำนวยการกองช่าง", "กองช่าง", True, "works_head", "ปลัดองค์การบริหารส่วนตำบลหนองโสน"),
     ("นายช่างโยธา", "กองช่าง", False, "works_staff", "ผู้อำนวยการกองช่าง"),
     ("นักวิชาการตรวจสอบภายใน", None, False, "auditor", "ปลัดองค์การบริหารส่วนตำบลหนองโสน"),
+    ("เจ้าพนักงานธุรการ", "สำนักปลัด", False, "saraban", "หัวหน้าสำนักปลัด"),
 ]
 
 # The head of สำนักปลัด is vacant; the นักทรัพยากรบุคคล signs "รักษาการแทนหัวหน้าสำนักปลัด" (as in the seed).
@@ -107,6 +110,10 @@ def load_organisation() -> Organisation:
     auditors, _created = Group.objects.get_or_create(name=AUDITOR_GROUP)
     auditors.permissions.add(Permission.objects.get(codename="audit_memos", content_type__app_label="org"))
     people["auditor"].groups.add(auditors)
+    # The records clerk keeps the register of สำนักปลัด and its sub-units (workflow.register).
+    clerks, _created = Group.objects.get_or_create(name=CLERK_GROUP)
+    clerks.permissions.add(Permission.objects.get(codename="keep_register", content_type__app_label="org"))
+    people["saraban"].groups.add(clerks)
 
     positions: dict[str, Position] = {p.title: p for p in Position.objects.filter(organisation=org)}
     for order, (title, unit_name, head, holder, reports_to) in enumerate(POSITIONS):

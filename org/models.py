@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +22,22 @@ class Person(AbstractUser):
     )
     first_name_th = models.CharField(_("first name (Thai)"), max_length=150, blank=True)
     last_name_th = models.CharField(_("last name (Thai)"), max_length=150, blank=True)
+    #: Where a LINE relay pushes this person's notifications (docs/integrations.md); sent in webhook payloads.
+    line_user_id = models.CharField(
+        _("LINE user ID"),
+        max_length=64,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^U[0-9a-f]{32}$",
+                _("A LINE user ID is U followed by 32 characters 0-9 and a-f."),
+                code="line_user_id",
+            )
+        ],
+        help_text=_(
+            "For messages through LINE: U followed by 32 characters (from the organisation's LINE bot)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("person")

@@ -116,8 +116,7 @@ def test_two_worker_processes_make_the_daily_checkpoint_once(
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
 
-    [run] = ScheduledRun.objects.all()
-    assert run.job == "audit_checkpoint"
+    [run] = ScheduledRun.objects.filter(job="audit_checkpoint")  # other apps' jobs may be due too
     assert run.worker_id in {"worker-1", "worker-2"}
     [job] = DBTaskResult.objects.filter(task_path=TASK)
     assert job.pk == run.task_result_id

@@ -25,7 +25,8 @@ from core.errors import ApplicationError, Forbidden, NotFound, ValidationFailed
 from core.http import frameable_by_own_pages
 from core.pagination import WindowPagination
 from core.parsers import FormParser, MultiPartParser
-from memos.models import Enclosure, Memo, MemoStatus, Urgency
+from memos.models import Enclosure, Memo, MemoStatus, Secrecy, Urgency
+from memos.secrecy import UNKNOWN_SECRECY
 from org.api import PositionRefSerializer
 from org.models import Person, Position
 from workflow import lists, search, selectors, services
@@ -84,6 +85,12 @@ class CertificateRefSerializer(serializers.Serializer[Any]):
     sha256 = serializers.CharField()
 
 
+SECRECY_HELP = (
+    "ชั้นความลับ: empty = not classified, confidential (ลับ), secret (ลับมาก), top_secret (ลับที่สุด). Printed at "
+    "the top and bottom of every page of the PDF; e-mails and webhooks leave out a classified memo's subject."
+)
+
+
 class MemoSerializer(serializers.Serializer[Any]):
     id = serializers.UUIDField()
     number = serializers.CharField()
@@ -93,6 +100,7 @@ class MemoSerializer(serializers.Serializer[Any]):
     department = serializers.CharField()
     body = serializers.CharField()
     urgency = serializers.ChoiceField(choices=Urgency.choices)
+    secrecy = serializers.ChoiceField(choices=Secrecy.choices, help_text=SECRECY_HELP)
     status = serializers.ChoiceField(choices=MemoStatus.choices)
     revision = serializers.IntegerField()
     writer = PersonRefSerializer()
@@ -148,6 +156,7 @@ class MemoListItemSerializer(serializers.Serializer[Any]):
     date = serializers.DateField(allow_null=True)
     subject = serializers.CharField()
     urgency = serializers.CharField()
+    secrecy = serializers.ChoiceField(choices=Secrecy.choices, help_text=SECRECY_HELP)
     status = serializers.CharField()
     writer = PersonRefSerializer()
     created_at = serializers.DateTimeField()
@@ -178,6 +187,7 @@ class TaskMemoSerializer(serializers.Serializer[Any]):
     number = serializers.CharField()
     subject = serializers.CharField()
     urgency = serializers.CharField()
+    secrecy = serializers.ChoiceField(choices=Secrecy.choices, help_text=SECRECY_HELP)
     status = serializers.CharField()
     writer = PersonRefSerializer()
 
@@ -276,6 +286,7 @@ class MemoCreateSerializer(serializers.Serializer[Any]):
         required=False, allow_blank=True, max_length=_max_length(Memo, "department")
     )
     urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
+    secrecy = _choice(Secrecy.choices, UNKNOWN_SECRECY, allow_blank=True, help_text=SECRECY_HELP)
 
 
 class MemoUpdateSerializer(MemoCreateSerializer):

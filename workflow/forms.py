@@ -6,7 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ValidationFailed
-from memos.models import MemoStatus, Urgency
+from memos.models import MemoStatus, Secrecy, Urgency
+from memos.secrecy import UNKNOWN_SECRECY
 from workflow import search
 from workflow.models import ROUTE_ROLES, Decision, StepRole
 
@@ -104,6 +105,16 @@ class WithdrawForm(forms.Form):
 
 class MemoForm(forms.Form):
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL)
+    secrecy = forms.ChoiceField(
+        label=_("Secrecy"),
+        choices=Secrecy.choices,
+        required=False,
+        initial=Secrecy.NONE,
+        help_text=_(
+            "Printed at the top and bottom of every page; e-mails and webhooks leave out the subject."
+        ),
+        error_messages={"invalid_choice": UNKNOWN_SECRECY},
+    )
     department = forms.CharField(
         label=_("Department"),
         required=False,

@@ -9,7 +9,7 @@ from typing import Any
 
 from memos.models import Memo
 from notifications.models import Kind
-from notifications.services import notify
+from notifications.services import Notice, notify, notify_all
 from org.models import Person
 from workflow.models import RouteStep, StepRole, StepState
 
@@ -33,14 +33,26 @@ def step_waiting(step: RouteStep, memo: Memo, *, actor: Person | None = None) ->
     )
 
 
-def step_signed(step: RouteStep, memo: Memo, *, actor: Person) -> None:
-    notify(
-        kind=Kind.STEP_SIGNED,
-        memo=memo,
-        recipients=[memo.writer_id],
-        actor=actor,
-        decision=step.decision,
-        **_step_params(step),
+def _waiting_notices(step: RouteStep, memo: Memo, actor: Person | None) -> list[Notice]:
+    if step.assignee_id is None or step.role == StepRole.WRITER:
+        return []
+    return [Notice(Kind.STEP_WAITING, memo, [step.assignee_id], actor, _step_params(step))]
+
+
+def step_signed(step: RouteStep, memo: Memo, *, following: RouteStep, actor: Person) -> None:
+    """The writer hears their memo was signed at a step, and the next step's assignee that it waits for
+    them: one INSERT for both (the approve's statement budget, workflow/tests/test_queries.py)."""
+    notify_all(
+        [
+            Notice(
+                Kind.STEP_SIGNED,
+                memo,
+                [memo.writer_id],
+                actor,
+                {"decision": step.decision, **_step_params(step)},
+            ),
+            *_waiting_notices(following, memo, actor),
+        ]
     )
 
 

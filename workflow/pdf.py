@@ -44,6 +44,7 @@ from memos.pdf.document import (
     SignatureBlock,
     TableEnclosure,
 )
+from memos.secrecy import secrecy_stamp
 from org.selectors import own_position_titles, signatories_for
 from signatures.selectors import signature_image_file_path
 from workflow import selectors
@@ -245,6 +246,7 @@ def memo_document(
         digits=digits,
         keep_together=_proper_names(memo),
         qr_url=verify_url(memo),
+        secrecy_stamp=secrecy_stamp(memo.secrecy),
     )
 
 
@@ -303,13 +305,14 @@ def _assemble(
     normalise: Callable[..., bytes] | None = None,
     *,
     watermark: str = "",
+    secrecy: str = "",
 ) -> bytes:
     """The memo's pages, then every enclosure in its order: rendered ones (tables, images) found by their
     named destinations, uploaded PDFs page by page (each page keeps its size and orientation), defanged (after
     ``normalise``, for the archive: ``memos.pdf.pdfa.Normaliser``). The document catalog (PDF/A output
     intent, metadata, the attached JSON) is the rendered one's: nothing of an uploaded file's catalog is copied.
-    Uploaded pages get the ``watermark`` and, on the first, the enclosure's label (rendered ones have theirs
-    already: memos.pdf.overlay)."""
+    Uploaded pages get the ``watermark``, the ``secrecy`` stamp and, on the first, the enclosure's label
+    (rendered ones have theirs already: memos.pdf.overlay)."""
     from memos.pdf.defang import append_defanged_pages
 
     has_pdf = any(part.kind == "pdf" for part in enclosures)
@@ -344,7 +347,11 @@ def _assemble(
             first = len(writer.pages)
             append_defanged_pages(writer, content)
             overlay.stamp_pages(
-                writer, range(first, len(writer.pages)), watermark=watermark, label=part.label
+                writer,
+                range(first, len(writer.pages)),
+                watermark=watermark,
+                label=part.label,
+                secrecy=secrecy,
             )
         elif part.anchor in starts:
             for index in rendered_range(part.anchor):
@@ -486,6 +493,8 @@ def document_key(data: RenderInput) -> str:
     signatures, watermark), each enclosure's content hash in its order, the renderer's version and settings.
     Two memo states with the same key print the same PDF."""
     document = dataclasses.asdict(data.document)
+    if not document["secrecy_stamp"]:
+        del document["secrecy_stamp"]  # absent when not classified: stored PDFs' keys are unchanged
     by_anchor = {part.anchor: part.sha256 for part in data.enclosures}
     document["images"] = [
         {"anchor": i["anchor"], "sha256": by_anchor.get(i["anchor"], "")} for i in document["images"]
@@ -539,6 +548,8 @@ def render_pdf_with_fields(data: RenderInput) -> tuple[bytes, list[FieldBox]]:
     from memos.pdf.render import render_memo_with_fields
 
     started = time.monotonic()
+    # What `_assemble` stamps on every uploaded page, as the renderer stamped the memo's own.
+    watermark, secrecy = data.document.watermark, data.document.secrecy_stamp
 
     with tempfile.TemporaryDirectory(prefix="memoflow-images-") as directory:
         images = [
@@ -558,10 +569,10 @@ def render_pdf_with_fields(data: RenderInput) -> tuple[bytes, list[FieldBox]]:
         else:
             rendered, fields = render_memo_with_fields(document, metadata_title=data.metadata_title)
     if not data.final:
-        return _assemble(rendered, data.enclosures, watermark=data.document.watermark), fields
+        return _assemble(rendered, data.enclosures, watermark=watermark, secrecy=secrecy), fields
     limit = float(getattr(settings, "MEMOFLOW_PDF_RENDER_TIMEOUT", 60.0))
     normaliser = Normaliser(budget=ghostscript_budget(limit, spent=time.monotonic() - started))
-    assembled = _assemble(rendered, data.enclosures, normaliser, watermark=data.document.watermark)
+    assembled = _assemble(rendered, data.enclosures, normaliser, watermark=watermark, secrecy=secrecy)
     content, _reasons = finish(
         assembled,
         when=data.completed_at or timezone.now(),

@@ -43,6 +43,7 @@ from django.utils.translation import gettext_lazy as _
 from core import thai
 from core.errors import Forbidden
 from memos.models import FINAL_STATUSES, URGENCY_STAMP, Memo, MemoStatus, Urgency
+from memos.secrecy import secrecy_stamp
 from org.models import ActingAppointment, Organisation, Position, Unit
 from workflow.models import Decision, RouteStep, StepRole, StepState
 from workflow.selectors import is_administrator, is_auditor, signing_line
@@ -362,6 +363,12 @@ class RegisterRow:
     holder: str  # the name of whoever has it in hand, "" when nobody
     holder_line: str  # the position (with the capacity) they hold it in
     days_open: int | None
+    secrecy: str = ""  # memos.models.Secrecy; "" = not classified
+
+    @property
+    def secrecy_th(self) -> str:
+        """ "ลับ", "ลับมาก", "ลับที่สุด" or "" (what the CSV prints)."""
+        return secrecy_stamp(self.secrecy)
 
 
 def _days_open(memo: Memo, today: date) -> int | None:
@@ -401,6 +408,7 @@ def register_row(memo: Memo, *, today: date) -> RegisterRow:
         holder=holder,
         holder_line=line,
         days_open=_days_open(memo, today),
+        secrecy=memo.secrecy,
     )
 
 

@@ -40,6 +40,7 @@ HEADINGS: Final = (
     "อยู่ที่",
     "ตำแหน่งผู้ถือเรื่อง",
     "จำนวนวัน",
+    "ชั้นความลับ",  # last, so the columns before it keep their places in spreadsheets made before it
 )
 #: A memo's status as the register prints it.
 STATUS_TH: Final = {
@@ -73,6 +74,7 @@ def _cells(index: int, row: RegisterRow) -> list[str]:
         row.holder,
         row.holder_line,
         "" if row.days_open is None else str(row.days_open),
+        row.secrecy_th,
     ]
 
 

@@ -12,6 +12,7 @@ holds (the memo's text and number, a step's assignee, opinion or order); migrati
 that existed before.
 """
 
+import re
 from typing import Any
 
 from django.db import connection
@@ -32,7 +33,7 @@ from django.db.models.functions import Coalesce, Lower, Replace
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ValidationFailed
-from memos.models import Memo
+from memos.models import Memo, Register
 from workflow.models import MemoSearch, RouteStep
 
 THAI_DIGITS = "๐๑๒๓๔๕๖๗๘๙"
@@ -63,7 +64,7 @@ def too_short_message() -> Any:
 # The document ------------------------------------------------------------------------------------------------
 
 
-def _normalised(expression: Expression) -> Expression:
+def _normalised(expression: Expression | F) -> Expression:
     for thai, arabic in zip(THAI_DIGITS, "0123456789", strict=True):
         expression = Replace(expression, Value(thai), Value(arabic), output_field=TextField())
     return Lower(expression)
@@ -143,9 +144,40 @@ def memo_search_fill_missing() -> int:
 # Finding ----------------------------------------------------------------------------------------------------
 
 
+#: A term shaped like a memo's number: an optional document code (letters and digits), '/', the running number.
+NUMBER_TERM = re.compile(r"(?P<code>[^/]*)/(?P<sequence>[0-9]{1,9})")
+
+
+def number_filter(term: str) -> Q | None:
+    """For a term shaped like a memo's number ("52001/15", "พบ 52001/15", "/15"): the memos whose number it is —
+    the running number exactly, in a register whose code contains what was typed before the '/'. Answered by
+    the unique index on (register, sequence) for each matching register, whatever the number of memos; None
+    for any other term. The registers are few (one per document code and year), so normalising their codes
+    in the query costs little."""
+    match = NUMBER_TERM.fullmatch(term)
+    if match is None:
+        return None
+    code = match["code"].strip()
+    if code and not any(ch.isdigit() for ch in code):
+        return None  # words before a '/', not a document code
+    registers = Register.objects.all()
+    if code:
+        registers = registers.alias(code=_normalised(F("document_code"))).filter(code__contains=code)
+    return Q(register__in=registers.values("pk"), sequence=int(match["sequence"]))
+
+
 def search_filter(term: str) -> Q:
     """Memos whose document contains `term` (normalised, at least MIN_TERM characters), as a filter on the
-    memo id: PostgreSQL through the trigram index, SQLite through the FTS5 trigram table."""
+    memo id: PostgreSQL through the trigram index, SQLite through the FTS5 trigram table.
+
+    A term shaped like a memo's number finds the memos with that number (`number_filter`) when there are any
+    (one indexed query to know): a short running number like "52001/15" has trigrams common to thousands of
+    documents (every /15x and /15xx of the code's registers), which the trigram index answered in 0.4-1 s at a
+    million memos (docs/performance.md). With no memo of that number, the documents are searched as for any
+    term (a reference to an order, "คำสั่ง 210/2566", is found in a memo's text)."""
+    by_number = number_filter(term)
+    if by_number is not None and Memo.objects.filter(by_number).exists():
+        return by_number
     if connection.vendor == "sqlite":
         phrase = '"' + term.replace('"', '""') + '"'
         matching = RawSQL(  # noqa: S611 - constant names; the term is a parameter

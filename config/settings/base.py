@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "workflow",
     "signatures",
     "notifications",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -373,6 +374,23 @@ MEMOFLOW_OPINION_PHRASES: dict[str, list[str]] = {
 
 # Where links in notifications point, e.g. https://memo.example.go.th
 MEMOFLOW_BASE_URL = env.str("MEMOFLOW_BASE_URL", default="http://127.0.0.1:8000")
+# Outbound webhooks (webhooks app, docs/integrations.md): each request's time limit (seconds, per connect and per
+# read), the waits before each retry (minutes; the last one repeats), and the attempts in all before giving up.
+MEMOFLOW_WEBHOOK_TIMEOUT = env.float("MEMOFLOW_WEBHOOK_TIMEOUT", default=10.0)
+MEMOFLOW_WEBHOOK_RETRY_MINUTES: list[int] = [
+    int(m) for m in env.list("MEMOFLOW_WEBHOOK_RETRY_MINUTES", default=["1", "5", "30", "120", "720"])
+]
+MEMOFLOW_WEBHOOK_MAX_ATTEMPTS = env.int("MEMOFLOW_WEBHOOK_MAX_ATTEMPTS", default=6)
+if (
+    MEMOFLOW_WEBHOOK_TIMEOUT <= 0
+    or MEMOFLOW_WEBHOOK_MAX_ATTEMPTS < 1
+    or not MEMOFLOW_WEBHOOK_RETRY_MINUTES
+    or any(m < 0 for m in MEMOFLOW_WEBHOOK_RETRY_MINUTES)
+):
+    raise ImproperlyConfigured(
+        "MEMOFLOW_WEBHOOK_TIMEOUT must be positive, MEMOFLOW_WEBHOOK_MAX_ATTEMPTS 1 or more and "
+        "MEMOFLOW_WEBHOOK_RETRY_MINUTES a comma-separated list of minutes (0 or more)"
+    )
 
 LOGGING = {
     "version": 1,

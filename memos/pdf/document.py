@@ -23,6 +23,8 @@ ROLES: Final = ("opinion", "decision")
 DECISIONS: Final = ("", "acknowledged", "approved", "not_approved", "other")
 #: Values of ``MemoDocument.urgency_stamp``.
 URGENCY_STAMPS: Final = ("", "ด่วน", "ด่วนมาก", "ด่วนที่สุด")
+#: Values of ``MemoDocument.secrecy_stamp`` (memos.secrecy.SECRECY_STAMP).
+SECRECY_STAMPS: Final = ("", "ลับ", "ลับมาก", "ลับที่สุด")
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,9 @@ class MemoDocument:
     keep_together: tuple[str, ...] = ()  # proper names a line must never split: the organisation, its units
     # The address the QR code in the first page's bottom-right margin carries (/verify/?memo=…&rev=…); "" = none.
     qr_url: str = ""
+    # ชั้นความลับ: "", "ลับ", "ลับมาก", "ลับที่สุด", stamped at the top and bottom centre of every page, uploaded
+    # enclosures' included (memos/pdf/overlay.py); "" = not classified, nothing printed.
+    secrecy_stamp: str = ""
 
 
 #: The demo memo's day (5 October 2566, Bangkok time); signing times are set on it.

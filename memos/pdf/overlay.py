@@ -1,4 +1,5 @@
-"""Marks stamped onto finished pages: the watermark ("ร่าง", "ระหว่างเสนอ") and the enclosure label.
+"""Marks stamped onto finished pages: the watermark ("ร่าง", "ระหว่างเสนอ"), the secrecy class ("ลับ", "ลับมาก",
+"ลับที่สุด", top and bottom centre) and the enclosure label.
 
 The watermark is not laid out with the memo (a ``position: fixed`` box is placed in each page's *page area*,
 whose margins differ between the memo's portrait pages and the landscape table and image pages, so it could
@@ -44,6 +45,16 @@ WATERMARK_ANGLE: Final = 35
 #: Laksaman's "ร่าง" ink is 0.11 em below its box's centre).
 WATERMARK_LIFT_EM: Final = 0.11
 _BLEND: Final = "/MemoflowMultiply"
+#: The secrecy class (ระเบียบว่าด้วยการรักษาความลับของทางราชการ: at the top and bottom centre of every page, larger
+#: than the text, red): its size in official points (times the font scale; the body is 16, a bold label 20),
+#: its colour, and the distance of its line box from the top and from the bottom edge of the page as shown
+#: (Thai stacked marks reach above the line box: the ink starts 3.8 mm from the edge, inside what office
+#: printers print). In the memo's 1.5 cm top margin it stays 3.8 pt above the page number "- ๒ -", which a
+#: classified memo sets lower (memo.html).
+SECRECY_SIZE: Final = 20
+SECRECY_COLOUR: Final = "#c00000"
+SECRECY_TOP_CM: Final = 0.5
+SECRECY_BOTTOM_CM: Final = 0.5
 
 
 def enclosure_label(number: int, digits: str = "thai") -> str:
@@ -51,27 +62,30 @@ def enclosure_label(number: int, digits: str = "thai") -> str:
     return f"สิ่งที่ส่งมาด้วย {thai_digits(number) if digits == 'thai' else number}"
 
 
-def stamp_pdf(pdf: bytes, *, watermark: str) -> bytes:
-    """``pdf`` with ``watermark`` centred on every page (its catalog, destinations and metadata kept)."""
-    if not watermark:
+def stamp_pdf(pdf: bytes, *, watermark: str, secrecy: str = "") -> bytes:
+    """``pdf`` with ``watermark`` centred on every page and the ``secrecy`` class at the top and bottom centre
+    of every page (its catalog, destinations and metadata kept)."""
+    if not watermark and not secrecy:
         return pdf
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
-    stamp_pages(writer, range(len(writer.pages)), watermark=watermark)
+    stamp_pages(writer, range(len(writer.pages)), watermark=watermark, secrecy=secrecy)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
 
 
-def stamp_pages(writer: PdfWriter, pages: Iterable[int], *, watermark: str = "", label: str = "") -> None:
-    """Stamp ``watermark`` on each page of ``writer`` numbered in ``pages`` (0-based), and ``label`` on the
-    first of them: an uploaded enclosure's pages, as ``append_defanged_pages`` appended them."""
+def stamp_pages(
+    writer: PdfWriter, pages: Iterable[int], *, watermark: str = "", label: str = "", secrecy: str = ""
+) -> None:
+    """Stamp ``watermark`` and ``secrecy`` on each page of ``writer`` numbered in ``pages`` (0-based), and
+    ``label`` on the first of them: an uploaded enclosure's pages, as ``append_defanged_pages`` appended them."""
     for position, index in enumerate(pages):
         page_label = label if position == 0 else ""
-        if watermark or page_label:
-            _stamp(writer.pages[index], watermark=watermark, label=page_label)
+        if watermark or page_label or secrecy:
+            _stamp(writer.pages[index], watermark=watermark, label=page_label, secrecy=secrecy)
 
 
-def _stamp(page: PageObject, *, watermark: str, label: str) -> None:
+def _stamp(page: PageObject, *, watermark: str, label: str, secrecy: str = "") -> None:
     box = RectangleObject(page.cropbox)  # the media box when there is no crop box (pypdf)
     xs, ys = sorted((float(box[0]), float(box[2]))), sorted((float(box[1]), float(box[3])))
     x0, y0, width, height = xs[0], ys[0], xs[1] - xs[0], ys[1] - ys[0]
@@ -80,9 +94,9 @@ def _stamp(page: PageObject, *, watermark: str, label: str) -> None:
     shown_width, shown_height = (height, width) if rotation in (90, 270) else (width, height)
     from memos.pdf.render import _style
 
-    made = _overlay(_style(), round(shown_width, 2), round(shown_height, 2), watermark, label)
+    made = _overlay(_style(), round(shown_width, 2), round(shown_height, 2), watermark, label, secrecy)
     mark = PdfReader(io.BytesIO(made)).pages[0]
-    if watermark:  # a label alone is black text in the margin: no blending needed
+    if watermark:  # a label or a secrecy class alone is text in the margin: no blending needed
         mark = _multiply(mark)
     page.merge_transformed_page(mark, _matrix(rotation, x0, y0, width, height), over=True)
 
@@ -115,9 +129,12 @@ def _multiply(page: PageObject) -> PageObject:
 
 
 @lru_cache(maxsize=32)
-def _overlay(style: object, width: float, height: float, watermark: str, label: str) -> bytes:
-    """One page of ``width`` x ``height`` points: ``watermark`` across its centre, ``label`` top right.
-    ``style`` (render._Style, the font settings) is part of the cache key."""
+def _overlay(
+    style: object, width: float, height: float, watermark: str, label: str, secrecy: str = ""
+) -> bytes:
+    """One page of ``width`` x ``height`` points: ``watermark`` across its centre, ``label`` top right,
+    ``secrecy`` at the top and bottom centre. ``style`` (render._Style, the font settings) is part of the
+    cache key."""
     import weasyprint  # here, not at import: web processes import this module's constants, never render
 
     from memos.pdf import text_layer
@@ -131,6 +148,10 @@ def _overlay(style: object, width: float, height: float, watermark: str, label: 
         " display: flex; align-items: center; justify-content: center; }\n"
         f".mark-watermark {{ font-size: {size * scale:.3f}pt; color: {colour}; transform: rotate(-{WATERMARK_ANGLE}deg) translateY(-{WATERMARK_LIFT_EM}em); }}\n"
         f".enc-label {{ top: {LABEL_TOP_CM}cm; right: {LABEL_RIGHT_CM}cm; }}\n"
+        f".mark-secrecy {{ position: absolute; left: 0; width: {width}pt; text-align: center; line-height: 1;"
+        f" font-size: {SECRECY_SIZE * scale:.3f}pt; font-weight: bold; color: {SECRECY_COLOUR}; white-space: nowrap; }}\n"
+        f".mark-secrecy.top {{ top: {SECRECY_TOP_CM}cm; }}\n"
+        f".mark-secrecy.bottom {{ bottom: {SECRECY_BOTTOM_CM}cm; }}\n"
     )
     parts = ['<div class="mark-page">']
     if watermark:
@@ -138,6 +159,11 @@ def _overlay(style: object, width: float, height: float, watermark: str, label: 
     parts.append("</div>")
     if label:
         parts.append(f'<div class="enc-label">{conditional_escape(decompose_sara_am(label))}</div>')
+    if secrecy:
+        text = conditional_escape(decompose_sara_am(secrecy))
+        parts.append(
+            f'<div class="mark-secrecy top">{text}</div><div class="mark-secrecy bottom">{text}</div>'
+        )
     html = (
         '<!DOCTYPE html><html lang="th"><head><meta charset="utf-8">'
         f"<style>{_stylesheet(style, 'thai')}\n{css}</style></head><body>{''.join(parts)}</body></html>"

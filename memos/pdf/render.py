@@ -522,10 +522,11 @@ def _render(
         fields = _field_boxes(document)
         pdf = document.write_pdf(**options)
     assert isinstance(pdf, bytes)
-    if doc.watermark:
+    if doc.watermark or doc.secrecy_stamp:
         from memos.pdf.overlay import stamp_pdf
 
-        pdf = stamp_pdf(pdf, watermark=doc.watermark)  # centred on every page (not laid out: see overlay.py)
+        # On every page, not laid out (see overlay.py): the watermark centred, the secrecy top and bottom.
+        pdf = stamp_pdf(pdf, watermark=doc.watermark, secrecy=doc.secrecy_stamp)
     return pdf, fields
 
 

@@ -1,6 +1,7 @@
 """Browser tests: pytest-playwright driving Debian's Chromium (/usr/bin/chromium; never `playwright install`)."""
 
 import os
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,23 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
 
 
+class _InFlight(threading.Condition):
+    """How many requests the SQLite live server has accepted and not finished (see below)."""
+
+    count = 0
+
+
+_IN_FLIGHT = _InFlight()
+
+
+def _wait_for_requests_in_flight(timeout: float = 10.0) -> None:
+    """After the browser contexts are closed, let the live server finish the requests it had already taken
+    (the memo page's PDF poll, say) before the test database is flushed: on SQLite one of them running during
+    the flush failed the test at teardown with "database schema is locked"."""
+    with _IN_FLIGHT:
+        _IN_FLIGHT.wait_for(lambda: _IN_FLIGHT.count == 0, timeout=timeout)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _one_request_at_a_time_on_sqlite() -> Iterator[None]:
     """On SQLite the live server's threads share the test database's one in-memory connection, which is not
@@ -45,8 +63,6 @@ def _one_request_at_a_time_on_sqlite() -> Iterator[None]:
     request at a time, body and close included (closing a response ends the request, which touches the
     connection); connections are still accepted by a thread each, so an idle browser socket blocks nothing.
     PostgreSQL keeps the server as it is: each thread has its own connection."""
-    import threading
-
     from django.conf import settings
     from django.core.servers.basehttp import ThreadedWSGIServer
     from django.test.testcases import LiveServerThread
@@ -59,14 +75,21 @@ def _one_request_at_a_time_on_sqlite() -> Iterator[None]:
     class OneAtATime(ThreadedWSGIServer):
         def set_app(self, application: Any) -> None:
             def serialised(environ: Any, start_response: Any) -> list[bytes]:
-                with lock:
-                    result = application(environ, start_response)
-                    try:
-                        return list(result)
-                    finally:
-                        close = getattr(result, "close", None)
-                        if close is not None:
-                            close()
+                with _IN_FLIGHT:
+                    _IN_FLIGHT.count += 1
+                try:
+                    with lock:
+                        result = application(environ, start_response)
+                        try:
+                            return list(result)
+                        finally:
+                            close = getattr(result, "close", None)
+                            if close is not None:
+                                close()
+                finally:
+                    with _IN_FLIGHT:
+                        _IN_FLIGHT.count -= 1
+                        _IN_FLIGHT.notify_all()
 
             super().set_app(serialised)
 
@@ -185,6 +208,17 @@ def open_as(browser: Any, live_server: Any, watch: Watch) -> Iterator[Callable[.
     yield make
     for context in contexts:
         context.close()
+    _wait_for_requests_in_flight()
+
+
+def leave_every_page(browser: Any) -> None:
+    """Every open page of the browser goes to about:blank and the live server finishes what it had taken: after
+    this, nothing polls (the memo page asks for its PDF panel every 2 s) while the test itself uses the
+    database, which on SQLite is the live server's one connection too."""
+    for context in browser.contexts:
+        for page in context.pages:
+            page.goto("about:blank")
+    _wait_for_requests_in_flight()
 
 
 def shot(page: Any, name: str) -> None:

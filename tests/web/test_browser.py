@@ -15,7 +15,7 @@ from django.utils import translation
 
 from org import demo as org_demo
 from org.demo import DEMO_PASSWORD
-from tests.web.conftest import PHONE, needs_chromium, open_sheet, shot
+from tests.web.conftest import PHONE, leave_every_page, needs_chromium, open_sheet, shot
 from tests.web.test_pages import png_bytes
 from workflow import demo
 
@@ -49,7 +49,7 @@ def th(text: str) -> str:
         return str(translation.gettext(text))
 
 
-def test_seed_scenario(seed: Any, open_as: Callable[..., Any], live_server: Any) -> None:
+def test_seed_scenario(seed: Any, open_as: Callable[..., Any], live_server: Any, browser: Any) -> None:
     memo_url = f"{live_server.url}/memos/{seed.pk}/"
 
     # rujapa: her draft in "my memos", a wrong password, then submits.
@@ -111,9 +111,10 @@ def test_seed_scenario(seed: Any, open_as: Callable[..., Any], live_server: Any)
     assert page.get_by_test_id("memo-status").inner_text() in (th("Completed"), th("Archived"))
     assert page.get_by_test_id("pdf-panel").get_attribute("data-state") == "pending"
     assert "กำลังจัดทำเอกสาร" in page.get_by_test_id("pdf-panel").inner_text()
-    # The worker runs here, in the test's thread: leave the page first, so that no poll reaches the live server
-    # while it works (on SQLite both would share the test database's one connection).
-    page.goto("about:blank")
+    # The worker runs here, in the test's thread: leave every page first (the signatories' pages are still on
+    # the memo, polling), so that no poll reaches the live server while it works (on SQLite both would share
+    # the test database's one connection: "database table is locked", or a 500 on the panel).
+    leave_every_page(browser)
     call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0, queue_name="render")
     page.goto(memo_url)
     page.get_by_test_id("download-pdf").wait_for(timeout=15_000)

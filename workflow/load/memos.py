@@ -714,6 +714,7 @@ class MemoMaker:
                 archived_at,
                 "",
                 "",
+                "",  # not classified
             )
         )
         statuses = self.counters.statuses

@@ -68,6 +68,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "archived_at",
         "certificate_file",
         "certificate_sha256",
+        "secrecy",
     ),
     "memos_memorevision": ("id", "memo_id", "number", "content", "sha256", "created_at", "created_by_id"),
     "signatures_signature": (

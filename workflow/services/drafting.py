@@ -27,6 +27,7 @@ def memo_create(
     addressee: str | None = None,
     department: str | None = None,
     urgency: str | None = None,
+    secrecy: str | None = None,
     writer_position: Position | None = None,
     meta: RequestMeta | None = None,
 ) -> Memo:
@@ -40,7 +41,12 @@ def memo_create(
     if writer_position is None:
         raise ValidationFailed(_("You hold no position, so you cannot write a memo."))
     cleaned = memo_services.clean_content(
-        subject=subject, body=body, addressee=addressee, department=department, urgency=urgency
+        subject=subject,
+        body=body,
+        addressee=addressee,
+        department=department,
+        urgency=urgency,
+        secrecy=secrecy,
     )
     unit = writer_position.unit
     memo = Memo(
@@ -54,6 +60,7 @@ def memo_create(
         body=cleaned["body"],
         addressee=cleaned.get("addressee", ""),
         urgency=cleaned.get("urgency") or "normal",
+        secrecy=cleaned.get("secrecy", ""),
     )
     planned = route_plan_for(writer_position=writer_position)
     with transaction.atomic(durable=True):
@@ -61,7 +68,7 @@ def memo_create(
         RouteStep.objects.bulk_create(_steps_from_plan(memo=memo, round_=1, planned=planned))
         memo_search_refresh(memo_id=memo.pk)
         memo_pdf_schedule(memo=memo)
-        _audit("memo.created", memo, writer, meta, subject=memo.subject)
+        _audit("memo.created", memo, writer, meta, subject=memo.subject, secrecy=memo.secrecy)
     return memo
 
 
@@ -73,7 +80,7 @@ def _require_writer_and_editable(memo: Memo, actor: Person) -> None:
 
 
 def memo_update(*, memo: Memo, actor: Person, meta: RequestMeta | None = None, **changes: Any) -> Memo:
-    allowed = {"subject", "body", "addressee", "department", "urgency"}
+    allowed = {"subject", "body", "addressee", "department", "urgency", "secrecy"}
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationFailed(
@@ -82,12 +89,23 @@ def memo_update(*, memo: Memo, actor: Person, meta: RequestMeta | None = None, *
     cleaned = memo_services.clean_content(**changes)
     with _memo_locked(memo.pk) as locked:
         _require_writer_and_editable(locked, actor)
+        secrecy_before = locked.secrecy
         for name, value in cleaned.items():
             setattr(locked, name, value)
         locked.save(update_fields=[*cleaned, "updated_at"])
         memo_search_refresh(memo_id=locked.pk)
         memo_pdf_schedule(memo=locked)
-        _audit("memo.changed", locked, actor, meta, fields=sorted(cleaned))
+        # The class after the change, always; and what it was when this change set it.
+        reclassified = {"secrecy_before": secrecy_before} if locked.secrecy != secrecy_before else {}
+        _audit(
+            "memo.changed",
+            locked,
+            actor,
+            meta,
+            fields=sorted(cleaned),
+            secrecy=locked.secrecy,
+            **reclassified,
+        )
     return locked
 
 

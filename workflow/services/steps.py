@@ -188,8 +188,7 @@ def step_approve(
             following.save(
                 update_fields=["state", "assignee", "activated_at", "capacity", "task", "duty_conflict"]
             )
-            _notify_activated(following, ctx.memo, actor)
-            notify.step_signed(current, ctx.memo, actor=actor)
+            notify.step_signed(current, ctx.memo, following=following, actor=actor)
         else:
             current.save(
                 update_fields=["state", "acted_at", "opinion", "decision", "decision_text", "signature"]

@@ -126,6 +126,35 @@ def test_the_memo_number_is_found_in_either_digits(demo_org: Any, api_as: Any) -
     assert found(client, memo.number) == ["ขอซ่อมเครื่องพิมพ์"]
 
 
+def test_a_running_number_finds_that_memo_not_every_longer_number(demo_org: Any, api_as: Any) -> None:
+    """A number typed as "code/running number" finds the memo with exactly that running number, found through
+    the register's index, not the documents: ".../1" is not also ".../10" to ".../19". Typed with or without the
+    code's letters, in either digits; a number nobody has is searched in the documents' text instead."""
+    memos = [submitted_memo(subject=f"เรื่องที่ {n}") for n in range(1, 12)]
+    first = memos[0]
+    assert first.number.endswith("/๑")
+    arabic = first.number.translate(str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789"))
+    code_digits = arabic.split("/")[0].split()[-1]
+    client = api_as("rujapa")
+    assert found(client, f"{code_digits}/1") == ["เรื่องที่ 1"]  # not เรื่องที่ 10, 11
+    assert found(client, first.number) == ["เรื่องที่ 1"]
+    assert found(client, "/11") == ["เรื่องที่ 11"]
+    assert found(client, f"{code_digits}/99") == []
+    # No memo has running number 2566 in a register whose code holds 210: the text is searched instead.
+    submitted_memo(subject="ตามคำสั่ง ๒๑๐/๒๕๖๖ เรื่องแต่งตั้งคณะกรรมการ")
+    assert found(client, "210/2566") == ["ตามคำสั่ง ๒๑๐/๒๕๖๖ เรื่องแต่งตั้งคณะกรรมการ"]
+
+
+def test_a_running_number_search_reads_no_search_document(demo_org: Any, api_as: Any) -> None:
+    """The number path is the guard against the trigram index's slow answer for short numbers: it must not
+    touch the search documents when a memo has the number."""
+    memo = submitted_memo(subject="ขอซ่อมเครื่องพิมพ์")
+    client = api_as("rujapa")
+    with CaptureQueriesContext(connection) as queries:
+        assert found(client, memo.number) == ["ขอซ่อมเครื่องพิมพ์"]
+    assert not [q for q in queries.captured_queries if MemoSearch._meta.db_table in q["sql"]]
+
+
 @pytest.mark.parametrize(("word", "text"), [("ประชุม", "การประชุมสภา"), ("โสน", "ตำบลหนองโสน")])
 def test_a_thai_word_inside_a_compound_is_found(demo_org: Any, api_as: Any, word: str, text: str) -> None:
     submitted_memo(subject=f"เรื่อง{text}", body="จึงเรียนมาเพื่อโปรดทราบ")

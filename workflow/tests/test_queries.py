@@ -28,12 +28,14 @@ MEMO_DETAIL_QUERIES = 6
 # revision, not the setting, decides; read in the step's query since issue 12); the lockout count of the signer's
 # account and address (org.lockout); SAVEPOINT, process row lock (FOR UPDATE NOWAIT), the round's steps (acting
 # annotations); the signature, the finished task, the next task and its link, this step, the next step, the
-# two notifications (the next signatory's "waiting", the writer's "signed at a step": issue 13), each one INSERT
-# and its e-mail job's INSERT (which decides each e-mail when it runs), the PDF render request (one upsert of the memo's RenderedPdf row since issue 12, then the
+# e-mail job of the notifications below (one per batch, issue 13; it decides each e-mail when it runs), the PDF
+# render request (one upsert of the memo's RenderedPdf row since issue 12, then the
 # render job's INSERT only when no render was queued — here one is), the audit event (the chain's head locked,
 # the event, the head moved on); the memo's search document rewritten (one INSERT … ON CONFLICT: the opinion
-# and the next assignee, issue 12); RELEASE SAVEPOINT. 21 outside a test's transaction (docs/performance.md).
-MIDDLE_APPROVE_QUERIES = 23
+# and the next assignee, issue 12); the in-app notifications of the writer and the next signatory (one INSERT,
+# issue 13) and the active webhook endpoints, to know whether any wants them (one SELECT, webhooks); RELEASE
+# SAVEPOINT. 20 outside a test's transaction (docs/performance.md).
+MIDDLE_APPROVE_QUERIES = 22
 
 HEAD = "หัวหน้าสำนักปลัด"
 PALAD = "ปลัดองค์การบริหารส่วนตำบลหนองโสน"

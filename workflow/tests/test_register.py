@@ -354,3 +354,11 @@ def test_a_page_number_out_of_range_shows_the_first_page_not_an_error(person, me
         assert response.content.decode().count('data-testid="outcome">') == first.count(
             'data-testid="outcome">'
         )
+
+
+def test_the_demo_records_clerk_keeps_the_register_of_her_unit(person, memos):
+    """The demo's เจ้าพนักงานธุรการ (saraban) holds org.keep_register through the demo's clerks' group: she sees
+    the memos of สำนักปลัด and its งานประชาสัมพันธ์, never another division's."""
+    response = client_for(person, "saraban").get("/register/")
+    assert response.status_code == 200
+    assert subjects(response) == {OURS, APPROVED, REJECTED}
