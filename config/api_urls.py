@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from notifications import api as notifications_api
 from org import api as org_api
 from signatures import api as signatures_api
 from workflow import api as workflow_api
@@ -37,6 +38,22 @@ urlpatterns = [
     ),
     path("memos/<uuid:memo_id>/submit/", workflow_api.MemoSubmitView.as_view(), name="api-memo-submit"),
     path("memos/<uuid:memo_id>/withdraw/", workflow_api.MemoWithdrawView.as_view(), name="api-memo-withdraw"),
+    path("notifications/", notifications_api.NotificationListView.as_view(), name="api-notifications"),
+    path(
+        "notifications/unread-count/",
+        notifications_api.UnreadCountView.as_view(),
+        name="api-notifications-unread-count",
+    ),
+    path(
+        "notifications/read-all/",
+        notifications_api.NotificationReadAllView.as_view(),
+        name="api-notifications-read-all",
+    ),
+    path(
+        "notifications/<int:notification_id>/read/",
+        notifications_api.NotificationReadView.as_view(),
+        name="api-notification-read",
+    ),
     path("audit/", audit_api.AuditListView.as_view(), name="api-audit"),
     path("search/", workflow_api.SearchView.as_view(), name="api-search"),
     path("tasks/", workflow_api.TaskListView.as_view(), name="api-tasks"),

@@ -19,6 +19,7 @@ urlpatterns = [
     # The signatory's web pages: my tasks at the root ("home"), the memo page ("memo-page"), writing, lists.
     path("", include("workflow.urls_web")),
     path("healthz", healthz, name="healthz"),
+    path("notifications/", include("notifications.urls")),  # the bell's list, marking read, the settings
     path("pki/", include("signatures.urls")),  # the CA certificate and CRL: public, in every certificate
     path("verify/", include("signatures.urls_verify")),  # public: check a signed PDF (the memo QR code)
     path("admin/", admin.site.urls),

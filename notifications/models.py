@@ -25,6 +25,18 @@ class Kind(models.TextChoices):
     ESCALATED = "step.escalated", _("A memo is overdue with someone who reports to you")
 
 
+class EmailState(models.TextChoices):
+    """What the e-mail channel does with a notification: `queued` when written (its batch's job enqueued in the
+    same transaction), then, as the recipient's mode and address say when the job runs: nothing, a message at
+    once (`sent`), or a line in the next daily digest (`digest`, then `sent`). `sent` is final, so that no retry
+    and no second worker sends it again."""
+
+    NONE = "", _("Not e-mailed")
+    QUEUED = "queued", _("E-mail job queued")
+    DIGEST = "digest", _("Waiting for the daily digest")
+    SENT = "sent", _("E-mailed")
+
+
 class Notification(models.Model):
     recipient = models.ForeignKey(
         Person, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
@@ -45,6 +57,9 @@ class Notification(models.Model):
     params = models.JSONField(_("details"), default=dict, blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=False)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    email_state = models.CharField(
+        _("e-mail"), max_length=8, choices=EmailState.choices, default=EmailState.NONE, blank=True
+    )
 
     class Meta:
         verbose_name = _("notification")
@@ -56,6 +71,12 @@ class Notification(models.Model):
             # The bell's count: a person's unread ones, from the index alone.
             models.Index(
                 fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread_idx"
+            ),
+            # The daily digest: the few rows waiting for it, by person.
+            models.Index(
+                fields=["recipient", "created_at", "id"],
+                condition=Q(email_state="digest"),
+                name="notification_digest_idx",
             ),
         ]
 

@@ -1,12 +1,17 @@
 """The one way to tell people something (issue 13): called by the workflow's services inside the transaction
-of the change, so a notification exists exactly when the change commits."""
+of the change, so a notification exists exactly when the change commits. And the reader's own writes: marking
+read, choosing how each channel reaches them."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import transaction
+from django.utils import timezone
+
 from memos.models import Memo
-from notifications.models import Kind, Notification
+from notifications import email
+from notifications.models import Channel, EmailState, Kind, Mode, Notification, Preference
 from org.models import Person
 from webhooks.services import webhook_fan_out
 
@@ -54,6 +59,7 @@ def notify_all(notices: Iterable[Notice]) -> list[Notification]:
                     memo=notice.memo,
                     actor=actor,
                     params=_jsonable(notice.params),
+                    email_state=EmailState.QUEUED,  # the e-mail job decides, as the person wants it then
                 )
             )
     if not rows:
@@ -65,7 +71,8 @@ def notify_all(notices: Iterable[Notice]) -> list[Notification]:
 
 def deliver(rows: list[Notification]) -> None:
     """Feed the other channels (e-mail, webhooks) from the rows just written: each enqueues its own job in
-    this transaction. Filled in by the channels as they are built."""
+    this transaction."""
+    email.email_enqueue(rows)
     webhook_fan_out(notifications=rows)
 
 
@@ -74,3 +81,42 @@ def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
         key: (str(value) if value is not None and not isinstance(value, int | float | bool) else value)
         for key, value in params.items()
     }
+
+
+# The reader's writes ------------------------------------------------------------------------------------------
+
+
+def notification_mark_read(*, notification: Notification, person: Person) -> bool:
+    """Mark one of `person`'s notifications read (again is harmless); False when it was read already. Someone
+    else's notification is never touched (the selector gives a 404 before this)."""
+    with transaction.atomic(durable=True):
+        changed = Notification.objects.filter(
+            pk=notification.pk, recipient=person, read_at__isnull=True
+        ).update(read_at=timezone.now())
+    return changed > 0
+
+
+def notification_mark_all_read(*, person: Person) -> int:
+    """Mark every unread notification of `person` read; how many were."""
+    with transaction.atomic(durable=True):
+        return Notification.objects.filter(recipient=person, read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
+
+
+def preference_set(*, person: Person, channel: Channel | str, mode: Mode | str) -> Preference:
+    """How `channel` reaches `person` from now on. Leaving the daily digest drops what was waiting for it (the
+    person no longer wants a digest; everything stays in the app)."""
+    channel, mode = Channel(channel), Mode(mode)
+    with transaction.atomic(durable=True):
+        preference, _ = Preference.objects.select_for_update().get_or_create(
+            person=person, channel=channel, defaults={"mode": mode}
+        )
+        if preference.mode != mode:
+            preference.mode = mode
+            preference.save(update_fields=["mode"])
+        if channel == Channel.EMAIL and mode != Mode.DIGEST:
+            Notification.objects.filter(recipient=person, email_state=EmailState.DIGEST).update(
+                email_state=EmailState.NONE
+            )
+    return preference

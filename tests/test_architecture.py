@@ -60,6 +60,7 @@ def test_the_real_tree_keeps_every_contract() -> None:
         ),
         ("signatures/violation.py", "import workflow.services", "memos and signatures never import"),
         ("workflow/violation.py", "from config import urls", "config above workflow"),
+        ("notifications/violation.py", "from workflow import notify", "config above workflow"),
         ("webhooks/violation.py", "from workflow import selectors", "config above workflow"),
         ("webhooks/violation.py", "from notifications.services import notify", "config above workflow"),
     ],

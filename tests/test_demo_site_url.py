@@ -9,10 +9,10 @@ from pathlib import Path
 from django.core import mail
 from django.test import override_settings
 
+from notifications.models import Kind, Notification
+from notifications.tasks import send_notification_emails
 from org.demo import DEMO_PASSWORD
 from workflow import services
-from workflow.models import RouteStep, StepState
-from workflow.tasks import notify_step_assignee
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,9 +44,9 @@ def test_make_demo_derives_the_link_address_from_its_port():
 def test_the_notification_links_to_the_configured_address(person):
     memo = services.memo_create(writer=person("rujapa"), subject="ขอความเห็นชอบจัดซื้อวัสดุ", body="ย่อหน้าแรก")
     services.memo_submit(memo=memo, actor=person("rujapa"), password=DEMO_PASSWORD)
-    step = RouteStep.objects.get(memo=memo, state=StepState.ACTIVE)
+    waiting = Notification.objects.get(memo=memo, kind=Kind.STEP_WAITING)
 
-    assert notify_step_assignee.call(str(step.pk)) is True
+    assert send_notification_emails.call([waiting.pk]) == 1
 
     (message,) = mail.outbox
     assert f"http://127.0.0.1:8123/memos/{memo.pk}/" in message.body

@@ -99,7 +99,8 @@ def test_two_worker_processes_make_the_daily_checkpoint_once(
     services.seal_key_create()
     directory = tmp_path / "checkpoints"
     due_now = {
-        "MEMOFLOW_SCHEDULE": "audit_checkpoint=00:00,leave_steps=off,step_reminders=off",  # this job alone
+        # the checkpoint due whenever the test runs; the other jobs off (the digest is due from 16:30)
+        "MEMOFLOW_SCHEDULE": "audit_checkpoint=00:00,notification_digest=off,leave_steps=off,step_reminders=off",
         "MEMOFLOW_AUDIT_CHECKPOINT_DIR": str(directory),
     }
 

@@ -17,6 +17,7 @@ from core import thai
 from core.errors import NotFound
 from core.models import AuditEvent
 from memos.models import Enclosure, Memo, MemoStatus
+from notifications.selectors import unread_notifications_count
 from org.models import Person, Position
 from org.selectors import Signatory, signatories_for
 from signatures import signing
@@ -47,7 +48,8 @@ def may_write_memo(*, user: Any) -> bool:
 
 
 def header_for(*, user: Any) -> dict[str, Any]:
-    """What the header shows a signed-in person, in one query: their task count, whether the
+    """What the header shows a signed-in person, in one query: their task count, their unread notifications (the
+    bell), whether the
     "write a memo" link is for them (the same rule as `may_write_memo`) and whether the register and the
     dashboard are (workflow.register's rules)."""
     from workflow.register import header_annotations
@@ -64,9 +66,17 @@ def header_for(*, user: Any) -> dict[str, Any]:
         .annotate(
             task_count=Coalesce(Subquery(waiting), 0),
             may_write=Exists(Position.objects.filter(holder=OuterRef("pk"))),
+            unread_count=Coalesce(Subquery(unread_notifications_count(person_ref=OuterRef("pk"))), 0),
             **header_annotations(),
         )
-        .values("task_count", "may_write", "may_see_register", "may_see_dashboard", "may_search_audit")
+        .values(
+            "task_count",
+            "may_write",
+            "may_see_register",
+            "may_see_dashboard",
+            "may_search_audit",
+            "unread_count",
+        )
         .first()
     ) or {
         "task_count": 0,
@@ -74,8 +84,10 @@ def header_for(*, user: Any) -> dict[str, Any]:
         "may_see_register": False,
         "may_see_dashboard": False,
         "may_search_audit": False,
+        "unread_count": 0,
     }
     return {
+        "unread_notifications": row["unread_count"],
         "my_task_count": row["task_count"],
         "can_write_memo": row["may_write"],
         "can_see_register": row["may_see_register"],

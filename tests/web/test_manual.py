@@ -119,6 +119,10 @@ def test_the_manual_is_what_the_pages_do(
     manual.shot(page, "returned-task")
     page.goto(f"/memos/{back.pk}/")
     manual.shot(page, "returned-memo")
+    page.goto("/notifications/")  # the bell's list and the settings
+    manual.read(page)
+    page.goto("/notifications/settings/")
+    manual.read(page)
 
     # The executive decides (a laptop): a decision, then sign.
     page = open_as("yutthana", LAPTOP)

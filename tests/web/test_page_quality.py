@@ -98,14 +98,15 @@ def test_every_page_has_big_enough_targets_and_no_axe_violation(
     page.get_by_test_id("sign").click()
     page.wait_for_load_state()
     check(page, "memo with an error summary")
-    for path in (
+    paths = (
         "/memos/done/",
         "/memos/all/?q=ขออนุมัติ",
         "/profile/",
         "/leave/",
         "/leave/approve/",
         f"/memos/{done.pk}/",
-    ):
+    )
+    for path in (*paths, "/notifications/", "/notifications/settings/"):
         page.goto(path)
         check(page, path)
 
@@ -116,6 +117,10 @@ def test_every_page_has_big_enough_targets_and_no_axe_violation(
         check(page, path)
     page.goto("/memos/?q=ไม่มีเรื่องนี้&status=draft")
     check(page, "my memos, nothing found")
+    page.goto("/notifications/")  # unread and read ones, with their buttons
+    page.get_by_test_id("mark-read").first.click()
+    page.wait_for_load_state()
+    check(page, "notifications, one read")
 
 
 def test_an_english_page_has_no_thai_digits_or_thai_dates(org: Any, open_as: Callable[..., Any]) -> None:

@@ -71,18 +71,13 @@ def _enqueue_archive(memo: Memo) -> None:
     archive_memo.enqueue(str(memo.pk))
 
 
-def _notify_activated(
-    step: RouteStep, memo: Memo, actor: Person | None = None, *, in_app: bool = True
-) -> None:
-    """Tell the new assignee, in the app and by a job enqueued in this same transaction (both exist only if
-    the change commits); a step waiting for assignment notifies nobody."""
+def _notify_activated(step: RouteStep, memo: Memo, actor: Person | None = None) -> None:
+    """Tell the new assignee (workflow.notify: in the app, and by e-mail as they chose, both in this same
+    transaction, so they exist only if the change commits); a step waiting for assignment notifies nobody."""
     from workflow import notify
-    from workflow.tasks import notify_step_assignee
 
     if step.assignee_id is not None:
-        if in_app:
-            notify.step_waiting(step, memo, actor=actor)
-        notify_step_assignee.enqueue(str(step.pk))
+        notify.step_waiting(step, memo, actor=actor)
 
 
 def _activate(step: RouteStep, signatory: Signatory | None, now: Any, *, memo: Memo | None = None) -> None:

@@ -15,7 +15,6 @@ from workflow.documents import memo_pdf_schedule
 from workflow.models import RouteStep, StepReassignment, StepState
 from workflow.search import memo_search_refresh
 from workflow.services._common import _audit, _process_locked, _required_reason
-from workflow.services._flow import _notify_activated
 
 CAPACITY_MAX = RouteStep._meta.get_field("capacity").max_length or 32
 
@@ -87,7 +86,6 @@ def _move(
     current.assignee = assignee
     current.capacity = capacity
     current.save(update_fields=["assignee", "capacity"])
-    _notify_activated(current, memo, in_app=False)  # the e-mail; the in-app notice is `reassigned`'s
     notify.reassigned(current, memo, previous=previous, actor=actor, reason=reason)
     memo_search_refresh(memo_id=memo.pk)  # the new assignee's name
     memo_pdf_schedule(memo=memo)

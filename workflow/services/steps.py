@@ -188,7 +188,6 @@ def step_approve(
             )
             _save_skipped(skipped, ctx.memo, actor, meta)
             following.save(update_fields=ACTIVATED_FIELDS)
-            _notify_activated(following, ctx.memo, actor, in_app=False)  # told with the writer, below
             notify.step_signed(current, ctx.memo, following=following, actor=actor)
         else:
             current.save(

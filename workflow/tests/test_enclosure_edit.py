@@ -113,12 +113,13 @@ def test_my_tasks_with_returned_memos_keeps_a_constant_query_count(
 
 
 def test_the_returned_email_says_who_and_why(person: Any) -> None:
-    from workflow.tasks import notify_step_assignee
+    from notifications.models import Kind, Notification
+    from notifications.tasks import send_notification_emails
 
     memo = returned_memo(at_step=2)
-    writer_step = active_step(memo)
+    returned = Notification.objects.get(memo=memo, kind=Kind.RETURNED, recipient=memo.writer)
     mail.outbox.clear()
-    assert notify_step_assignee.func(str(writer_step.pk)) is True  # what the worker runs
+    assert send_notification_emails.func([returned.pk]) == 1  # what the worker runs
     (message,) = mail.outbox
     assert "ส่งคืนแก้ไข" in message.subject
     assert f"เหตุผล: {RETURN_REASON}" in message.body

@@ -28,7 +28,8 @@ MEMO_DETAIL_QUERIES = 6
 # revision, not the setting, decides; read in the step's query since issue 12); the lockout count of the signer's
 # account and address (org.lockout); SAVEPOINT, process row lock (FOR UPDATE NOWAIT), the round's steps (acting
 # annotations); the signature, the finished task, the next task and its link, this step, the next step, the
-# notification job, the PDF render request (one upsert of the memo's RenderedPdf row since issue 12, then the
+# e-mail job of the notifications below (one per batch, issue 13; it decides each e-mail when it runs), the PDF
+# render request (one upsert of the memo's RenderedPdf row since issue 12, then the
 # render job's INSERT only when no render was queued — here one is), the audit event (the chain's head locked,
 # the event, the head moved on); the memo's search document rewritten (one INSERT … ON CONFLICT: the opinion
 # and the next assignee, issue 12); the in-app notifications of the writer and the next signatory (one INSERT,

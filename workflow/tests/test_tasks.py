@@ -1,4 +1,4 @@
-"""Background work: the assignee's notification is enqueued in the same transaction as the step change and run
+"""Background work: the assignee's e-mail (notifications.tasks) is enqueued in the same transaction as the step change and run
 by the database worker (here in-process, as `manage.py db_worker --batch`)."""
 
 import pytest
@@ -15,7 +15,7 @@ from workflow.services import submission
 pytestmark = pytest.mark.django_db
 
 
-NOTIFY = "workflow.tasks.notify_step_assignee"
+NOTIFY = "notifications.tasks.send_notification_emails"
 
 
 def run_worker(queue: str = "default") -> None:
@@ -31,7 +31,7 @@ def test_submit_notifies_the_next_signatory_by_email(person):
     memo = draft(person)
     services.memo_submit(memo=memo, actor=person("rujapa"), password=DEMO_PASSWORD)
     memo.refresh_from_db()
-    assert DBTaskResult.objects.filter(task_path="workflow.tasks.notify_step_assignee").count() == 1
+    assert DBTaskResult.objects.filter(task_path=NOTIFY).count() == 1
     assert mail.outbox == []  # nothing is sent inside the request: the worker does it
 
     run_worker()
