@@ -19,7 +19,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
 
-from notifications.models import Channel, EmailState, Mode, Notification, Preference
+from notifications.models import LEAVE_PAGES, Channel, EmailState, Mode, Notification, Preference
 from notifications.texts import memo_phrase, urgency_word, when, wording
 from org.models import Person
 
@@ -48,7 +48,7 @@ def _email_modes(person_ids: Iterable[Any]) -> dict[Any, str]:
 def link(notification: Notification) -> str:
     base = settings.MEMOFLOW_BASE_URL.rstrip("/")
     if notification.memo_id is None:
-        return f"{base}{reverse('notification-list')}"
+        return f"{base}{reverse(LEAVE_PAGES.get(notification.kind, 'notification-list'))}"
     return f"{base}{reverse('memo-page', args=[notification.memo_id])}"
 
 

@@ -23,6 +23,19 @@ class Kind(models.TextChoices):
     REASSIGNED_FROM = "step.reassigned_from", _("A step was moved away from you")
     REMINDER = "step.reminder", _("Reminder: a memo waits for you")
     ESCALATED = "step.escalated", _("A memo is overdue with someone who reports to you")
+    LEAVE_REQUESTED = "leave.requested", _("A leave waits for your approval")
+    LEAVE_APPROVED = "leave.approved", _("Your leave was approved")
+    LEAVE_REFUSED = "leave.refused", _("Your leave was refused")
+    LEAVE_ACTING = "leave.acting", _("You will act for someone on leave")
+
+
+#: Where a notification that names no memo leads (URL names of the pages that deal with it).
+LEAVE_PAGES = {
+    "leave.requested": "leave-approve",
+    "leave.approved": "leave-mine",
+    "leave.refused": "leave-mine",
+    "leave.acting": "leave-mine",
+}
 
 
 class EmailState(models.TextChoices):

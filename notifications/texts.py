@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from django.utils import translation
-from django.utils.dateparse import parse_datetime
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -57,6 +57,16 @@ def secrecy_word(memo: Memo) -> str:
     if not memo.secrecy:
         return ""
     return str(SECRECY_WORDS.get(memo.secrecy, SECRECY_WORDS[Secrecy.CONFIDENTIAL]))
+
+
+def _day(value: str | None) -> str:
+    """A leave's day (ISO in the row) as the reader reads it: ๔ ธันวาคม ๒๕๖๙ in Thai."""
+    if not value:
+        return ""
+    day = parse_date(str(value))
+    if day is None:
+        return ""
+    return thai.format_date(day)  # Thai or English, by the active language
 
 
 def urgency_word(memo: Memo) -> str:
@@ -112,6 +122,11 @@ def wording(notification: Notification, *, for_email: bool = False) -> Text:
         "decision": _decision(params),
         "due": when(params.get("due_at")),
         "for_role": _role_phrase(str(params.get("role") or "")),
+        "person": params.get("person") or "",
+        "acting": params.get("acting") or "",
+        "acting_capacity": params.get("acting_capacity") or "",
+        "first": _day(params.get("starts_on")),
+        "last": _day(params.get("ends_on")),
     }
     title = str(Kind(kind).label) if kind in Kind.values else kind
     sentences = {
@@ -129,6 +144,19 @@ def wording(notification: Notification, *, for_email: bool = False) -> Text:
         ),
         Kind.REMINDER: _("%(memo)s still waits %(for_role)s as %(position)s; it is due %(due)s."),
         Kind.ESCALATED: _("%(memo)s is overdue at the step of %(position)s; it was due %(due)s."),
+        Kind.LEAVE_REQUESTED: _(
+            "%(person)s asks for leave from %(position)s, %(first)s to %(last)s, with %(acting)s acting."
+        ),
+        Kind.LEAVE_APPROVED: _(
+            "%(actor)s approved your leave from %(position)s, %(first)s to %(last)s: %(acting)s acts for you."
+        ),
+        Kind.LEAVE_REFUSED: _(
+            "%(actor)s refused your leave from %(position)s, %(first)s to %(last)s. Reason: %(reason)s"
+        ),
+        Kind.LEAVE_ACTING: _(
+            "%(actor)s approved the leave of %(person)s: you sign as %(acting_capacity)s%(position)s "
+            "from %(first)s to %(last)s."
+        ),
     }
     template = sentences.get(Kind(kind)) if kind in Kind.values else None
     sentence = template % values if template else values["memo"]

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from core.errors import NotFound
 from core.pagination import page_number, page_window
 from notifications import selectors, services
-from notifications.models import Channel, Mode, Notification
+from notifications.models import LEAVE_PAGES, Channel, Mode, Notification
 from notifications.texts import wording
 from org.models import Person
 
@@ -58,7 +58,7 @@ def notification_open(request: HttpRequest, notification_id: int) -> HttpRespons
     notification = _own(request, notification_id)
     services.notification_mark_read(notification=notification, person=_user(request))
     if notification.memo_id is None:
-        return redirect("notification-list")
+        return redirect(LEAVE_PAGES.get(notification.kind, "notification-list"))
     return redirect("memo-page", memo_id=notification.memo_id)
 
 

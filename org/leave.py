@@ -19,6 +19,7 @@ both see each other), then the leave's row; the audit event is in the same trans
 steps is the workflow's (workflow/services/leave.py): org knows no route.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -49,6 +50,10 @@ MAX_NOTE = 2000
 MAX_REASON = 2000
 ORDER_MAX = Leave._meta.get_field("order_reference").max_length or 128
 OPEN_STATES = (LeaveState.REQUESTED, LeaveState.APPROVED)
+
+
+#: Told of a leave inside the transaction that asked for or decided it (workflow passes the notifications).
+Inform = Callable[[Leave], None]
 
 
 def is_administrator(person: Any) -> bool:
@@ -264,8 +269,10 @@ def leave_request(
     order_reference: str = "",
     note: str = "",
     meta: RequestMeta | None = None,
+    inform: Inform | None = None,
 ) -> Leave:
-    """The person asks for leave from a position they hold, naming who acts; nothing changes on a refusal."""
+    """The person asks for leave from a position they hold, naming who acts; nothing changes on a refusal.
+    `inform` is called with the new leave inside the transaction (the notifications, which org does not know)."""
     errors: dict[str, list[Any]] = {}
     today = _today()
     if position.holder_id != person.pk:
@@ -320,6 +327,8 @@ def leave_request(
         _check_free(leave)
         leave.save()
         _audit("leave.requested", leave, person, meta, note=note)
+        if inform is not None:
+            inform(leave)
     return leave
 
 
@@ -345,9 +354,12 @@ def _check_free(leave: Leave) -> None:
         raise ValidationFailed(message, fields={"starts_on": [message]})
 
 
-def leave_approve(*, leave: Leave, actor: Person, meta: RequestMeta | None = None) -> Leave:
+def leave_approve(
+    *, leave: Leave, actor: Person, meta: RequestMeta | None = None, inform: Inform | None = None
+) -> Leave:
     """Approve: the acting appointment for the leave's days is made in the same transaction. The rules are
-    checked again (an account may have been disabled, an appointment made, since the request)."""
+    checked again (an account may have been disabled, an appointment made, since the request). `inform`
+    (the notifications, which org does not know) is called with the approved leave inside the transaction."""
     with transaction.atomic(durable=True):
         current = _locked(leave)
         refusal = decide_refusal(actor=actor, leave=current)
@@ -385,10 +397,14 @@ def leave_approve(*, leave: Leave, actor: Person, meta: RequestMeta | None = Non
         current.appointment = appointment
         current.save(update_fields=["state", "decided_by", "decided_at", "appointment"])
         _audit("leave.approved", current, actor, meta, appointment=str(appointment.pk))
+        if inform is not None:
+            inform(current)
     return current
 
 
-def leave_refuse(*, leave: Leave, actor: Person, reason: str, meta: RequestMeta | None = None) -> Leave:
+def leave_refuse(
+    *, leave: Leave, actor: Person, reason: str, meta: RequestMeta | None = None, inform: Inform | None = None
+) -> Leave:
     reason = (reason or "").strip()
     with transaction.atomic(durable=True):
         current = _locked(leave)
@@ -407,6 +423,8 @@ def leave_refuse(*, leave: Leave, actor: Person, reason: str, meta: RequestMeta 
         current.refusal_reason = reason
         current.save(update_fields=["state", "decided_by", "decided_at", "refusal_reason"])
         _audit("leave.refused", current, actor, meta, reason=reason)
+        if inform is not None:
+            inform(current)
     return current
 
 

@@ -7,10 +7,12 @@ archived; both people of a reassignment. Nobody is told of their own action."""
 
 from typing import Any
 
+from core.errors import NoSignatory
 from memos.models import Memo
 from notifications.models import Kind
 from notifications.services import Notice, notify, notify_all
-from org.models import Person
+from org.models import Leave, LeaveState, Person
+from org.selectors import signatory_for
 from workflow.models import RouteStep, StepRole, StepState
 
 
@@ -108,3 +110,61 @@ def reassigned(step: RouteStep, memo: Memo, *, previous: Person | None, actor: P
         actor=actor,
         **params,
     )
+
+
+# Leave (ADR 0011) -------------------------------------------------------------------------------------------
+
+
+def _leave_params(leave: Leave) -> dict[str, Any]:
+    return {
+        "leave": str(leave.pk),
+        "person": leave.person.full_name,
+        "position": leave.position.title,
+        "acting": leave.acting_person.full_name,
+        "acting_capacity": leave.capacity,
+        "starts_on": leave.starts_on.isoformat(),
+        "ends_on": leave.ends_on.isoformat(),
+    }
+
+
+def leave_requested(leave: Leave) -> None:
+    """To whoever may decide it: the person who signs for the superior position now, or, for a position that
+    reports to nobody (or a superior post nobody can sign for), the administrators."""
+    deciders: list[Any] = []
+    superior = leave.position.reports_to
+    if superior is not None:
+        try:
+            deciders = [signatory_for(position=superior).person.pk]
+        except NoSignatory:
+            deciders = []
+    if not deciders:
+        deciders = list(
+            Person.objects.filter(is_active=True, is_superuser=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    notify(
+        kind=Kind.LEAVE_REQUESTED, memo=None, recipients=deciders, actor=leave.person, **_leave_params(leave)
+    )
+
+
+def leave_decided(leave: Leave) -> None:
+    """The person hears the decision; on approval, the acting person hears what they will sign for."""
+    actor = leave.decided_by
+    params = _leave_params(leave)
+    if leave.state == LeaveState.APPROVED:
+        notify_all(
+            [
+                Notice(Kind.LEAVE_APPROVED, None, [leave.person_id], actor, params),
+                Notice(Kind.LEAVE_ACTING, None, [leave.acting_person_id], actor, params),
+            ]
+        )
+    elif leave.state == LeaveState.REFUSED:
+        notify(
+            kind=Kind.LEAVE_REFUSED,
+            memo=None,
+            recipients=[leave.person_id],
+            actor=actor,
+            reason=leave.refusal_reason,
+            **params,
+        )

@@ -32,6 +32,7 @@ from core.errors import Busy, NoSignatory, ValidationFailed
 from org import leave as org_leave
 from org.models import Leave, LeaveState, Person
 from org.selectors import bangkok_day, signatory_for
+from workflow import notify
 from workflow.models import RouteStep, StepState
 from workflow.services._common import _audit, _process_locked
 from workflow.services.reassignment import _check_assignee, _move
@@ -50,18 +51,21 @@ class StepsMoved:
 
 
 def leave_request(**kwargs: Any) -> Leave:
-    return org_leave.leave_request(**kwargs)
+    """Ask (org.leave); whoever may decide is told in the same transaction."""
+    return org_leave.leave_request(**kwargs, inform=notify.leave_requested)
 
 
 def leave_refuse(*, leave: Leave, actor: Person, reason: str, meta: RequestMeta | None = None) -> Leave:
-    return org_leave.leave_refuse(leave=leave, actor=actor, reason=reason, meta=meta)
+    return org_leave.leave_refuse(
+        leave=leave, actor=actor, reason=reason, meta=meta, inform=notify.leave_decided
+    )
 
 
 def leave_approve(
     *, leave: Leave, actor: Person, meta: RequestMeta | None = None
 ) -> tuple[Leave, StepsMoved]:
     """Approve (the acting appointment, org.leave), then, if the leave has begun, move the person's steps."""
-    approved = org_leave.leave_approve(leave=leave, actor=actor, meta=meta)
+    approved = org_leave.leave_approve(leave=leave, actor=actor, meta=meta, inform=notify.leave_decided)
     return approved, leave_steps_sync(leave=approved, actor=actor, meta=meta)
 
 

@@ -309,3 +309,55 @@ def test_the_daily_job_is_registered() -> None:
     from core import schedule
 
     assert "leave_steps" in {job.name for job in schedule.registered()}
+
+
+def test_whoever_decides_is_told_of_a_leave_and_the_person_and_the_acting_person_of_the_decision(
+    person: Any, position: Any, client: Any
+) -> None:
+    """The ปลัด's leave reaches the นายก's bell (he signs for the position the ปลัด reports to); the approval
+    reaches the ปลัด and the acting ผู้อำนวยการกองคลัง, with the days in B.E.; a refusal carries its reason. Each
+    notice opens the leave page it is about."""
+    from django.utils.translation import override
+
+    from core.thai import format_date
+    from notifications.texts import wording
+
+    leave = ask(person, position)
+    asked = Notification.objects.get(kind=Kind.LEAVE_REQUESTED)
+    assert asked.recipient.username == "yutthana"
+    with override("th"):
+        sentence = wording(asked).sentence
+    assert "ขอลาจากตำแหน่งปลัดองค์การบริหารส่วนตำบลหนองโสน" in sentence
+    assert format_date(leave.starts_on) in sentence  # the Buddhist era, Thai digits
+    assert "๒๕" in sentence
+    client.force_login(person("yutthana"))
+    assert client.get(f"/notifications/{asked.pk}/").url == "/leave/approve/"
+
+    leave_services.leave_approve(leave=leave, actor=person("yutthana"))
+    told = {n.kind: n.recipient.username for n in Notification.objects.exclude(kind=Kind.LEAVE_REQUESTED)}
+    assert told[Kind.LEAVE_APPROVED] == "nat"
+    assert told[Kind.LEAVE_ACTING] == "finance_head"
+    acting = Notification.objects.get(kind=Kind.LEAVE_ACTING)
+    with override("th"):
+        assert f"ท่านลงนามในฐานะ{ACTING}{DEPUTY}" in wording(acting).sentence
+
+    other = ask(person, position, starts=10)
+    leave_services.leave_refuse(leave=other, actor=person("yutthana"), reason="ช่วงประชุมสภา")
+    refused = Notification.objects.get(kind=Kind.LEAVE_REFUSED)
+    assert refused.recipient.username == "nat"
+    with override("en"):
+        assert "Reason: ช่วงประชุมสภา" in wording(refused).sentence
+
+
+def test_a_leave_from_a_position_that_reports_to_nobody_is_told_to_the_administrators(
+    person: Any, position: Any
+) -> None:
+    ask(
+        person,
+        position,
+        who="yutthana",
+        title="นายกองค์การบริหารส่วนตำบลหนองโสน",
+        acting="nat",
+        capacity=ON_BEHALF,
+    )
+    assert [n.recipient.username for n in Notification.objects.filter(kind=Kind.LEAVE_REQUESTED)] == ["admin"]
