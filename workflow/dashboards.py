@@ -3,8 +3,8 @@ step takes. Who may see which part: workflow.register's scope with purpose "dash
 the units inside them; executives, auditors and administrators the organisation).
 
 Each figure is one query whatever the number of memos (grouped in the database). "Overdue" is decided in one
-place, `overdue_condition`, from MEMOFLOW_OVERDUE_DAYS (docs/configuration.md); issue 13 brings real due
-times and replaces it there.
+place, `overdue_condition`: an active step past its due time (issue 13: set when the step reached its signatory,
+from the memo's urgency in Thai working days, MEMOFLOW_DUE_WORKING_DAYS), as the task list and the register say.
 """
 
 from __future__ import annotations
@@ -32,33 +32,21 @@ from org.models import Organisation, Unit
 from workflow.models import ROUTE_ROLES, RouteStep, StepRole, StepState
 from workflow.register import Scope, check_scope, sub_unit_ids
 
-#: Days a step may wait, per urgency, before it counts as overdue (MEMOFLOW_OVERDUE_DAYS overrides them).
-DEFAULT_OVERDUE_DAYS: Final = {
-    Urgency.MOST_URGENT.value: 1,
-    Urgency.VERY_URGENT.value: 2,
-    Urgency.URGENT.value: 3,
-    Urgency.NORMAL.value: 7,
-}
 PERIODS: Final = (30, 90)
 URGENCY_ORDER: Final = (Urgency.MOST_URGENT, Urgency.VERY_URGENT, Urgency.URGENT, Urgency.NORMAL)
 ROLE_ORDER: Final = (StepRole.WRITER, *ROUTE_ROLES)
 
 
-def overdue_days() -> dict[str, int]:
-    configured = getattr(settings, "MEMOFLOW_OVERDUE_DAYS", None) or {}
-    return {**DEFAULT_OVERDUE_DAYS, **{str(k): int(v) for k, v in configured.items()}}
+def due_working_days() -> dict[str, int]:
+    """Working days a step may take per urgency (0: the same working day), as due times are set."""
+    return {str(k): int(v) for k, v in settings.MEMOFLOW_DUE_WORKING_DAYS.items()}
 
 
 def overdue_condition(*, now: datetime, prefix: str = "") -> Q:
-    """The one definition of "overdue": an active step that has waited longer than its memo's urgency
-    allows (MEMOFLOW_OVERDUE_DAYS). `prefix` is the path from the queried model to the step ("" on
-    RouteStep)."""
-    condition = Q()
-    for urgency, days in overdue_days().items():
-        condition |= Q(
-            **{f"{prefix}memo__urgency": urgency, f"{prefix}activated_at__lt": now - timedelta(days=days)}
-        )
-    return Q(**{f"{prefix}state": StepState.ACTIVE}) & condition
+    """The one definition of "overdue": an active step whose due time has passed. `prefix` is the path from
+    the queried model to the step ("" on RouteStep). A step with no due time (a writer's returned step) is
+    never overdue."""
+    return Q(**{f"{prefix}state": StepState.ACTIVE, f"{prefix}due_at__lt": now})
 
 
 def scoped_steps(*, scope: Scope, organisation: Organisation, unit: Unit | None) -> QuerySet[RouteStep]:
@@ -149,11 +137,11 @@ def overdue_by_urgency(steps: QuerySet[RouteStep], *, now: datetime) -> list[Ove
         .annotate(waiting=Count("pk"), overdue=Count("pk", filter=overdue_condition(now=now)))
         .order_by()
     }
-    limits = overdue_days()
+    limits = due_working_days()
     return [
         Overdue(
             urgency=u.value,
-            days=limits[u.value],
+            days=limits.get(u.value, 0),
             waiting=rows.get(u.value, {}).get("waiting", 0),
             overdue=rows.get(u.value, {}).get("overdue", 0),
         )

@@ -261,19 +261,6 @@ MEMOFLOW_SIGNATURE_IMAGE_MAX_SIDE = env.int("MEMOFLOW_SIGNATURE_IMAGE_MAX_SIDE",
 MEMOFLOW_MEMO_MAX_ENCLOSURES = env.int("MEMOFLOW_MEMO_MAX_ENCLOSURES", default=20)
 MEMOFLOW_MEMO_MAX_IMAGE_PIXELS = env.int("MEMOFLOW_MEMO_MAX_IMAGE_PIXELS", default=200_000_000)
 MEMOFLOW_MEMO_MAX_BODY_CHARS = env.int("MEMOFLOW_MEMO_MAX_BODY_CHARS", default=50_000)
-# The dashboards' "overdue": days a step may wait per urgency (workflow.dashboards.overdue_condition; issue 13
-# brings real due times). "most_urgent=1,very_urgent=2,urgent=3,normal=7" (docs/configuration.md).
-MEMOFLOW_OVERDUE_DAYS = env.dict(
-    "MEMOFLOW_OVERDUE_DAYS",
-    cast={"value": int},
-    default={"most_urgent": 1, "very_urgent": 2, "urgent": 3, "normal": 7},
-)
-if set(MEMOFLOW_OVERDUE_DAYS) - {"most_urgent", "very_urgent", "urgent", "normal"} or any(
-    days < 1 for days in MEMOFLOW_OVERDUE_DAYS.values()
-):
-    raise ImproperlyConfigured(
-        "MEMOFLOW_OVERDUE_DAYS takes most_urgent, very_urgent, urgent and normal, each 1 day or more"
-    )
 # Due times (issue 13, core.workdays): working days a step may take per urgency, 0 = the same working day
 # (ด่วนที่สุด), and the end of office hours, when a step falls due; a step that reaches its signatory after it,
 # or on a weekend or holiday (org.models.Holiday), counts from the next working day (docs/configuration.md).

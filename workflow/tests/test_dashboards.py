@@ -71,15 +71,45 @@ def test_waiting_per_person_and_per_step(person, scenario):
     assert dashboards.waiting_by_role(steps) == {"writer": 0, "cosign": 2, "opinion": 1, "decision": 0}
 
 
-def test_overdue_by_urgency_follows_the_limits(person, scenario, settings):
+def test_overdue_by_urgency_follows_the_due_times(person, clock, demo_org):
+    """Overdue on the dashboard is past the step's due time, in Thai working days (the task list's and the
+    register's rule): on Monday 16 November 2569 (no holiday that week) at 09:00 Bangkok, a most-urgent memo
+    is due at the end of that day, an urgent one two working days later, a normal one three."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    monday = datetime(2026, 11, 16, 9, 0, tzinfo=ZoneInfo("Asia/Bangkok"))
+    with clock(monday):
+        submitted_memo(subject="ก ด่วนที่สุด", urgency="most_urgent")
+        submitted_memo(subject="ข ปกติ")
+        submitted_memo(writer="finance_staff", subject="ง ด่วน", urgency="urgent")
     steps = steps_for(person, "nat")
-    later = scenario["t"] + timedelta(days=2, hours=1)
-    found = {o.urgency: (o.waiting, o.overdue) for o in dashboards.overdue_by_urgency(steps, now=later)}
-    # A has waited 47 h at most-urgent (limit 1 day); D 49 h at urgent (3 days); B 49 h at normal (7 days).
-    assert found == {"most_urgent": (1, 1), "very_urgent": (0, 0), "urgent": (1, 0), "normal": (1, 0)}
-    settings.MEMOFLOW_OVERDUE_DAYS = {"urgent": 2}
-    overdue = {o.urgency: o.overdue for o in dashboards.overdue_by_urgency(steps, now=later)}
-    assert overdue == {"most_urgent": 1, "very_urgent": 0, "urgent": 1, "normal": 0}
+
+    def overdue(at):
+        return {o.urgency: (o.waiting, o.overdue) for o in dashboards.overdue_by_urgency(steps, now=at)}
+
+    assert overdue(monday + timedelta(hours=7)) == {  # Monday 16:00: nothing due yet
+        "most_urgent": (1, 0),
+        "very_urgent": (0, 0),
+        "urgent": (1, 0),
+        "normal": (1, 0),
+    }
+    wednesday = monday + timedelta(days=2, hours=1)
+    assert overdue(wednesday) == {
+        "most_urgent": (1, 1),
+        "very_urgent": (0, 0),
+        "urgent": (1, 0),
+        "normal": (1, 0),
+    }
+    thursday = monday + timedelta(days=3, hours=1)
+    assert overdue(thursday) == {
+        "most_urgent": (1, 1),
+        "very_urgent": (0, 0),
+        "urgent": (1, 1),
+        "normal": (1, 0),
+    }
+    friday = monday + timedelta(days=4, hours=1)
+    assert overdue(friday)["normal"] == (1, 1)
 
 
 def test_median_time_per_step_over_the_period(person, scenario):
