@@ -12,6 +12,7 @@ from django.urls import URLPattern, reverse
 
 from config import api_urls
 from memos.models import Memo
+from notifications.models import Notification
 from org.models import Person
 from tests.builders import active_step, draft_memo, png_bytes, submit
 from workflow import services
@@ -43,7 +44,15 @@ def memo(demo_org: Any, media_root: Any) -> Memo:
 
 def _addresses(memo: Memo) -> Iterator[tuple[str, str]]:
     """(name, address) of every API v1 route, its parameters filled from `memo`."""
-    values = {"memo_id": memo.pk, "step_id": active_step(memo).pk, "enclosure_id": memo.enclosures.get().pk}
+    step = active_step(memo)
+    values = {
+        "memo_id": memo.pk,
+        "step_id": step.pk,
+        "enclosure_id": memo.enclosures.get().pk,
+        "notification_id": Notification.objects.filter(recipient_id=step.assignee_id).values_list(
+            "pk", flat=True
+        )[0],
+    }
     for pattern in api_urls.urlpatterns:
         assert isinstance(pattern, URLPattern)
         names = list(pattern.pattern.converters)

@@ -32,6 +32,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
 from config.wsgi import application
+from notifications.models import Notification
 from org import demo as org_demo
 from org.models import Organisation
 from workflow import demo, services
@@ -127,7 +128,15 @@ def world(demo_org: Organisation, api_as: Any, settings: Any, tmp_path: Any) -> 
         return header
 
     return {
-        "ids": {"memo_id": str(memo.pk), "enclosure_id": str(enclosure.pk), "step_id": str(step.pk)},
+        "ids": {
+            "memo_id": str(memo.pk),
+            "enclosure_id": str(enclosure.pk),
+            "step_id": str(step.pk),
+            # the assignee's "a memo waits for you" (the writer is told nothing of her own submit)
+            "notification_id": str(
+                Notification.objects.filter(recipient=step.assignee).values_list("pk", flat=True)[0]
+            ),
+        },
         "draft_id": str(draft.pk),
         "tokens": {
             "writer": token(writer.username),
