@@ -21,8 +21,8 @@ def test_the_committed_mo_is_the_compiled_po(tmp_path: Path) -> None:
         check=True,
     )
     with fresh.open("rb") as compiled, (CATALOGUE / "django.mo").open("rb") as committed:
-        expected = gettext.GNUTranslations(compiled)._catalog  # type: ignore[attr-defined]
-        served = gettext.GNUTranslations(committed)._catalog  # type: ignore[attr-defined]
+        expected = gettext.GNUTranslations(compiled)._catalog
+        served = gettext.GNUTranslations(committed)._catalog
     missing = sorted(str(k) for k in expected.keys() - served.keys())[:10]
     assert not missing, f"django.mo lacks these (run compilemessages after touching django.po): {missing}"
     changed = sorted(str(k) for k in expected if k in served and expected[k] != served[k])[:10]
