@@ -354,6 +354,17 @@ def _check_free(leave: Leave) -> None:
         raise ValidationFailed(message, fields={"starts_on": [message]})
 
 
+def _locked_to_decide(leave: Leave, actor: Person) -> Leave:
+    """The leave, locked, if `actor` may decide it and it still waits for a decision."""
+    current = _locked(leave)
+    refusal = decide_refusal(actor=actor, leave=current)
+    if refusal is not None:
+        raise Forbidden(refusal)
+    if current.state != LeaveState.REQUESTED:
+        raise InvalidState(_("This leave has already been decided or cancelled."))
+    return current
+
+
 def leave_approve(
     *, leave: Leave, actor: Person, meta: RequestMeta | None = None, inform: Inform | None = None
 ) -> Leave:
@@ -361,12 +372,7 @@ def leave_approve(
     checked again (an account may have been disabled, an appointment made, since the request). `inform`
     (the notifications, which org does not know) is called with the approved leave inside the transaction."""
     with transaction.atomic(durable=True):
-        current = _locked(leave)
-        refusal = decide_refusal(actor=actor, leave=current)
-        if refusal is not None:
-            raise Forbidden(refusal)
-        if current.state != LeaveState.REQUESTED:
-            raise InvalidState(_("This leave has already been decided or cancelled."))
+        current = _locked_to_decide(leave, actor)
         if current.ends_on < _today():
             raise InvalidState(_("This leave has already ended; it can only be refused."))
         refusal = acting_refusal(
@@ -407,12 +413,7 @@ def leave_refuse(
 ) -> Leave:
     reason = (reason or "").strip()
     with transaction.atomic(durable=True):
-        current = _locked(leave)
-        refusal = decide_refusal(actor=actor, leave=current)
-        if refusal is not None:
-            raise Forbidden(refusal)
-        if current.state != LeaveState.REQUESTED:
-            raise InvalidState(_("This leave has already been decided or cancelled."))
+        current = _locked_to_decide(leave, actor)
         if not reason:
             raise ValidationFailed(fields={"reason": [_("Give the reason, so the person knows why.")]})
         if len(reason) > MAX_REASON:
