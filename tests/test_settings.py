@@ -16,7 +16,8 @@ GOOD = {
 
 
 def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"}}
+    dropped = {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "MEMOFLOW_BASE_URL"}
+    clean = {k: v for k, v in os.environ.items() if k not in dropped}
     clean.update(env, DJANGO_SETTINGS_MODULE="config.settings.production")
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120
@@ -35,6 +36,29 @@ def test_production_refuses_a_short_secret_key():
     result = run_manage("check", env={**GOOD, "SECRET_KEY": "short"})
     assert result.returncode != 0
     assert "at least 50 characters" in result.stderr
+
+
+BASE_URL = "from django.conf import settings; print(settings.MEMOFLOW_BASE_URL)"
+
+
+def test_production_links_to_the_sites_own_address_not_to_port_8000():
+    """E-mails and webhooks link to MEMOFLOW_BASE_URL; in production it defaults to the first allowed host over
+    https, and a wildcard host or an address that is not http(s) stops start-up with a message."""
+    assert (
+        run_manage("shell", "-v", "0", "-c", BASE_URL, env=GOOD).stdout.strip()
+        == "https://memo.example.go.th"
+    )
+    given = {**GOOD, "MEMOFLOW_BASE_URL": "https://saraban.nongson.go.th/memoflow/"}
+    assert (
+        run_manage("shell", "-v", "0", "-c", BASE_URL, env=given).stdout.strip()
+        == "https://saraban.nongson.go.th/memoflow"
+    )
+    wildcard = run_manage("check", env={**GOOD, "ALLOWED_HOSTS": "*"})
+    assert wildcard.returncode != 0
+    assert "MEMOFLOW_BASE_URL must be set" in wildcard.stderr
+    bad = run_manage("check", env={**GOOD, "MEMOFLOW_BASE_URL": "memo.example.go.th"})
+    assert bad.returncode != 0
+    assert "http(s) address" in bad.stderr
 
 
 def test_check_deploy_reports_no_issues_with_the_required_values():
