@@ -17,6 +17,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
 from core.audit import RequestMeta, audit_event_append
+from core.readonly import KNOWN_ATTRIBUTE, read_only_auditor_expression
 from org.models import ApiToken, Person
 
 # "Last used" is written at most this often per token, not on every request.
@@ -77,7 +78,13 @@ def api_tokens_revoke_all(*, person: Person) -> int:
 
 class HashedTokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
-        token = ApiToken.objects.select_related("person").filter(key_hash=hash_token(key)).first()
+        # With the auditor's read-only answer (core.readonly), so that the guard of a write asks nothing more.
+        token = (
+            ApiToken.objects.select_related("person")
+            .annotate(person_read_only=read_only_auditor_expression("person_id"))
+            .filter(key_hash=hash_token(key))
+            .first()
+        )
         now = timezone.now()
         if token is None or token.expires_at <= now:
             raise exceptions.AuthenticationFailed(_("Invalid or expired token."))
@@ -88,4 +95,5 @@ class HashedTokenAuthentication(TokenAuthentication):
         if token.last_used_at is None or token.last_used_at < now - LAST_USED_PRECISION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
             token.last_used_at = now
+        setattr(token.person, KNOWN_ATTRIBUTE, token.person_read_only)
         return token.person, token

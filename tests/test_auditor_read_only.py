@@ -174,11 +174,26 @@ def test_the_guard_reads_the_auditor_and_administrator_permissions_from_the_pers
     through a group counts, and administering (memos.manage_memos) lifts the auditor's rule."""
     from django.contrib.auth.models import Group, Permission
 
-    from core.readonly import is_read_only_auditor
-    from org.models import Person
+    from core import readonly
+    from org.authentication import api_token_issue, hash_token
+    from org.models import ApiToken, Person
 
     def fresh(p: Any) -> Any:
         return Person.objects.get(pk=p.pk)  # no permission cache carried over
+
+    key = api_token_issue(person=person("works_staff"))
+
+    def is_read_only_auditor(p: Any) -> bool:
+        """Asked both ways, which must agree: the guard's own query, and the answer the API's token lookup reads
+        with the person (core.readonly.read_only_auditor_expression)."""
+        asked = readonly.is_read_only_auditor(p)
+        token = (
+            ApiToken.objects.annotate(answer=readonly.read_only_auditor_expression("person_id"))
+            .filter(key_hash=hash_token(key))
+            .get()
+        )
+        assert token.answer == asked
+        return asked
 
     auditing = Permission.objects.get(content_type__app_label="org", codename="audit_memos")
     managing = Permission.objects.get(content_type__app_label="memos", codename="manage_memos")
