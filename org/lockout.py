@@ -13,7 +13,7 @@ from typing import Any
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.db.models import Q, Sum
+from django.db.models import Q, Subquery, Sum
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.functional import lazy
@@ -55,6 +55,49 @@ def is_locked(*, username: str | None, ip_address: str | None) -> bool:
     cool_off = get_cool_off() or timedelta(0)
     counts = AccessAttempt.objects.filter(attempt_time__gte=timezone.now() - cool_off).aggregate(**sums)
     return any((count or 0) >= int(settings.AXES_FAILURE_LIMIT) for count in counts.values())
+
+
+#: Where `remember` keeps, on the person object of one request, the lockout answer read with another query.
+KNOWN_ATTRIBUTE = "_lockout_known"
+_ACCOUNT, _ADDRESS = "lockout_account_failures", "lockout_address_failures"
+
+
+def failure_annotations(*, username: str | None, ip_address: str | None) -> dict[str, Any]:
+    """`is_locked`'s two sums as annotations, for a query that signing runs anyway (the step's, in the API):
+    an approve's statements are counted (docs/performance.md). Read back with `remember`."""
+    since = timezone.now() - (get_cool_off() or timedelta(0))
+    annotations: dict[str, Any] = {}
+    for name, field, value in ((_ACCOUNT, "username", username), (_ADDRESS, "ip_address", ip_address)):
+        if value:
+            annotations[name] = Subquery(
+                AccessAttempt.objects.filter(**{field: value}, attempt_time__gte=since)
+                .order_by()
+                .values(field)
+                .annotate(total=Sum("failures_since_start"))
+                .values("total")[:1]
+            )
+    return annotations
+
+
+def remember(person: Any, *, ip_address: str | None, row: Any) -> None:
+    """Keep on `person` (for this request) whether the account or the address is locked, as the annotations of
+    `failure_annotations` read it on `row`; the next signing check of this person from this address uses it
+    once instead of asking again."""
+    counts = [getattr(row, name, None) for name in (_ACCOUNT, _ADDRESS)]
+    locked = any((count or 0) >= int(settings.AXES_FAILURE_LIMIT) for count in counts)
+    setattr(person, KNOWN_ATTRIBUTE, (person.get_username(), ip_address, locked))
+
+
+def known_locked(person: Any, *, ip_address: str | None) -> bool | None:
+    """The answer `remember` kept for this person and address (used once), or None: ask `is_locked`."""
+    known = getattr(person, KNOWN_ATTRIBUTE, None)
+    if known is None:
+        return None
+    delattr(person, KNOWN_ATTRIBUTE)
+    username, address, locked = known
+    if username != person.get_username() or address != ip_address:
+        return None
+    return bool(locked)
 
 
 def locked_until(

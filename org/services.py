@@ -257,8 +257,12 @@ def signing_password_check(*, actor: Person, password: str | None, meta: Request
     username = actor.get_username()
     credentials = {"username": username}
     ip_address = meta.ip_address if meta is not None else None
-    if settings.AXES_ENABLED and lockout.is_locked(username=username, ip_address=ip_address):
-        raise lockout.locked_out(username=username, ip_address=ip_address)
+    if settings.AXES_ENABLED:
+        locked = lockout.known_locked(actor, ip_address=ip_address)  # read with the step (the API's approve)
+        if locked is None:
+            locked = lockout.is_locked(username=username, ip_address=ip_address)
+        if locked:
+            raise lockout.locked_out(username=username, ip_address=ip_address)
     if not password:  # an empty password never signs, whatever the stored hash says
         raise BadPassword()
     if not actor.check_password(password):

@@ -278,6 +278,30 @@ def test_signing_lockout_through_the_service_counts_the_address(in_review, perso
         services.step_approve(step=_active(in_review), actor=nat, password=DEMO_PASSWORD, meta=meta)
 
 
+def test_an_address_locked_by_another_accounts_failures_cannot_sign_through_the_api(in_review, person):
+    """The API reads the lockout with the step (workflow.selectors.step_get): the address's count, not only the
+    account's, and nothing is signed with the right password either."""
+    from core.audit import RequestMeta
+
+    address = "192.0.2.44"
+    meta = RequestMeta(ip_address=address, user_agent="test")
+    for _ in range(limit()):
+        with pytest.raises(BadPassword):
+            services.step_approve(step=_active(in_review), actor=person("nat"), password="wrong", meta=meta)
+    api = APIClient(HTTP_ACCEPT_LANGUAGE="en", REMOTE_ADDR=address)
+    api.force_authenticate(person("ratchawari"))
+    step = _active(in_review)
+    response = api.post(f"/api/v1/tasks/{step.pk}/approve/", {"password": DEMO_PASSWORD}, format="json")
+    assert response.status_code == 429, response.content
+    assert response.json()["code"] == "locked_out"
+    assert (_active(in_review).order, _active(in_review).state) == (1, StepState.ACTIVE)
+    # from another address the same account signs
+    api = APIClient(REMOTE_ADDR="192.0.2.45")
+    api.force_authenticate(person("ratchawari"))
+    response = api.post(f"/api/v1/tasks/{step.pk}/approve/", {"password": DEMO_PASSWORD}, format="json")
+    assert response.status_code == 200, response.content
+
+
 def test_empty_signing_password_never_signs(in_review, person):
     """Even for an account whose stored password is the empty string."""
     ratchawari: Person = person("ratchawari")

@@ -820,7 +820,7 @@ def _step_result(step: RouteStep) -> Response:
 class TaskApproveView(APIView):
     @extend_schema(request=ApproveSerializer, responses=RouteStepSerializer)
     def post(self, request: Request, step_id: str) -> Response:
-        step = selectors.step_get(step_id=step_id, user=_user(request))
+        step = selectors.step_get(step_id=step_id, user=_user(request), signing_from=_meta(request))
         data = _valid(ApproveSerializer, request.data)
         result = services.step_approve(
             step=step,
@@ -841,7 +841,7 @@ class _ReasonedStepView(APIView):
 
     @extend_schema(request=ReasonSerializer, responses=RouteStepSerializer)
     def post(self, request: Request, step_id: str) -> Response:
-        step = selectors.step_get(step_id=step_id, user=_user(request))
+        step = selectors.step_get(step_id=step_id, user=_user(request), signing_from=_meta(request))
         data = _valid(ReasonSerializer, request.data)
         result = type(self).service(
             step=step,

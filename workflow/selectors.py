@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce, JSONObject
 from django.utils import timezone
@@ -14,10 +15,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core import thai
+from core.audit import RequestMeta
 from core.errors import NotFound
 from core.models import AuditEvent
 from memos.models import Enclosure, Memo, MemoStatus
 from notifications.selectors import unread_notifications_count
+from org import lockout
 from org.models import Person, Position
 from org.selectors import Signatory, signatories_for
 from signatures import signing
@@ -146,20 +149,26 @@ def memo_get(*, memo_id: Any, user: Any) -> Memo:
     return memo
 
 
-def step_get(*, step_id: Any, user: Any) -> RouteStep:
-    """A step for acting on it; 404 unless the memo is visible to the user."""
-    # With whether the memo's current revision is signed on its PDF (how the step is to be signed), read in the
-    # same query rather than by the service before it locks: an approve's statements are counted (issue 12).
-    step = (
-        RouteStep.objects.select_related("memo__current_revision", "position")
-        .annotate(
-            revision_signed_on_pdf=signing.signed_on_pdf(revision_ref=OuterRef("memo__current_revision_id"))
-        )
-        .filter(pk=step_id)
-        .first()
+def step_get(*, step_id: Any, user: Any, signing_from: RequestMeta | None = None) -> RouteStep:
+    """A step for acting on it; 404 unless the memo is visible to the user. `signing_from`: the request of a
+    signing action (approve, return, reject), whose lockout check is then read here too."""
+    # With whether the memo's current revision is signed on its PDF (how the step is to be signed), and with the
+    # signer's lockout counts, read in the same query rather than by the service before it locks: an approve's
+    # statements are counted (issue 12).
+    ip_address = signing_from.ip_address if signing_from is not None else None
+    locking = signing_from is not None and settings.AXES_ENABLED and getattr(user, "is_authenticated", False)
+    query = RouteStep.objects.select_related("memo__current_revision", "position").annotate(
+        revision_signed_on_pdf=signing.signed_on_pdf(revision_ref=OuterRef("memo__current_revision_id"))
     )
+    if locking:
+        query = query.annotate(
+            **lockout.failure_annotations(username=user.get_username(), ip_address=ip_address)
+        )
+    step = query.filter(pk=step_id).first()
     if step is None:
         raise NotFound()
+    if locking:
+        lockout.remember(user, ip_address=ip_address, row=step)
     if step.assignee_id == getattr(user, "pk", None) and user.is_authenticated:
         return step  # the assignee can always see it: no further query on the hot path
     if not memo_visible_to(memo=step.memo, user=user):
