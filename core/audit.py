@@ -39,8 +39,8 @@ def audit_event_append(
 ) -> AuditEvent:
     """Append one event to the chain: the head row is locked (SELECT ... FOR UPDATE on PostgreSQL; SQLite's
     IMMEDIATE transactions already write one at a time) until the caller's transaction ends, so the next
-    sequence number is this one's plus one and nothing can come between. Two queries more than a plain INSERT:
-    the head's lock and its update."""
+    sequence number is this one's plus one and nothing can come between. One query more than a plain INSERT:
+    the head's lock (the INSERT's trigger moves the head: core.audit_head)."""
     meta = meta or RequestMeta()
     with transaction.atomic(savepoint=False):  # a transaction when called outside one; never a savepoint
         return _append(action=action, obj=obj, actor=actor, data=data, meta=meta)
@@ -79,8 +79,7 @@ def _append(
             user_agent=event.user_agent,
         ),
     )
-    event.save(force_insert=True)
-    AuditHead.objects.filter(pk=1).update(sequence=event.sequence, hash=event.hash)
+    event.save(force_insert=True)  # the head moves to it in the same statement (core.audit_head's trigger)
     return event
 
 

@@ -18,6 +18,7 @@ from django.apps import apps
 from django.db import connection, models, transaction
 
 from core import audit_chain
+from core.audit_head import BULK_LOAD_SETTING
 
 Row = Any  # a tuple; a list while the generator still changes it (a viewflow task until it ends)
 
@@ -236,6 +237,8 @@ def _converters(table: str) -> list[Callable[[Any], Any]]:
 def write_chunk(chunk: dict[str, list[Row]]) -> None:
     """One transaction: every table's rows of the chunk."""
     with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # the load moves the audit head itself, at the end
+            cursor.execute(f"SET LOCAL {BULK_LOAD_SETTING} = 'on'")
         for table, rows in chunk.items():
             if not rows:
                 continue
