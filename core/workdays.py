@@ -54,6 +54,12 @@ class WorkCalendar:
         self.closes_at = closes_at or office_hours_end()
         self.queries = 0  # how many times the loader was asked (the tests hold it to one)
 
+    def preload(self, first_year: int, last_year: int, holidays: Iterable[date]) -> None:
+        """The holidays of these whole years, read already (with another query): the loader is not asked for
+        them."""
+        self._holidays.update(holidays)
+        self._years.update(range(first_year, last_year + 1))
+
     def _ensure(self, first_year: int, last_year: int) -> None:
         if self._loader is None:
             return

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import CharField, Q, StringAgg, Subquery, Value
+from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
 from core.audit import RequestMeta, audit_event_append, audited_save
@@ -36,6 +37,33 @@ def work_calendar(*, organisation: Organisation | None = None) -> WorkCalendar:
         return Holiday.objects.filter(scope, date__range=(first, last)).values_list("date", flat=True)
 
     return WorkCalendar(load)
+
+
+def _scope(organisation_id: Any) -> Q:
+    return Q(organisation__isnull=True) | Q(organisation_id=organisation_id)
+
+
+def holidays_annotation(*, organisation_id: Any, years: tuple[int, int]) -> Subquery:
+    """The organisation's holidays of `years` (first, last) as one text ("2026-12-05,2026-12-10"), for a query
+    that runs anyway (an approve reads its round's steps under the lock; its statements are counted, issue
+    12): `preloaded_calendar` makes the calendar from it."""
+    first, last = years
+    return Subquery(
+        Holiday.objects.filter(_scope(organisation_id), date__range=(date(first, 1, 1), date(last, 12, 31)))
+        .order_by()
+        .values(every=Value(1))  # one group: every row (a constant is no grouping column)
+        .annotate(dates=StringAgg(Cast("date", CharField()), Value(","), default=Value("")))
+        .values("dates")[:1],
+        output_field=CharField(),
+    )
+
+
+def preloaded_calendar(*, organisation_id: Any, years: tuple[int, int], dates: str | None) -> WorkCalendar:
+    """`work_calendar` of the organisation with `years` read already (`holidays_annotation`'s text); other
+    years are read when asked for, as always."""
+    calendar = work_calendar(organisation=Organisation(pk=organisation_id))
+    calendar.preload(*years, (date.fromisoformat(day) for day in (dates or "").split(",") if day))
+    return calendar
 
 
 def official_holidays(*, year: int | None = None) -> list[tuple[date, str]]:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.audit import RequestMeta
 from core.errors import InvalidState
+from core.workdays import WorkCalendar
 from memos.models import Memo
 from org.models import Person
 from org.selectors import Signatory
@@ -21,7 +22,12 @@ ACTIVATED_FIELDS = ["state", "assignee", "activated_at", "due_at", "capacity", "
 
 
 def _activate_next(
-    *, candidates: list[RouteStep], excluded: dict[Any, str], now: Any, memo: Memo | None = None
+    *,
+    candidates: list[RouteStep],
+    excluded: dict[Any, str],
+    now: Any,
+    memo: Memo | None = None,
+    calendar: WorkCalendar | None = None,
 ) -> tuple[RouteStep, Signatory | None, list[tuple[RouteStep, StepResolution]]]:
     """Activate the first of `candidates` (the round's later steps, in order) that someone may take under
     the separation of duties (workflow.duties); the ones passed over are marked skipped. The caller saves
@@ -34,7 +40,7 @@ def _activate_next(
             step.state = StepState.SKIPPED
             skipped.append((step, resolution))
             continue
-        _activate(step, resolution.signatory, now, memo=memo)
+        _activate(step, resolution.signatory, now, memo=memo, calendar=calendar)
         return step, resolution.signatory, skipped
     raise InvalidState(_("The route must have exactly one decision step, and it must be the last."))
 
@@ -80,10 +86,17 @@ def _notify_activated(step: RouteStep, memo: Memo, actor: Person | None = None) 
         notify.step_waiting(step, memo, actor=actor)
 
 
-def _activate(step: RouteStep, signatory: Signatory | None, now: Any, *, memo: Memo | None = None) -> None:
+def _activate(
+    step: RouteStep,
+    signatory: Signatory | None,
+    now: Any,
+    *,
+    memo: Memo | None = None,
+    calendar: WorkCalendar | None = None,
+) -> None:
     step.state = StepState.ACTIVE
     step.activated_at = now
-    step.due_at = step_due_at(memo=memo or step.memo, activated_at=now)
+    step.due_at = step_due_at(memo=memo or step.memo, activated_at=now, calendar=calendar)
     step.assignee = signatory.person if signatory else None
     step.capacity = (signatory.capacity or "") if signatory else ""
 

@@ -9,10 +9,13 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import thai
 from core.audit import RequestMeta
 from core.errors import AlreadyDone, Forbidden, InvalidState, NotYourTask, ValidationFailed
+from core.workdays import WorkCalendar
 from memos import services as memo_services
 from memos.models import Memo
+from org.holidays import holidays_annotation, preloaded_calendar
 from org.models import Person
 from org.selectors import acting_annotations, own_position_titles
 from signatures.keystore import UnwrappedSigner
@@ -51,6 +54,7 @@ class _StepContext:
     steps: list[RouteStep]
     current: RouteStep
     now: Any
+    calendar: WorkCalendar
 
 
 @contextmanager
@@ -61,10 +65,15 @@ def _acting_on(*, step: RouteStep, actor: Person) -> Iterator[_StepContext]:
         raise InvalidState()
     with _process_locked(memo.process_id):
         now = timezone.now()
+        # With the holidays of this year and the next, for the next step's due time (no query of its own).
+        years = (thai.to_bangkok(now).year, thai.to_bangkok(now).year + 1)
         steps = list(
             RouteStep.objects.filter(memo_id=memo.pk, round=step.round)
             .select_related("position__holder", "task__process", "assignee")
-            .annotate(**acting_annotations(position_field="position", at=now))
+            .annotate(
+                **acting_annotations(position_field="position", at=now),
+                holidays=holidays_annotation(organisation_id=memo.organisation_id, years=years),
+            )
             .order_by("order")
         )
         current = next((s for s in steps if s.pk == step.pk), None)
@@ -78,7 +87,10 @@ def _acting_on(*, step: RouteStep, actor: Person) -> Iterator[_StepContext]:
             raise InvalidState(_("This step is not waiting for anyone to act on it."))
         if current.assignee_id != actor.pk:
             raise NotYourTask()
-        yield _StepContext(memo=memo, steps=steps, current=current, now=now)
+        calendar = preloaded_calendar(
+            organisation_id=memo.organisation_id, years=years, dates=current.holidays
+        )
+        yield _StepContext(memo=memo, steps=steps, current=current, now=now, calendar=calendar)
 
 
 def _sign(
@@ -178,6 +190,7 @@ def step_approve(
                 excluded=round_exclusions(writer_id=ctx.memo.writer_id, steps=ctx.steps),
                 now=ctx.now,
                 memo=ctx.memo,
+                calendar=ctx.calendar,
             )
             process.pending_assignee = signatory.person if signatory else None
             _execute(task, process, outcome=OUTCOME_NEXT)

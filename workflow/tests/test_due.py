@@ -164,3 +164,18 @@ def test_the_due_status_in_thai_and_english(new_year: Any) -> None:
         assert tuesday.due_text == "31 Dec 2026, 16:30"
         assert tuesday.overdue_text == "overdue 2 working days"
     assert due_status(None, now=due, calendar=calendar) is None
+
+
+def test_an_approve_counts_the_holidays_it_reads_with_the_route(new_year: Any, monkeypatch: Any) -> None:
+    """The approve reads the holidays in its route's own query (workflow.services.steps, no query of its own):
+    the next step, reached on 31 December, is due on Monday 4 January, after the New Year holiday and the
+    weekend, the same as the calendar says."""
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "now", lambda: bkk(2026, 12, 31, 10, 0))
+    memo = submit(draft_memo(urgency=Urgency.VERY_URGENT))
+    approve_active(memo)
+    second = active_step(memo)
+    assert second.order == 2
+    assert second.due_at == bkk(2027, 1, 4, 16, 30)
+    assert second.due_at == _expected(second)
