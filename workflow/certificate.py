@@ -13,7 +13,6 @@ import hashlib
 import io
 import json
 import logging
-import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -22,18 +21,15 @@ from typing import Any, Final
 import weasyprint
 from django.conf import settings
 from django.template.loader import render_to_string
-from weasyprint.text.fonts import FontConfiguration
 
 from core.thai import format_date_long, thai_digits, to_bangkok
 from memos import archive
 from memos.models import Memo
-from memos.pdf import text_layer
 from memos.pdf.pdfa import finish
-from memos.pdf.render import decompose_sara_am
 from org.selectors import own_position_titles
 from signatures import sealing
 from signatures.audit_checkpoint import latest_checkpoint
-from workflow import selectors
+from workflow import pdf_documents, selectors
 from workflow.models import Decision, DutyConflict, RouteStep, StepRole, StepState
 
 log = logging.getLogger(__name__)
@@ -206,9 +202,6 @@ def certificate_json(data: CompletionCertificate) -> bytes:
 
 # Rendering ---------------------------------------------------------------------------------------------------
 
-_FONT_CONFIG: Final = FontConfiguration()  # one per process (its cache saves ~0.2 s per render)
-_LOCK: Final = threading.Lock()
-
 
 def _utc(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -219,17 +212,6 @@ def _bangkok(value: datetime, digits: str) -> str:
     local = to_bangkok(value)
     text = f"{format_date_long(local, digits='arabic')} เวลา {local:%H.%M.%S} น."
     return thai_digits(text) if digits == "thai" else text
-
-
-def _font_faces() -> list[dict[str, str]]:
-    files: dict[str, str] = getattr(settings, "MEMOFLOW_PDF_FONT_FILES", None) or {}
-    weights = {"regular": ("normal", "normal"), "bold": ("bold", "normal")}
-    weights |= {"italic": ("normal", "italic"), "bold_italic": ("bold", "italic")}
-    return [
-        {"src": Path(path).resolve().as_uri(), "weight": weights[key][0], "style": weights[key][1]}
-        for key, path in sorted(files.items())
-        if key in weights
-    ]
 
 
 def _checkpoint_context(checkpoint: CertifiedCheckpoint | None, digits: str) -> dict[str, str] | None:
@@ -253,7 +235,7 @@ def certificate_html(data: CompletionCertificate) -> str:
     def d(value: object) -> str:
         return thai_digits(value) if digits == "thai" else str(value)
 
-    scale = float(getattr(settings, "MEMOFLOW_PDF_FONT_SCALE", 2 / 3) or 2 / 3)
+    scale = pdf_documents.font_scale()
     base_url = str(settings.MEMOFLOW_BASE_URL).rstrip("/")
     steps = [
         {
@@ -275,8 +257,8 @@ def certificate_html(data: CompletionCertificate) -> str:
         "signatures": d(sum(1 for s in data.steps if s.signed_at)),
         "verify_url": f"{base_url}/verify/",
         "ca_url": f"{base_url}/pki/ca.crt",
-        "family": str(getattr(settings, "MEMOFLOW_PDF_FONT_FAMILY", "Laksaman")),
-        "faces": _font_faces(),
+        "family": pdf_documents.font_family(),
+        "faces": pdf_documents.font_faces(),
         "fs_body": f"{15 * scale:.2f}pt",
         "fs_small": f"{13 * scale:.2f}pt",
         "fs_code": f"{12 * scale:.2f}pt",
@@ -284,9 +266,7 @@ def certificate_html(data: CompletionCertificate) -> str:
         "page_counter": "thai" if digits == "thai" else "decimal",
         "checkpoint": _checkpoint_context(data.checkpoint, digits),
     }
-    html = render_to_string("workflow/certificate.html", context)
-    head, sep, body = html.partition("</head>")
-    return head + sep + decompose_sara_am(body)  # text extracted from the PDF is the text as written
+    return pdf_documents.readable(render_to_string("workflow/certificate.html", context))
 
 
 def render_certificate(data: CompletionCertificate) -> bytes:
@@ -297,11 +277,7 @@ def render_certificate(data: CompletionCertificate) -> bytes:
         name="certificate.json",
         description="หนังสือรับรองการลงลายมือชื่อ (JSON)",
     )
-    with _LOCK, text_layer.active():
-        pdf = weasyprint.HTML(string=certificate_html(data)).write_pdf(
-            font_config=_FONT_CONFIG, pdf_variant="pdf/a-3b", attachments=[attachment]
-        )
-    assert isinstance(pdf, bytes)
+    pdf = pdf_documents.write_pdf(certificate_html(data), pdf_variant="pdf/a-3b", attachments=[attachment])
     # The archive's own PDF/A finish (Info and XMP agreeing, dated at completion, the attachment listed once
     # in /AF, an /ID from the content): the same data renders to the same bytes.
     identifier = hashlib.sha256(content).digest()[:16]

@@ -10,15 +10,11 @@ it often, it belongs in the render worker like the memo's PDF.
 
 from datetime import datetime
 
-import weasyprint
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from memos.models import Memo
-from memos.pdf import text_layer
-from memos.pdf.render import decompose_sara_am
-from workflow import certificate
+from workflow import pdf_documents
 from workflow.history import MemoHistory, when_text
 
 TITLE = "ประวัติการดำเนินการของบันทึกข้อความ"
@@ -31,7 +27,7 @@ def history_filename(memo: Memo) -> str:
 
 def history_html(found: MemoHistory, *, printed_at: datetime) -> str:
     """The document as HTML. Always Thai (the organisation's record), whatever the reader's page language."""
-    scale = float(getattr(settings, "MEMOFLOW_PDF_FONT_SCALE", 2 / 3) or 2 / 3)
+    scale = pdf_documents.font_scale()
     with translation.override("th"):
         context = {
             "title": TITLE,
@@ -39,21 +35,16 @@ def history_html(found: MemoHistory, *, printed_at: datetime) -> str:
             "memo": found.memo,
             "number": found.memo.number,
             "printed": when_text(printed_at, digits="thai"),
-            "family": str(getattr(settings, "MEMOFLOW_PDF_FONT_FAMILY", "Laksaman")),
-            "faces": certificate._font_faces(),
+            "family": pdf_documents.font_family(),
+            "faces": pdf_documents.font_faces(),
             "fs_body": f"{14 * scale:.2f}pt",
             "fs_small": f"{12 * scale:.2f}pt",
             "fs_code": f"{11 * scale:.2f}pt",
             "fs_title": f"{20 * scale:.2f}pt",
         }
         html = render_to_string("workflow/history_pdf.html", context)
-    head, sep, body = html.partition("</head>")
-    return head + sep + decompose_sara_am(body)
+    return pdf_documents.readable(html)
 
 
 def render_history_pdf(found: MemoHistory, *, printed_at: datetime) -> bytes:
-    html = history_html(found, printed_at=printed_at)
-    with certificate._LOCK, text_layer.active():  # one WeasyPrint render at a time, as the certificate's
-        pdf = weasyprint.HTML(string=html).write_pdf(font_config=certificate._FONT_CONFIG)
-    assert isinstance(pdf, bytes)
-    return pdf
+    return pdf_documents.write_pdf(history_html(found, printed_at=printed_at))

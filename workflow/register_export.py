@@ -6,23 +6,18 @@ dates whatever the page's language: they are the office's record, as the memo it
 from __future__ import annotations
 
 import csv
-import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Final
 
-import weasyprint
 from django.conf import settings
 from django.template.loader import render_to_string
-from weasyprint.text.fonts import FontConfiguration
 
 from core.spreadsheet import spreadsheet_safe
 from core.thai import be_year, format_date_short, format_datetime, thai_digits, to_bangkok
 from memos.models import MemoStatus
-from memos.pdf import text_layer
-from memos.pdf.render import decompose_sara_am
-from workflow.certificate import _font_faces
+from workflow import pdf_documents
 from workflow.register import RegisterRow
 
 BOM: Final = "\ufeff"
@@ -112,9 +107,6 @@ def csv_lines(rows: Iterable[RegisterRow], *, title: str) -> Iterator[str]:
 
 # The PDF --------------------------------------------------------------------------------------------------
 
-_FONT_CONFIG: Final = FontConfiguration()
-_LOCK: Final = threading.Lock()
-
 
 @dataclass(frozen=True)
 class PdfHeading:
@@ -131,7 +123,7 @@ def register_pdf(rows: list[RegisterRow], *, heading: PdfHeading) -> bytes:
     def d(value: object) -> str:
         return thai_digits(value) if digits == "thai" else str(value)
 
-    scale = float(getattr(settings, "MEMOFLOW_PDF_FONT_SCALE", 2 / 3) or 2 / 3)
+    scale = pdf_documents.font_scale()
     lines = [
         {
             "index": d(index),
@@ -152,18 +144,14 @@ def register_pdf(rows: list[RegisterRow], *, heading: PdfHeading) -> bytes:
         "count": d(len(rows)),
         "limit": d(heading.truncated_at) if heading.truncated_at else "",
         "printed": format_datetime(heading.printed_at, digits=digits),
-        "family": str(getattr(settings, "MEMOFLOW_PDF_FONT_FAMILY", "Laksaman")),
-        "faces": _font_faces(),
+        "family": pdf_documents.font_family(),
+        "faces": pdf_documents.font_faces(),
         "fs_body": f"{13 * scale:.2f}pt",
         "fs_small": f"{11 * scale:.2f}pt",
         "fs_title": f"{20 * scale:.2f}pt",
         "page_counter": "thai" if digits == "thai" else "decimal",
         "headings": HEADINGS,
     }
-    rendered = render_to_string("workflow/register_pdf.html", context)
-    head, sep, body = rendered.partition("</head>")
-    html = head + sep + decompose_sara_am(body)  # extracted text is the text as written (memos.pdf.render)
-    with _LOCK, text_layer.active():
-        pdf = weasyprint.HTML(string=html).write_pdf(font_config=_FONT_CONFIG)
-    assert isinstance(pdf, bytes)
-    return pdf
+    return pdf_documents.write_pdf(
+        pdf_documents.readable(render_to_string("workflow/register_pdf.html", context))
+    )
