@@ -1,7 +1,7 @@
 """The e-mail channel (issue 13).
 
 Each batch of notifications gets one job, enqueued in the transaction that writes them
-(`notifications.tasks.send_notification_emails`). When it runs, each recipient's e-mail mode and address decide
+(`notifications.tasks.deliver_notifications`, which also feeds the webhooks). When it runs, each recipient's e-mail mode and address decide
 what happens to their row: a message at once, a line in the next daily digest
 (`notifications.tasks.send_notification_digest`, a scheduled job), or nothing (mode off, or no address).
 
@@ -24,16 +24,6 @@ from notifications.texts import memo_phrase, urgency_word, when, wording
 from org.models import Person
 
 LANGUAGES = ("th", "en")
-
-
-def email_enqueue(rows: Sequence[Notification]) -> None:
-    """One job for the batch, in the caller's transaction: it decides each row's e-mail when it runs, so the
-    change itself pays one INSERT for the e-mail channel, whatever the number of recipients."""
-    from notifications.tasks import send_notification_emails
-
-    queued = [row.pk for row in rows if row.email_state == EmailState.QUEUED]
-    if queued:
-        send_notification_emails.enqueue(queued)
 
 
 def _email_modes(person_ids: Iterable[Any]) -> dict[Any, str]:

@@ -10,7 +10,7 @@ from django.core import mail
 from django.test import override_settings
 
 from notifications.models import Kind, Notification
-from notifications.tasks import send_notification_emails
+from notifications.tasks import deliver_notifications
 from org.demo import DEMO_PASSWORD
 from workflow import services
 
@@ -46,7 +46,7 @@ def test_the_notification_links_to_the_configured_address(person):
     services.memo_submit(memo=memo, actor=person("rujapa"), password=DEMO_PASSWORD)
     waiting = Notification.objects.get(memo=memo, kind=Kind.STEP_WAITING)
 
-    assert send_notification_emails.call([waiting.pk]) == 1
+    assert deliver_notifications.call([waiting.pk]) == 1
 
     (message,) = mail.outbox
     assert f"http://127.0.0.1:8123/memos/{memo.pk}/" in message.body

@@ -82,13 +82,23 @@ def _enqueue(delivery_id: Any, *, run_after: datetime | None = None) -> None:
 def webhook_fan_out(*, notifications: Iterable[Any]) -> list[WebhookDelivery]:
     """From the notifications just written (in the caller's transaction): one delivery and one send job per
     notification and active endpoint that subscribes to its kind, for the people whose webhook channel is "at
-    once". One query when no endpoint wants these kinds; otherwise three more and one INSERT per job."""
+    once", none for a notification that has its deliveries already. Run by the notifications' delivery job
+    (notifications.services.deliver_batch), never in the change itself. One query when no endpoint wants these
+    kinds; otherwise four more and one INSERT per job."""
     rows = list(notifications)
     if not rows:
         return []
     endpoints = list(WebhookEndpoint.objects.filter(is_active=True))
     wanted = [(row, [e for e in endpoints if row.kind in (e.kinds or [])]) for row in rows]
     wanted = [(row, chosen) for row, chosen in wanted if chosen]
+    if not wanted:
+        return []
+    made = set(  # a delivery job run again (or an old job after an upgrade) makes none twice
+        WebhookDelivery.objects.filter(notification_id__in=[row.pk for row, _ in wanted]).values_list(
+            "notification_id", flat=True
+        )
+    )
+    wanted = [(row, chosen) for row, chosen in wanted if row.pk not in made]
     if not wanted:
         return []
     modes = sources.webhook_modes(row.recipient_id for row, _ in wanted)

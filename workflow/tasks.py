@@ -10,7 +10,7 @@ from django.tasks import task
 
 @task()
 def notify_step_assignee(step_id: str) -> bool:
-    """Replaced by the notifications app (issue 13: notifications.tasks.send_notification_emails, one job per
+    """Replaced by the notifications app (issue 13: notifications.tasks.deliver_notifications, one job per
     batch of notifications, as each person chose). Kept so that a job enqueued before the upgrade still runs: it
     sends nothing, since the notification it was for was not written then (the step's page shows the task)."""
     return False

@@ -7,10 +7,10 @@ from django.utils import translation
 from django_tasks_db.models import DBTaskResult
 
 from notifications.models import Notification
-from notifications.tasks import send_notification_emails
+from notifications.tasks import deliver_notifications
 from notifications.texts import wording
 
-EMAIL_JOB = "notifications.tasks.send_notification_emails"
+EMAIL_JOB = "notifications.tasks.deliver_notifications"
 
 
 def run_email_jobs() -> list[Any]:
@@ -18,7 +18,7 @@ def run_email_jobs() -> list[Any]:
     they sent."""
     before = len(mail.outbox)
     for job in DBTaskResult.objects.filter(task_path=EMAIL_JOB, status="READY").order_by("enqueued_at"):
-        send_notification_emails.func(*job.args_kwargs["args"], **job.args_kwargs["kwargs"])
+        deliver_notifications.func(*job.args_kwargs["args"], **job.args_kwargs["kwargs"])
         DBTaskResult.objects.filter(pk=job.pk).update(status="SUCCESSFUL")
     return list(mail.outbox[before:])
 

@@ -116,6 +116,14 @@ def endpoint(demo_org: Any, receiver: Receiver) -> Callable[..., WebhookEndpoint
     return make
 
 
+def run_delivery_jobs() -> None:
+    """Run the notifications' delivery jobs still queued (they make the webhook deliveries and their send
+    jobs), as the worker would."""
+    from notifications.tests.helpers import run_email_jobs
+
+    run_email_jobs()
+
+
 def send_jobs(**filters: Any) -> list[DBTaskResult[Any, Any]]:
     return list(DBTaskResult.objects.filter(task_path=SEND, **filters).order_by("enqueued_at", "id"))
 
@@ -123,6 +131,7 @@ def send_jobs(**filters: Any) -> list[DBTaskResult[Any, Any]]:
 def run_send_jobs(now: datetime | None = None) -> list[str]:
     """Run every queued send job whose time has come at `now`, once each, as the worker would (its clock at
     `now`); what each returned."""
+    run_delivery_jobs()
     now = now or timezone.now()
     outcomes = []
     for job in send_jobs(status="READY"):

@@ -11,7 +11,7 @@ from django.test import Client
 from core.models import AuditEvent
 from tests.builders import draft_memo, submit
 from webhooks.models import DeliveryState, WebhookDelivery, WebhookEndpoint
-from webhooks.tests.conftest import Answer, run_send_jobs, send_jobs
+from webhooks.tests.conftest import Answer, run_delivery_jobs, run_send_jobs, send_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -93,6 +93,7 @@ def test_retry_now_sends_a_given_up_delivery_again(admin_th, endpoint, receiver,
     receiver.answers = [Answer(502)]
     endpoint()
     submit(draft_memo())
+    run_delivery_jobs()
     assert run_send_jobs() == ["gave_up"]
     delivery = WebhookDelivery.objects.get()
 
@@ -115,6 +116,7 @@ def test_retry_now_sends_a_given_up_delivery_again(admin_th, endpoint, receiver,
 def test_the_delivery_log_is_read_only(admin_th, endpoint):
     endpoint()
     submit(draft_memo())
+    run_delivery_jobs()
     delivery = WebhookDelivery.objects.get()
     page = admin_th.get(f"{DELIVERIES}{delivery.pk}/change/").content.decode()
     assert "มีบันทึกข้อความรอท่านดำเนินการ" in page  # the payload as sent
@@ -131,6 +133,7 @@ def test_someone_without_the_right_cannot_retry(demo_org, person, endpoint):
     clerk.user_permissions.add(Permission.objects.get(codename="view_webhookdelivery"))
     endpoint()
     submit(draft_memo())
+    run_delivery_jobs()
     delivery = WebhookDelivery.objects.get()
     client = Client(HTTP_ACCEPT_LANGUAGE="th")
     client.force_login(clerk)

@@ -13,6 +13,7 @@ from notifications.models import Channel, Mode, Notification, Preference
 from tests.builders import draft_memo, submit
 from webhooks import services
 from webhooks.models import DeliveryState, WebhookDelivery
+from webhooks.tests.conftest import run_delivery_jobs
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -42,6 +43,7 @@ def in_threads(work: Callable[[], Any], count: int = 2) -> list[Any]:
 def test_two_workers_running_the_same_delivery_send_it_once(endpoint, receiver):
     endpoint()
     submit(draft_memo())
+    run_delivery_jobs()
     [delivery] = WebhookDelivery.objects.all()
     receiver.hold = threading.Event()  # the first request stays open while the other worker tries
     now = timezone.now()
@@ -63,6 +65,7 @@ def test_two_runs_of_the_digest_at_once_make_one_event_per_person(endpoint, rece
     signatory = person("ratchawari")
     Preference.objects.create(person=signatory, channel=Channel.WEBHOOK, mode=Mode.DIGEST)
     submit(draft_memo())
+    run_delivery_jobs()
     first = Notification.objects.get(recipient=signatory)
     until = first.created_at + timezone.timedelta(hours=1)
 

@@ -18,7 +18,7 @@ from tests.builders import BODY, SUBJECT, draft_memo, submit
 from webhooks import sender, signing
 from webhooks.models import DeliveryState, WebhookDelivery, WebhookEndpoint
 from webhooks.services import webhook_endpoint_save
-from webhooks.tests.conftest import Answer, run_send_jobs, send_jobs
+from webhooks.tests.conftest import Answer, run_delivery_jobs, run_send_jobs, send_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -27,8 +27,11 @@ LINE_ID = "U" + "4f" * 16
 
 
 def submitted(**fields):
+    """A memo submitted, and the delivery job of its notifications run (what the worker does next)."""
     memo = draft_memo(**fields)
-    return submit(memo)
+    submit(memo)
+    run_delivery_jobs()
+    return memo
 
 
 def only_delivery() -> WebhookDelivery:
@@ -164,6 +167,33 @@ def test_only_the_endpoints_that_subscribe_to_the_kind_and_are_active_get_it(end
     submitted()
     assert [d.endpoint for d in WebhookDelivery.objects.select_related("endpoint")] == [wanted]
     assert len(send_jobs()) == 1
+
+
+def test_the_change_writes_one_delivery_job_and_the_job_makes_each_delivery_once(endpoint, receiver):
+    """The change pays one job for e-mail and webhooks together; the deliveries are made when it runs, and a
+    job run again (a retry, or an old job after an upgrade) makes no second delivery."""
+    endpoint(name="first")
+    endpoint(name="second")
+    submit(draft_memo())
+    assert not WebhookDelivery.objects.exists()
+    [job] = DBTaskResult.objects.filter(task_path="notifications.tasks.deliver_notifications")
+    run_delivery_jobs()
+    assert WebhookDelivery.objects.count() == 2
+    from notifications.tasks import deliver_notifications, send_notification_emails
+
+    deliver_notifications.func(*job.args_kwargs["args"])
+    send_notification_emails.func(*job.args_kwargs["args"])
+    assert WebhookDelivery.objects.count() == 2
+    assert len(send_jobs()) == 2
+
+
+def test_an_endpoint_turned_off_before_the_delivery_job_runs_gets_no_delivery(endpoint, receiver):
+    hook = endpoint()
+    submit(draft_memo())
+    hook.is_active = False
+    webhook_endpoint_save(endpoint=hook)
+    run_delivery_jobs()
+    assert not WebhookDelivery.objects.exists()
 
 
 def test_an_endpoint_turned_off_after_the_event_gets_nothing(endpoint, receiver):

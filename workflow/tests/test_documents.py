@@ -48,7 +48,7 @@ pytestmark = pytest.mark.django_db
 
 PW = DEMO_PASSWORD
 RENDER_JOB = "workflow.tasks.render_memo_document"
-NOTIFY_JOB = "notifications.tasks.send_notification_emails"
+NOTIFY_JOB = "notifications.tasks.deliver_notifications"
 PANEL_POLL = 'hx-trigger="every 2s"'
 #: Requests timed at most, for the best time (a shared machine's other work makes single requests slow).
 # The memo page's wall-clock bound at every limit. Issue 11 put the memo's text, the route's future signers and

@@ -114,12 +114,12 @@ def test_my_tasks_with_returned_memos_keeps_a_constant_query_count(
 
 def test_the_returned_email_says_who_and_why(person: Any) -> None:
     from notifications.models import Kind, Notification
-    from notifications.tasks import send_notification_emails
+    from notifications.tasks import deliver_notifications
 
     memo = returned_memo(at_step=2)
     returned = Notification.objects.get(memo=memo, kind=Kind.RETURNED, recipient=memo.writer)
     mail.outbox.clear()
-    assert send_notification_emails.func([returned.pk]) == 1  # what the worker runs
+    assert deliver_notifications.func([returned.pk]) == 1  # what the worker runs
     (message,) = mail.outbox
     assert "ส่งคืนแก้ไข" in message.subject
     assert f"เหตุผล: {RETURN_REASON}" in message.body

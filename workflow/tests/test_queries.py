@@ -23,20 +23,16 @@ AUTHORED_QUERIES = 3  # token + page (the outcome as a subquery) + prefetch of t
 # token + the person's own and group permissions (is_administrator/is_auditor) + memo (joined) + enclosures +
 # the current round's steps (position and assignee joined)
 MEMO_DETAIL_QUERIES = 6
-# token; the person's own and group grants of the auditor's and administrator's permissions (one query, read by
-# the auditor's read-only guard, core.readonly, for every write: issue 12); the step (with whether the memo's current revision is signed on its PDF, issue 10: the
-# revision, not the setting, decides; read in the step's query since issue 12); the lockout count of the signer's
-# account and address (org.lockout); SAVEPOINT, process row lock (FOR UPDATE NOWAIT), the round's steps (acting
-# annotations); the signature, the finished task, the next task and its link, this step, the next step, the
-# e-mail job of the notifications below (one per batch, issue 13; it decides each e-mail when it runs), the PDF
-# render request (one upsert of the memo's RenderedPdf row since issue 12, then the
-# render job's INSERT only when no render was queued — here one is), the audit event (the chain's head locked,
-# the event, the head moved on); the memo's search document rewritten (one INSERT … ON CONFLICT: the opinion
-# and the next assignee, issue 12); the in-app notifications of the writer and the next signatory (one INSERT,
-# issue 13) and the active webhook endpoints, to know whether any wants them (one SELECT, webhooks); RELEASE
-# SAVEPOINT. 20 outside a test's transaction (docs/performance.md).
-# Issue 13: + the holiday calendar, read for the next step's due time (workflow.due).
-MIDDLE_APPROVE_QUERIES = 23
+# 16 outside a test's transaction (docs/performance.md lists them): the token, with the auditor's read-only answer
+# (core.readonly, asked for every write) in the same query; the step, with whether the memo's current revision is
+# signed on its PDF and the signer's lockout counts (org.lockout); SAVEPOINT, the process row's lock (FOR UPDATE
+# NOWAIT), the round's steps (acting annotations, and the holidays for the next step's due time); the signature,
+# the finished task, the next task and its link, this step, the next step; the in-app notifications of the writer
+# and the next signatory (one INSERT) and their delivery job (one INSERT: e-mail and webhooks are decided when it
+# runs); the memo's search document (one INSERT … ON CONFLICT); the PDF render request (one upsert; the render
+# job's INSERT only when none was queued — here one is); the audit chain's head locked and the event (a trigger
+# moves the head, core.audit_head); RELEASE SAVEPOINT.
+MIDDLE_APPROVE_QUERIES = 18
 
 HEAD = "หัวหน้าสำนักปลัด"
 PALAD = "ปลัดองค์การบริหารส่วนตำบลหนองโสน"

@@ -15,7 +15,7 @@ from workflow.services import submission
 pytestmark = pytest.mark.django_db
 
 
-NOTIFY = "notifications.tasks.send_notification_emails"
+NOTIFY = "notifications.tasks.deliver_notifications"
 
 
 def run_worker(queue: str = "default") -> None:
