@@ -33,8 +33,11 @@ def digest_person(person):
 
 
 def morning_after(notification: Notification) -> datetime:
-    day = timezone.localtime(notification.created_at, BANGKOK).date() + timedelta(days=1)
-    return datetime(day.year, day.month, day.day, 8, 0, tzinfo=BANGKOK)
+    """The first 08:00 in Bangkok after the notification: the same day's when it came in the small hours (a test
+    run between 17:00 and 01:00 UTC), else the next day's."""
+    local = timezone.localtime(notification.created_at, BANGKOK)
+    eight = datetime(local.year, local.month, local.day, 8, 0, tzinfo=BANGKOK)
+    return eight if local < eight else eight + timedelta(days=1)
 
 
 def test_a_digest_person_gets_one_event_the_next_morning_with_the_days_notifications(
