@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.lookups import IsNull
 
 from memos.models import Memo, MemoStatus
 from org.models import Person
@@ -89,8 +90,12 @@ def visible_for_list(*, user: Person) -> QuerySet[Memo]:
     many = RouteStep.objects.filter(assignee=user).order_by().values("memo_id")[DENSE_STEPS - 1 : DENSE_STEPS]
     if not many.exists():
         return memos_visible_to(user=user)
-    on_route = RouteStep.objects.filter(memo=OuterRef("pk"), assignee=user)
-    moved_away = StepReassignment.objects.filter(step__memo=OuterRef("pk"), previous_assignee=user)
+    # Each EXISTS also names a column of the memo in a condition that is no equality (created_at is never null):
+    # PostgreSQL then probes the (assignee, memo) index once per memo it walks, instead of first hashing every
+    # memo the person was ever on (86,000 for the busiest head: 43 ms of a 45 ms page, against 2 ms).
+    walked = IsNull(OuterRef("created_at"), False)
+    on_route = RouteStep.objects.filter(walked, memo=OuterRef("pk"), assignee=user)
+    moved_away = StepReassignment.objects.filter(walked, step__memo=OuterRef("pk"), previous_assignee=user)
     return Memo.objects.filter(Q(writer=user) | Exists(on_route) | Exists(moved_away))
 
 
