@@ -71,7 +71,7 @@ def _granted(permission: str, person: str) -> Exists:
     )
 
 
-def read_only_auditor_expression(person: str) -> ExpressionWrapper:
+def read_only_auditor_expression(person: str) -> ExpressionWrapper[Any]:
     """The same answer as `is_read_only_auditor` (but for the superuser and inactive shortcuts, which it checks
     on the object) as an annotation of a query that reads the person anyway (`person`: the field naming them):
     the token's lookup reads it, so an API write pays no query for the guard (an approve's statements are

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django_tasks_db.models import DBTaskResult
 
 from webhooks import services
@@ -116,12 +117,15 @@ def endpoint(demo_org: Any, receiver: Receiver) -> Callable[..., WebhookEndpoint
     return make
 
 
+DELIVER = "notifications.tasks.deliver_notifications"
+
+
 def run_delivery_jobs() -> None:
     """Run the notifications' delivery jobs still queued (they make the webhook deliveries and their send
-    jobs), as the worker would."""
-    from notifications.tests.helpers import run_email_jobs
-
-    run_email_jobs()
+    jobs), as the worker would: found by their task path, as the worker finds them."""
+    for job in DBTaskResult.objects.filter(task_path=DELIVER, status="READY").order_by("enqueued_at", "id"):
+        import_string(job.task_path).func(*job.args_kwargs["args"], **job.args_kwargs["kwargs"])
+        DBTaskResult.objects.filter(pk=job.pk).update(status="SUCCESSFUL")
 
 
 def send_jobs(**filters: Any) -> list[DBTaskResult[Any, Any]]:

@@ -67,7 +67,7 @@ def _acting_on(*, step: RouteStep, actor: Person) -> Iterator[_StepContext]:
         now = timezone.now()
         # With the holidays of this year and the next, for the next step's due time (no query of its own).
         years = (thai.to_bangkok(now).year, thai.to_bangkok(now).year + 1)
-        steps = list(
+        steps: list[RouteStep] = list(
             RouteStep.objects.filter(memo_id=memo.pk, round=step.round)
             .select_related("position__holder", "task__process", "assignee")
             .annotate(
@@ -88,7 +88,7 @@ def _acting_on(*, step: RouteStep, actor: Person) -> Iterator[_StepContext]:
         if current.assignee_id != actor.pk:
             raise NotYourTask()
         calendar = preloaded_calendar(
-            organisation_id=memo.organisation_id, years=years, dates=current.holidays
+            organisation_id=memo.organisation_id, years=years, dates=getattr(current, "holidays", None)
         )
         yield _StepContext(memo=memo, steps=steps, current=current, now=now, calendar=calendar)
 
