@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 from pypdf import PdfReader
 
-from core.thai import be_year, thai_digits
+from core.thai import bangkok_date, be_year, thai_digits
 from memos.models import Memo
 from org.models import Unit
 from tests.builders import (
@@ -199,14 +199,14 @@ def test_days_open_run_from_the_date_to_today_or_to_the_end(person, memos):
         )
     }
     assert rows[OURS].days_open == 0
-    later = timezone.now() + timedelta(days=3)
+    later = bangkok_date(timezone.now()) + timedelta(days=3)  # the memo's date is Bangkok's, so is "today"
     row = reg.register_row(
         reg.register_memos(
             scope=scope, organisation=memos["ours"].organisation, filters=reg.RegisterFilters()
         )
         .filter(pk=memos["ours"].pk)
         .get(),
-        today=later.date(),
+        today=later,
     )
     assert row.days_open == 3
     assert rows[APPROVED].holder == ""
