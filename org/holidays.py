@@ -26,21 +26,23 @@ OFFICIAL_HOLIDAYS = Path(__file__).resolve().parent / "data" / "thai_public_holi
 # Reading -----------------------------------------------------------------------------------------------------
 
 
+def _scope(organisation_id: Any) -> Q:
+    """The national holidays, and the organisation's own days off when one is named."""
+    scope = Q(organisation__isnull=True)
+    if organisation_id is not None:
+        scope |= Q(organisation_id=organisation_id)
+    return scope
+
+
 def work_calendar(*, organisation: Organisation | None = None) -> WorkCalendar:
     """Weekends, the national holidays and, given an organisation, its own days off. One query per call of
     the calendar for the years it is first asked about (usually one in all): make one per request or task."""
 
     def load(first: date, last: date) -> Iterable[date]:
-        scope = Q(organisation__isnull=True)
-        if organisation is not None:
-            scope |= Q(organisation=organisation)
+        scope = _scope(organisation.pk if organisation is not None else None)
         return Holiday.objects.filter(scope, date__range=(first, last)).values_list("date", flat=True)
 
     return WorkCalendar(load)
-
-
-def _scope(organisation_id: Any) -> Q:
-    return Q(organisation__isnull=True) | Q(organisation_id=organisation_id)
 
 
 def holidays_annotation(*, organisation_id: Any, years: tuple[int, int]) -> Subquery:

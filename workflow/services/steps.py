@@ -54,28 +54,30 @@ class _StepContext:
     steps: list[RouteStep]
     current: RouteStep
     now: Any
-    calendar: WorkCalendar
+    calendar: WorkCalendar | None
 
 
 @contextmanager
-def _acting_on(*, step: RouteStep, actor: Person) -> Iterator[_StepContext]:
+def _acting_on(*, step: RouteStep, actor: Person, due_times: bool = False) -> Iterator[_StepContext]:
     """Lock the memo's process, re-read its current round, and check the actor may act on `step` now."""
     memo = step.memo
     if memo.process_id is None:
         raise InvalidState()
     with _process_locked(memo.process_id):
         now = timezone.now()
-        # With the holidays of this year and the next, for the next step's due time (no query of its own).
+        # `due_times` (an approve, which starts the next step): with the holidays of this year and the next, for
+        # that step's due time (no query of its own).
         years = (thai.to_bangkok(now).year, thai.to_bangkok(now).year + 1)
-        steps: list[RouteStep] = list(
+        query = (
             RouteStep.objects.filter(memo_id=memo.pk, round=step.round)
             .select_related("position__holder", "task__process", "assignee")
-            .annotate(
-                **acting_annotations(position_field="position", at=now),
-                holidays=holidays_annotation(organisation_id=memo.organisation_id, years=years),
-            )
-            .order_by("order")
+            .annotate(**acting_annotations(position_field="position", at=now))
         )
+        if due_times:
+            query = query.annotate(
+                holidays=holidays_annotation(organisation_id=memo.organisation_id, years=years)
+            )
+        steps: list[RouteStep] = list(query.order_by("order"))
         current = next((s for s in steps if s.pk == step.pk), None)
         if current is None:
             raise InvalidState(_("This step is not waiting for anyone to act on it."))
@@ -87,8 +89,12 @@ def _acting_on(*, step: RouteStep, actor: Person) -> Iterator[_StepContext]:
             raise InvalidState(_("This step is not waiting for anyone to act on it."))
         if current.assignee_id != actor.pk:
             raise NotYourTask()
-        calendar = preloaded_calendar(
-            organisation_id=memo.organisation_id, years=years, dates=getattr(current, "holidays", None)
+        calendar = (
+            preloaded_calendar(
+                organisation_id=memo.organisation_id, years=years, dates=getattr(current, "holidays", None)
+            )
+            if due_times
+            else None
         )
         yield _StepContext(memo=memo, steps=steps, current=current, now=now, calendar=calendar)
 
@@ -173,7 +179,7 @@ def step_approve(
         memo_id=step.memo_id,
         signed_on_pdf=getattr(step, "revision_signed_on_pdf", None),  # read by selectors.step_get
     )
-    with signing_key as key, _acting_on(step=step, actor=actor) as ctx:
+    with signing_key as key, _acting_on(step=step, actor=actor, due_times=True) as ctx:
         current = ctx.current
         task = _task_of(current)
         process = task.process
