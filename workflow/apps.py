@@ -12,6 +12,16 @@ class WorkflowConfig(AppConfig):
         from workflow.verification import memo_for_document
 
         register_memo_resolver(memo_for_document)
+        # The search document's normalisation as an SQL function on SQLite (workflow.search).
+        from django.db import connections
+        from django.db.backends.signals import connection_created
+
+        from workflow.search import register_sqlite_functions
+
+        connection_created.connect(register_sqlite_functions, dispatch_uid="memoflow-sqlite-functions")
+        for open_connection in connections.all(initialized_only=True):
+            if open_connection.connection is not None:
+                register_sqlite_functions(open_connection)
         # Steps follow leave that begins or ends (issue 13, ADR 0011), early in the Bangkok day.
         from core import schedule
 

@@ -1,7 +1,8 @@
 """Search over memos (issue 12): one search box for the number, subject, body, writer, signatories and their
 opinions, where Thai and Arabic digits match each other and a Thai word inside a compound is found.
 
-Each memo has one search document (`MemoSearch`): that text with Thai digits written as Arabic ones, lower-cased.
+Each memo has one search document (`MemoSearch`): that text with Thai digits written as Arabic ones,
+lower-cased, each run of white space (a body's line breaks) one space.
 A search term, normalised the same way, is a substring of it. Thai is written without spaces between words, so
 word tokens would miss "ประชุม" in "การประชุมสภา"; substrings of three characters (trigrams) are indexed instead:
 PostgreSQL's pg_trgm GIN index answers `LIKE '%term%'`, SQLite's FTS5 trigram table answers a phrase MATCH.
@@ -29,7 +30,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, Lower, Replace
+from django.db.models.functions import Coalesce, Lower
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ValidationFailed
@@ -40,11 +41,29 @@ THAI_DIGITS = "๐๑๒๓๔๕๖๗๘๙"
 MIN_TERM = 3
 MAX_TERM = 200
 FTS_TABLE = "workflow_memosearch_fts"
+#: The white space a document and a term have as one space: a body's line breaks and tabs, and the no-break and
+#: ideographic spaces that text pasted from a word processor brings. Written out, because PostgreSQL's idea of
+#: white space differs from Python's.
+WHITE_SPACE = "\t\n\r\x0b\x0c\xa0\u2028\u2029\u202f\u3000"
+_FROM, _TO = THAI_DIGITS + WHITE_SPACE, "0123456789" + " " * len(WHITE_SPACE)
+_AS_TEXT = str.maketrans(_FROM, _TO)
+#: `normalise` as an SQL function on SQLite, registered on each connection (register_sqlite_functions).
+SQLITE_NORMALISE = "memoflow_normalise"
 
 
 def normalise(text: str) -> str:
-    """What a document and a search term are compared as: Arabic digits, lower case, single spaces."""
-    return " ".join(text.translate(str.maketrans(THAI_DIGITS, "0123456789")).lower().split())
+    """What a document and a search term are compared as: Arabic digits, lower case, each run of `WHITE_SPACE`
+    and spaces one space (a phrase typed on one line finds it where the body breaks the line)."""
+    return re.sub(" +", " ", text.translate(_AS_TEXT).lower()).strip()
+
+
+def register_sqlite_functions(connection: Any, **kwargs: Any) -> None:
+    """`connection_created` receiver (workflow.apps): SQLite has no translate() nor regular expressions, and
+    Replace() nested twenty deep overflows its parser's stack, so the document is normalised by Python there."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(
+            SQLITE_NORMALISE, 1, lambda text: None if text is None else normalise(text), deterministic=True
+        )
 
 
 def search_term(value: str | None) -> str | None:
@@ -64,10 +83,29 @@ def too_short_message() -> Any:
 # The document ------------------------------------------------------------------------------------------------
 
 
-def _normalised(expression: Expression | F) -> Expression:
-    for thai, arabic in zip(THAI_DIGITS, "0123456789", strict=True):
-        expression = Replace(expression, Value(thai), Value(arabic), output_field=TextField())
-    return Lower(expression)
+class _Normalised(Func):
+    """`normalise` in SQL: PostgreSQL's translate() for the digits and white space, a regular expression for runs
+    of spaces, lower(); on SQLite the Python function itself."""
+
+    arity = 1
+    output_field = TextField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return super().as_sql(compiler, connection, function=SQLITE_NORMALISE, **extra)
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        (expression,) = self.get_source_expressions()
+        text = TextField()
+        translated = Func(expression, Value(_FROM), Value(_TO), function="translate", output_field=text)
+        spaced = Func(
+            translated, Value(" +"), Value(" "), Value("g"), function="regexp_replace", output_field=text
+        )
+        return compiler.compile(Lower(spaced))
+
+
+def normalised_expression(expression: Expression | F) -> Expression:
+    """`expression`'s text as `normalise` makes it, in SQL."""
+    return _Normalised(expression)
 
 
 class _Joined(Func):
@@ -107,7 +145,7 @@ def document_rows(*, memo_model: Any, step_model: Any) -> QuerySet[Any]:
         *(F(f"writer__{name}") for name in PERSON_NAMES),
         Subquery(steps, output_field=TextField()),
     )
-    rows: QuerySet[Any] = memo_model.objects.order_by().values_list("pk", _normalised(text))
+    rows: QuerySet[Any] = memo_model.objects.order_by().values_list("pk", normalised_expression(text))
     return rows
 
 
@@ -162,7 +200,9 @@ def number_filter(term: str) -> Q | None:
         return None  # words before a '/', not a document code
     registers = Register.objects.all()
     if code:
-        registers = registers.alias(code=_normalised(F("document_code"))).filter(code__contains=code)
+        registers = registers.alias(code=normalised_expression(F("document_code"))).filter(
+            code__contains=code
+        )
     return Q(register__in=registers.values("pk"), sequence=int(match["sequence"]))
 
 

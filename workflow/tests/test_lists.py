@@ -7,9 +7,11 @@ Demo route: rujapa writes; ratchawari co-signs, nat gives an opinion, yutthana d
 route; auditor holds org.audit_memos."""
 
 from collections.abc import Callable
+from importlib import import_module
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import connection
 from django.http import HttpRequest
 from django.test import Client
@@ -160,6 +162,39 @@ def test_a_thai_word_inside_a_compound_is_found(demo_org: Any, api_as: Any, word
     submitted_memo(subject=f"เรื่อง{text}", body="จึงเรียนมาเพื่อโปรดทราบ")
     submitted_memo(subject="ขอซ่อมถนน", body="จึงเรียนมาเพื่อโปรดพิจารณา")
     assert found(api_as("rujapa"), word) == [f"เรื่อง{text}"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "ขอเชิญประชุม\nสภาองค์การบริหารส่วนตำบล",  # a line break in the body
+        "ขอเชิญประชุม\r\n\r\nสภาองค์การบริหารส่วนตำบล",  # a blank line, as a browser's form sends it
+        "ขอเชิญประชุม  \t สภาองค์การบริหารส่วนตำบล",  # spaces and a tab
+        "ขอเชิญประชุม\u00a0สภาองค์การบริหารส่วนตำบล",  # a no-break space pasted from a word processor
+    ],
+    ids=["line-break", "blank-line", "spaces-and-tab", "no-break-space"],
+)
+def test_words_on_either_side_of_a_line_break_are_found_as_typed_with_one_space(
+    demo_org: Any, api_as: Any, body: str
+) -> None:
+    submitted_memo(subject="ขอเชิญประชุม", body=body)
+    client = api_as("rujapa")
+    assert found(client, "ประชุม สภา") == ["ขอเชิญประชุม"]
+    assert found(client, "ประชุม\n  สภาองค์การ") == ["ขอเชิญประชุม"]  # the box's text, however it is spaced
+
+
+def test_documents_written_before_white_space_was_collapsed_are_rewritten(demo_org: Any, api_as: Any) -> None:
+    """Migration workflow 0012: a document as the earlier code wrote it (line breaks kept) is found again."""
+    memo = submitted_memo(subject="ขอเชิญประชุม", body="ขอเชิญประชุม\nสภา")
+    untouched = submitted_memo(subject="ขอซ่อมถนน", body="จึงเรียนมาเพื่อโปรดพิจารณา")
+    MemoSearch.objects.filter(memo=memo).update(document="ขอเชิญประชุม ขอเชิญประชุม\r\n\r\nสภา  รุจภา")
+    client = api_as("rujapa")
+    assert found(client, "ประชุม สภา") == []
+    before = MemoSearch.objects.get(memo=untouched).document
+    import_module("workflow.migrations.0012_search_document_white_space").collapse(django_apps, None)
+    assert MemoSearch.objects.get(memo=memo).document == "ขอเชิญประชุม ขอเชิญประชุม สภา รุจภา"
+    assert MemoSearch.objects.get(memo=untouched).document == before
+    assert found(client, "ประชุม สภา") == ["ขอเชิญประชุม"]
 
 
 def test_the_writer_and_signatories_names_and_opinions_are_found(demo_org: Any, api_as: Any) -> None:
