@@ -62,10 +62,18 @@ KNOWN_ATTRIBUTE = "_lockout_known"
 _ACCOUNT, _ADDRESS = "lockout_account_failures", "lockout_address_failures"
 
 
-def failure_annotations(*, username: str | None, ip_address: str | None) -> dict[str, Any]:
+def failures_since(now: datetime | None = None) -> datetime:
+    """The start of the window whose failures count (the cool-off before `now`)."""
+    return (now or timezone.now()) - (get_cool_off() or timedelta(0))
+
+
+def failure_annotations(
+    *, username: str | None, ip_address: str | None, since: datetime | None = None
+) -> dict[str, Any]:
     """`is_locked`'s two sums as annotations, for a query that signing runs anyway (the step's, in the API):
-    an approve's statements are counted (docs/performance.md). Read back with `remember`."""
-    since = timezone.now() - (get_cool_off() or timedelta(0))
+    an approve's statements are counted (docs/performance.md). Read back with `remember`. `since`: default
+    `failures_since()`."""
+    since = since or failures_since()
     annotations: dict[str, Any] = {}
     for name, field, value in ((_ACCOUNT, "username", username), (_ADDRESS, "ip_address", ip_address)):
         if value:

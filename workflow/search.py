@@ -14,6 +14,7 @@ that existed before.
 """
 
 import re
+import uuid
 from typing import Any
 
 from django.db import connection
@@ -151,17 +152,40 @@ def document_rows(*, memo_model: Any, step_model: Any) -> QuerySet[Any]:
 
 def memo_search_refresh(*, memo_id: Any) -> None:
     """Rewrite one memo's search document from its rows as they are now: one INSERT … SELECT … ON CONFLICT
-    statement, inside the calling service's transaction (it has none of its own)."""
-    select, params = (
-        document_rows(memo_model=Memo, step_model=RouteStep).filter(pk=memo_id).query.sql_with_params()
-    )
-    table = connection.ops.quote_name(MemoSearch._meta.db_table)
+    statement, inside the calling service's transaction (it has none of its own). The statement is the same for
+    every memo but its id: it is compiled once per process and database (`_refresh_statement`), as building and
+    compiling the ORM's query cost more than the statement itself (about 3 ms of an approve's 31)."""
+    sql, params, position = _refresh_statement()
+    bound = list(params)
+    bound[position] = Memo._meta.pk.get_db_prep_value(memo_id, connection)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (memo_id, document) {select} "
-            "ON CONFLICT (memo_id) DO UPDATE SET document = excluded.document",
-            params,
+        cursor.execute(sql, bound)
+
+
+_REFRESH_STATEMENTS: dict[tuple[str, str], tuple[str, tuple[Any, ...], int]] = {}
+#: An id no memo has, to find where the memo's id goes among the compiled statement's parameters.
+_PLACEHOLDER_ID = uuid.UUID("6d656d6f-666c-4f77-8000-736561726368")
+
+
+def _refresh_statement() -> tuple[str, tuple[Any, ...], int]:
+    key = (connection.alias, connection.vendor)
+    if key not in _REFRESH_STATEMENTS:
+        select, params = (
+            document_rows(memo_model=Memo, step_model=RouteStep)
+            .filter(pk=_PLACEHOLDER_ID)
+            .query.sql_with_params()
         )
+        placeholder = Memo._meta.pk.get_db_prep_value(_PLACEHOLDER_ID, connection)
+        positions = [index for index, value in enumerate(params) if value == placeholder]
+        if len(positions) != 1:  # the query changed shape: the id must be its one parameter of that value
+            raise RuntimeError(f"the search document's statement has {len(positions)} memo ids, not one")
+        table = connection.ops.quote_name(MemoSearch._meta.db_table)
+        sql = (
+            f"INSERT INTO {table} (memo_id, document) {select} "
+            "ON CONFLICT (memo_id) DO UPDATE SET document = excluded.document"
+        )
+        _REFRESH_STATEMENTS[key] = (sql, tuple(params), positions[0])
+    return _REFRESH_STATEMENTS[key]
 
 
 def memo_search_fill_missing() -> int:
