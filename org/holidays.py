@@ -50,8 +50,13 @@ def holidays_annotation(*, organisation_id: Any, years: tuple[int, int]) -> Subq
     that runs anyway (an approve reads its round's steps under the lock; its statements are counted, issue
     12): `preloaded_calendar` makes the calendar from it."""
     first, last = years
+    return holidays_between(organisation_id=organisation_id, first=date(first, 1, 1), last=date(last, 12, 31))
+
+
+def holidays_between(*, organisation_id: Any, first: date, last: date) -> Subquery:
+    """`holidays_annotation` from the day `first` to the day `last`."""
     return Subquery(
-        Holiday.objects.filter(_scope(organisation_id), date__range=(date(first, 1, 1), date(last, 12, 31)))
+        Holiday.objects.filter(_scope(organisation_id), date__range=(first, last))
         .order_by()
         .values(every=Value(1))  # one group: every row (a constant is no grouping column)
         .annotate(dates=StringAgg(Cast("date", CharField()), Value(","), default=Value("")))

@@ -103,11 +103,14 @@ def own_position_titles(*, people: Iterable[Person]) -> dict[Any, str]:
     return titles
 
 
-def acting_annotations(*, position_field: str, at: datetime | None = None) -> dict[str, Subquery[Any]]:
+def acting_annotations(
+    *, position_field: str, at: datetime | None = None, day: date | None = None
+) -> dict[str, Subquery[Any]]:
     """The same resolution as `signatory_for`, as annotations on a query over rows that point at a position
-    (`position_field`), so a page or a routing step resolves many positions in the query it already makes."""
+    (`position_field`), so a page or a routing step resolves many positions in the query it already makes.
+    On the Bangkok `day` of `at` (default now), or on `day` itself."""
     valid = (
-        ActingAppointment.objects.valid_on(bangkok_day(at))
+        ActingAppointment.objects.valid_on(day or bangkok_day(at))
         .filter(position=OuterRef(position_field), person__is_active=True)
         .order_by("-valid_from")
     )

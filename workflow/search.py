@@ -94,7 +94,7 @@ class _Normalised(Func):
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         return super().as_sql(compiler, connection, function=SQLITE_NORMALISE, **extra)
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         (expression,) = self.get_source_expressions()
         text = TextField()
         translated = Func(expression, Value(_FROM), Value(_TO), function="translate", output_field=text)

@@ -1,22 +1,26 @@
 """A signatory's actions on the active step: approve (sign, with an opinion or the decision), and the two
 that stop the round — return to the writer for revision, or reject — which share one helper."""
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import thai
 from core.audit import RequestMeta
 from core.errors import AlreadyDone, Forbidden, InvalidState, NotYourTask, ValidationFailed
+from core.prepared import Marker, PreparedQuery
 from core.workdays import WorkCalendar
 from memos import services as memo_services
 from memos.models import Memo
-from org.holidays import holidays_annotation, preloaded_calendar
-from org.models import Person
+from org.holidays import holidays_between, preloaded_calendar
+from org.models import ActingAppointment, Holiday, Organisation, Person
 from org.selectors import acting_annotations, own_position_titles
 from signatures.keystore import UnwrappedSigner
 from signatures.models import Signature, SignatureMethod
@@ -57,6 +61,45 @@ class _StepContext:
     calendar: WorkCalendar | None
 
 
+def _round_query(
+    shape: tuple[bool, bool],
+    *,
+    memo_id: Any,
+    round: int,
+    day: date,
+    organisation_id: Any,
+    first: date,
+    last: date,
+) -> QuerySet[RouteStep]:
+    """The round's steps under the lock, each with who signs for its position on `day` (acting appointments);
+    with the organisation's holidays from `first` to `last` when the next step's due time is to be set."""
+    due_times, with_organisation = shape
+    query = (
+        RouteStep.objects.filter(memo_id=memo_id, round=round)
+        .select_related("position__holder", "task__process", "assignee")
+        .annotate(**acting_annotations(position_field="position", day=day))
+    )
+    if due_times:
+        query = query.annotate(
+            holidays=holidays_between(
+                organisation_id=organisation_id if with_organisation else None, first=first, last=last
+            )
+        )
+    return query.order_by("order")
+
+
+#: Compiled once per shape (core.prepared): building and compiling it cost an approve more than running it.
+ROUND_QUERY: PreparedQuery[RouteStep] = PreparedQuery(
+    _round_query,
+    memo_id=Marker(uuid.UUID(int=3), uuid.UUID(int=4), Memo._meta.get_field("id")),
+    round=Marker(1_000_001, 1_000_002, RouteStep._meta.get_field("round")),
+    day=Marker(date(1901, 1, 1), date(1902, 1, 1), ActingAppointment._meta.get_field("valid_from")),
+    organisation_id=Marker(uuid.UUID(int=5), uuid.UUID(int=6), Organisation._meta.get_field("id")),
+    first=Marker(date(1903, 1, 1), date(1904, 1, 1), Holiday._meta.get_field("date")),
+    last=Marker(date(1905, 1, 1), date(1906, 1, 1), Holiday._meta.get_field("date")),
+)
+
+
 @contextmanager
 def _acting_on(*, step: RouteStep, actor: Person, due_times: bool = False) -> Iterator[_StepContext]:
     """Lock the memo's process, re-read its current round, and check the actor may act on `step` now."""
@@ -68,16 +111,15 @@ def _acting_on(*, step: RouteStep, actor: Person, due_times: bool = False) -> It
         # `due_times` (an approve, which starts the next step): with the holidays of this year and the next, for
         # that step's due time (no query of its own).
         years = (thai.to_bangkok(now).year, thai.to_bangkok(now).year + 1)
-        query = (
-            RouteStep.objects.filter(memo_id=memo.pk, round=step.round)
-            .select_related("position__holder", "task__process", "assignee")
-            .annotate(**acting_annotations(position_field="position", at=now))
+        steps: list[RouteStep] = ROUND_QUERY.run(
+            (due_times, memo.organisation_id is not None),
+            memo_id=memo.pk,
+            round=step.round,
+            day=thai.to_bangkok(now).date(),
+            organisation_id=memo.organisation_id or uuid.UUID(int=0),
+            first=date(years[0], 1, 1),
+            last=date(years[1], 12, 31),
         )
-        if due_times:
-            query = query.annotate(
-                holidays=holidays_annotation(organisation_id=memo.organisation_id, years=years)
-            )
-        steps: list[RouteStep] = list(query.order_by("order"))
         current = next((s for s in steps if s.pk == step.pk), None)
         if current is None:
             raise InvalidState(_("This step is not waiting for anyone to act on it."))
