@@ -1,4 +1,4 @@
-"""The audit log, read-only in the admin; the admin's dates as people here read them (Buddhist era in Thai);
+"""The audit log and the scheduled jobs' runs, read-only in the admin; the admin's dates as people here read them (Buddhist era in Thai);
 and the mixin for admin pages that save through a service."""
 
 import re
@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import thai
 from core.audit_labels import event_label
-from core.models import AuditEvent
+from core.models import AuditEvent, ScheduledRun
 
 #: What an empty value shows in the admin (Django's "-" reads as a typo; its Thai index said ไม่ว่าง, "busy").
 EMPTY = "—"
@@ -280,6 +280,57 @@ class AuditEventAdmin(ReadOnlyAdmin):
         return format_html(
             '<a href="{}">{}</a> <small class="quiet" translate="no">{}</small>', url, kind, obj.object_id
         )
+
+
+#: A run's task status in words (django-tasks' TaskResultStatus values).
+TASK_STATUS = {
+    "READY": _("waiting for a worker"),
+    "RUNNING": _("running"),
+    "SUCCESSFUL": _("done"),
+    "FAILED": _("failed"),
+}
+
+
+@admin.register(ScheduledRun)
+class ScheduledRunAdmin(ReadOnlyAdmin):
+    """Each run of a daily or periodic job (core.schedule: the audit checkpoint, reminders, leave): when it was
+    claimed, by which worker, and how its task ended, so an administrator sees that last night's checkpoint was
+    made (as `manage.py schedule_status` prints it)."""
+
+    list_display = ("job", "period", "claimed_at", "outcome", "finished", "worker_id")
+    list_display_links = ("job", "period")
+    list_filter = ("job", ("claimed_at", admin.DateFieldListFilter))
+    search_fields = ("job", "period")
+    list_select_related = ("task_result",)
+    fields = ("job", "period", "claimed_at", "worker_id", "outcome", "finished", "result")
+    readonly_fields = fields
+
+    @admin.display(description=_("outcome"))
+    def outcome(self, obj: ScheduledRun) -> SafeString | str:
+        task = obj.task_result
+        if task is None:
+            return str(_("task record removed"))
+        label = TASK_STATUS.get(task.status, task.status)
+        try:
+            url = reverse("admin:django_tasks_database_dbtaskresult_change", args=[task.pk])
+        except NoReverseMatch:
+            return str(label)
+        return format_html('<a href="{}">{}</a>', url, label)
+
+    @admin.display(description=_("finished"))
+    def finished(self, obj: ScheduledRun) -> str:
+        task = obj.task_result
+        return local_when(task.finished_at if task is not None else None) or EMPTY
+
+    @admin.display(description=_("result"))
+    def result(self, obj: ScheduledRun) -> str:
+        """What the task returned, or the error it failed with."""
+        task = obj.task_result
+        if task is None:
+            return EMPTY
+        if task.status == "FAILED":
+            return task.exception_class_path or EMPTY
+        return EMPTY if task.return_value is None else str(task.return_value)
 
 
 class ServiceTransactionMixin(admin.ModelAdmin[Any]):

@@ -630,3 +630,45 @@ def test_a_persons_dates_are_shown_in_the_buddhist_era_and_cannot_be_typed_over(
     assert 'name="date_joined' not in page  # when the account was made is history, not an input
     last_login = page.split("field-last_login", 1)[1].split("form-row", 1)[0]
     assert '<div class="readonly">—</div>' in last_login  # never signed in: a dash, not "-"
+
+
+# The scheduled jobs' runs (issue 12) --------------------------------------------------------------------------
+
+
+def test_the_scheduled_runs_are_listed_with_their_outcome_and_cannot_be_changed(admin_client_th):
+    from datetime import UTC, datetime
+
+    from django_tasks_db.models import DBTaskResult
+
+    from core import schedule
+    from core.models import ScheduledRun
+
+    job = next(j for j in schedule.registered() if j.name == "audit_checkpoint")
+    due = datetime(2026, 12, 2, 18, 0, tzinfo=UTC)
+    done = schedule.scheduled_run_claim(
+        run=schedule.DueRun(job=job, period="2026-12-03", due=due), worker_id="worker-a"
+    )
+    failed = schedule.scheduled_run_claim(
+        run=schedule.DueRun(job=job, period="2026-12-04", due=due), worker_id="worker-b"
+    )
+    assert done is not None
+    assert failed is not None
+    DBTaskResult.objects.filter(pk=done.task_result_id).update(
+        status="SUCCESSFUL", finished_at=datetime(2026, 12, 2, 18, 0, 5, tzinfo=UTC), return_value=5877828
+    )
+    DBTaskResult.objects.filter(pk=failed.task_result_id).update(
+        status="FAILED", exception_class_path="signatures.seal.NoSealConfigured"
+    )
+
+    page = admin_client_th.get("/admin/core/scheduledrun/").content.decode()
+    assert "audit_checkpoint" in page
+    assert "เสร็จแล้ว" in page
+    assert "ไม่สำเร็จ" in page
+    assert "๓ ธ.ค. ๒๕๖๙ ๐๑.๐๐ น." in page  # when the run finished, Bangkok time, Buddhist era
+    detail = admin_client_th.get(f"/admin/core/scheduledrun/{failed.pk}/change/").content.decode()
+    assert "signatures.seal.NoSealConfigured" in detail
+
+    assert admin_client_th.get("/admin/core/scheduledrun/add/").status_code == 403
+    response = admin_client_th.post(f"/admin/core/scheduledrun/{done.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    assert ScheduledRun.objects.filter(pk=done.pk).exists()
