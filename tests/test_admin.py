@@ -653,10 +653,10 @@ def test_the_scheduled_runs_are_listed_with_their_outcome_and_cannot_be_changed(
     )
     assert done is not None
     assert failed is not None
-    DBTaskResult.objects.filter(pk=done.task_result_id).update(
+    DBTaskResult.objects.filter(pk=str(done.task_result_id)).update(
         status="SUCCESSFUL", finished_at=datetime(2026, 12, 2, 18, 0, 5, tzinfo=UTC), return_value=5877828
     )
-    DBTaskResult.objects.filter(pk=failed.task_result_id).update(
+    DBTaskResult.objects.filter(pk=str(failed.task_result_id)).update(
         status="FAILED", exception_class_path="signatures.seal.NoSealConfigured"
     )
 
