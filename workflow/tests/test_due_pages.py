@@ -35,11 +35,18 @@ def waited(memo: Memo, *, working_days_late: int) -> RouteStep:
     step = active_step(memo)
     calendar = calendar_for(memo.organisation_id)
     now = timezone.now()
+    # Back from today (Bangkok) over `working_days_late` working days, today counting when it is one, to the
+    # working day before them: on a Saturday, "one working day late" fell due on Thursday (Friday was the day
+    # late), not on Friday. (Stepping back one day at a time from today made it Friday, 0 days late, and the
+    # tests failed between 17:00 UTC on Friday and 17:00 UTC on Sunday.)
     day = now.astimezone(BANGKOK).date()
-    for _ in range(working_days_late):
+    remaining = working_days_late
+    while remaining:
+        if calendar.is_working_day(day):
+            remaining -= 1
         day -= timedelta(days=1)
-        while not calendar.is_working_day(day):
-            day -= timedelta(days=1)
+    while not calendar.is_working_day(day):
+        day -= timedelta(days=1)
     due = datetime.combine(day, calendar.closes_at, tzinfo=BANGKOK)
     RouteStep.objects.filter(pk=step.pk).update(activated_at=due - timedelta(days=3), due_at=due)
     step.refresh_from_db()
