@@ -58,6 +58,8 @@ class PreparedQuery[M: Model]:
         compiled = self._prepared(connection, shape)
         params = list(compiled.params)
         for name, positions in compiled.positions.items():
+            if not positions:  # this shape does not use the value
+                continue
             value = self._markers[name].field.get_db_prep_value(values[name], connection, prepared=False)
             for position in positions:
                 params[position] = value
