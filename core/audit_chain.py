@@ -88,6 +88,38 @@ def canonical(
     return json.dumps(event, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+#: The SQL function that hashes an event on SQLite, which has no sha256(): (previous hash, canonical JSON before the
+#: sequence number, the number, after it) -> hex digest, as PostgreSQL's expression in core.audit computes it.
+SQLITE_HASH_FUNCTION = "memoflow_chain_hash"
+
+
+def _sqlite_chain_hash(prev_hash: str, before: str, sequence: int, after: str) -> str:
+    """Computed apart from `chain_hash`, as PostgreSQL's expression is: the appender compares the two."""
+    return hashlib.sha256(f"{prev_hash}{before}{sequence}{after}".encode()).hexdigest()
+
+
+def register_sqlite_functions(connection: Any, **kwargs: Any) -> None:
+    """`connection_created` receiver (core.apps): the chain's hash as an SQL function on SQLite."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(SQLITE_HASH_FUNCTION, 4, _sqlite_chain_hash, deterministic=True)
+
+
+#: Stands for the sequence number in `canonical_parts`: larger than any real one, so never confused with one.
+_SEQUENCE_MARK = 10**30 + 7
+
+
+def canonical_parts(**fields: Any) -> tuple[str, str]:
+    """The canonical JSON of an event whose sequence number is not known yet (the database gives it, under the
+    head's lock: core.audit), as the text before and after the number: `before + str(n) + after` is
+    `canonical(sequence=n, **fields)`. The top-level "sequence" key is the last one but "user_agent", a string
+    whose quotes JSON escapes, so the last occurrence of `"sequence":<mark>` is that key."""
+    text = canonical(sequence=_SEQUENCE_MARK, **fields).decode()
+    before, found, after = text.rpartition(f'"sequence":{_SEQUENCE_MARK}')
+    if not found:  # canonical() changed its form
+        raise RuntimeError("the canonical form has no sequence number")
+    return before + '"sequence":', after
+
+
 def chain_hash(prev_hash: str, event: bytes) -> str:
     return hashlib.sha256(prev_hash.encode("ascii") + event).hexdigest()
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from core.batch import Batch, insert_sql
 from memos.models import Memo
 from notifications import email
 from notifications.models import Channel, EmailState, Kind, Mode, Notification, Preference
@@ -40,10 +41,11 @@ def notify(
     return notify_all([Notice(kind=kind, memo=memo, recipients=recipients, actor=actor, params=params)])
 
 
-def notify_all(notices: Iterable[Notice]) -> list[Notification]:
+def notify_all(notices: Iterable[Notice], *, batch: Batch | None = None) -> list[Notification]:
     """One notification per distinct recipient of each notice (never its actor: nobody is told of what they
     did themselves), all written in one statement in the caller's transaction; the other channels are fed
-    from these rows (`deliver`)."""
+    from these rows (`deliver`). With `batch` (core.batch), the INSERT goes with the batch's other writes, and
+    the rows have their keys, and their delivery job, once it has run."""
     rows: list[Notification] = []
     for notice in notices:
         seen: set[Any] = set()
@@ -64,8 +66,20 @@ def notify_all(notices: Iterable[Notice]) -> list[Notification]:
             )
     if not rows:
         return []
-    Notification.objects.bulk_create(rows)
-    deliver(rows)
+    if batch is None:
+        Notification.objects.bulk_create(rows)
+        deliver(rows)
+        return rows
+    text, params, returning = insert_sql(rows, using=batch.using)
+
+    def inserted(keys: list[tuple[Any, ...]]) -> None:
+        for row, (key,) in zip(rows, keys, strict=True):
+            row.pk = key
+            row._state.adding = False
+            row._state.db = batch.using
+        deliver(rows)
+
+    batch.add(text, params, returning=returning, then=inserted)
     return rows
 
 

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from core.batch import Batch
 from memos.models import Memo, MemoStatus, RenderedPdf, RenderJob
 
 logger = logging.getLogger(__name__)
@@ -42,21 +43,31 @@ def _enqueue(memo_id: Any) -> None:
     render_memo_document.enqueue(str(memo_id))
 
 
-def memo_pdf_schedule(*, memo: Memo) -> None:
+def memo_pdf_schedule(*, memo: Memo, batch: Batch | None = None) -> None:
     """Have the memo's PDF rendered again after the change being made. Call inside the changing service's
     transaction: the job exists only if the change commits. Deduplicated: while a job is queued (not yet
-    started) for the memo, nothing more is enqueued. Archived memos serve their archived file."""
+    started) for the memo, nothing more is enqueued. Archived memos serve their archived file. With `batch`
+    (core.batch), the request is sent with the batch's writes, and the job enqueued after them if needed."""
     if memo.status == MemoStatus.ARCHIVED:
         return
-    if _mark_queued(memo.pk, timezone.now()):
-        _enqueue(memo.pk)
+    sql, values = _mark_queued_statement(memo.pk, timezone.now())
+    memo_id = memo.pk
+
+    def marked(rows: list[tuple[Any, ...]]) -> None:
+        if rows:
+            _enqueue(memo_id)
+
+    target = batch if batch is not None else Batch()
+    target.add(sql, values, returning=("id",), then=marked)
+    if batch is None:
+        target.run()
 
 
-def _mark_queued(memo_id: Any, now: Any) -> bool:
-    """Mark the memo's RenderedPdf row queued, creating it if missing, in one statement (an upsert that both
-    engines run: PostgreSQL, SQLite ≥ 3.35); True when it was not queued already, so a job must be enqueued.
-    A row queued already is left as it is: that job, not started yet, will render this change too. Concurrent
-    changes of one memo meet on the row's unique memo_id, so only one of them enqueues."""
+def _mark_queued_statement(memo_id: Any, now: Any) -> tuple[str, list[Any]]:
+    """The upsert that marks the memo's RenderedPdf row queued, creating it if missing (PostgreSQL, SQLite ≥
+    3.35). It returns a row when the row was not queued already, so a job must be enqueued. A row queued
+    already is left as it is: that job, not started yet, will render this change too. Concurrent changes of one
+    memo meet on the row's unique memo_id, so only one of them enqueues."""
     table = connection.ops.quote_name(RenderedPdf._meta.db_table)
     values = [
         RenderedPdf._meta.get_field("memo").get_db_prep_value(memo_id, connection),
@@ -70,9 +81,7 @@ def _mark_queued(memo_id: Any, now: Any) -> bool:
         "ON CONFLICT (memo_id) DO UPDATE SET job = excluded.job, requested_at = excluded.requested_at "
         f"WHERE {table}.job <> %s RETURNING id"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        return cursor.fetchone() is not None
+    return sql, values
 
 
 def memo_pdf_request(*, memo: Memo) -> None:

@@ -7,6 +7,7 @@ archived; both people of a reassignment. Nobody is told of their own action."""
 
 from typing import Any
 
+from core.batch import Batch
 from core.errors import NoSignatory
 from memos.models import Memo
 from notifications.models import Kind
@@ -41,9 +42,12 @@ def _waiting_notices(step: RouteStep, memo: Memo, actor: Person | None) -> list[
     return [Notice(Kind.STEP_WAITING, memo, [step.assignee_id], actor, _step_params(step))]
 
 
-def step_signed(step: RouteStep, memo: Memo, *, following: RouteStep, actor: Person) -> None:
+def step_signed(
+    step: RouteStep, memo: Memo, *, following: RouteStep, actor: Person, batch: Batch | None = None
+) -> None:
     """The writer hears their memo was signed at a step, and the next step's assignee that it waits for
-    them: one INSERT for both (the approve's statement budget, workflow/tests/test_queries.py)."""
+    them: one INSERT for both, sent with `batch`'s writes when given (the approve's statement budget,
+    workflow/tests/test_queries.py)."""
     notify_all(
         [
             Notice(
@@ -54,7 +58,8 @@ def step_signed(step: RouteStep, memo: Memo, *, following: RouteStep, actor: Per
                 {"decision": step.decision, **_step_params(step)},
             ),
             *_waiting_notices(following, memo, actor),
-        ]
+        ],
+        batch=batch,
     )
 
 

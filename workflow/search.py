@@ -34,6 +34,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Lower
 from django.utils.translation import gettext_lazy as _
 
+from core.batch import Batch
 from core.errors import ValidationFailed
 from memos.models import Memo, Register
 from workflow.models import MemoSearch, RouteStep
@@ -150,7 +151,7 @@ def document_rows(*, memo_model: Any, step_model: Any) -> QuerySet[Any]:
     return rows
 
 
-def memo_search_refresh(*, memo_id: Any) -> None:
+def memo_search_refresh(*, memo_id: Any, batch: Batch | None = None) -> None:
     """Rewrite one memo's search document from its rows as they are now: one INSERT … SELECT … ON CONFLICT
     statement, inside the calling service's transaction (it has none of its own). The statement is the same for
     every memo but its id: it is compiled once per process and database (`_refresh_statement`), as building and
@@ -158,6 +159,9 @@ def memo_search_refresh(*, memo_id: Any) -> None:
     sql, params, position = _refresh_statement()
     bound = list(params)
     bound[position] = Memo._meta.pk.get_db_prep_value(memo_id, connection)
+    if batch is not None:  # sent with the batch's writes (core.batch): none of them may change what it reads
+        batch.add(sql, bound)
+        return
     with connection.cursor() as cursor:
         cursor.execute(sql, bound)
 

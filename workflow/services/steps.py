@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import thai
-from core.audit import RequestMeta
+from core.audit import RequestMeta, audit_event_append
+from core.batch import Batch
 from core.errors import AlreadyDone, Forbidden, InvalidState, NotYourTask, ValidationFailed
 from core.prepared import Marker, PreparedQuery
 from core.workdays import WorkCalendar
@@ -243,13 +244,16 @@ def step_approve(
             process.pending_assignee = signatory.person if signatory else None
             _execute(task, process, outcome=OUTCOME_NEXT)
             following.task = process.created_task
-            # Two statements, in this order: the database allows one active step per memo at every moment.
+            # This step first, then the next: the database allows one active step per memo at every moment.
             current.save(
                 update_fields=["state", "acted_at", "opinion", "decision", "decision_text", "signature"]
             )
             _save_skipped(skipped, ctx.memo, actor, meta)
-            following.save(update_fields=ACTIVATED_FIELDS)
-            notify.step_signed(current, ctx.memo, following=following, actor=actor)
+            # The next step and the notifications of it in one statement (core.batch).
+            activated = Batch()
+            activated.add_update(following, ACTIVATED_FIELDS)
+            notify.step_signed(current, ctx.memo, following=following, actor=actor, batch=activated)
+            activated.run()
         else:
             current.save(
                 update_fields=["state", "acted_at", "opinion", "decision", "decision_text", "signature"]
@@ -261,21 +265,28 @@ def step_approve(
             memo.save(update_fields=["status", "status_changed_at", "updated_at"])
             _enqueue_archive(memo)
             notify.completed(current, memo, actor=actor)
-        memo_search_refresh(memo_id=ctx.memo.pk)  # the opinion or order, and who has the next step
-        memo_pdf_schedule(memo=ctx.memo)
-        _audit(
-            "step.approved",
-            ctx.memo,
-            actor,
-            meta,
-            step=current.order,
-            round=current.round,
-            role=current.role,
-            position=current.position.title,
-            capacity=current.capacity,
-            decision=decision,
-            revision_sha256=ctx.memo.current_revision.sha256 if ctx.memo.current_revision else None,
+        # In one statement, after the writes they read (core.batch): the search document (the opinion or order,
+        # and who has the next step), the PDF's render request and the audit event.
+        last = Batch()
+        memo_search_refresh(memo_id=ctx.memo.pk, batch=last)
+        memo_pdf_schedule(memo=ctx.memo, batch=last)
+        audit_event_append(
+            action="step.approved",
+            obj=ctx.memo,
+            actor=actor,
+            meta=meta,
+            batch=last,
+            data={
+                "step": current.order,
+                "round": current.round,
+                "role": current.role,
+                "position": current.position.title,
+                "capacity": current.capacity,
+                "decision": decision,
+                "revision_sha256": ctx.memo.current_revision.sha256 if ctx.memo.current_revision else None,
+            },
         )
+        last.run()
     return current
 
 

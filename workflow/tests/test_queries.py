@@ -7,6 +7,7 @@ production.
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 
 from memos.models import Memo
 from org.demo import DEMO_PASSWORD
@@ -23,16 +24,17 @@ AUTHORED_QUERIES = 3  # token + page (the outcome as a subquery) + prefetch of t
 # token + the person's own and group permissions (is_administrator/is_auditor) + memo (joined) + enclosures +
 # the current round's steps (position and assignee joined)
 MEMO_DETAIL_QUERIES = 6
-# 16 outside a test's transaction (docs/performance.md lists them): the token, with the auditor's read-only answer
-# (core.readonly, asked for every write) in the same query; the step, with whether the memo's current revision is
-# signed on its PDF and the signer's lockout counts (org.lockout); SAVEPOINT, the process row's lock (FOR UPDATE
-# NOWAIT), the round's steps (acting annotations, and the holidays for the next step's due time); the signature,
-# the finished task, the next task and its link, this step, the next step; the in-app notifications of the writer
-# and the next signatory (one INSERT) and their delivery job (one INSERT: e-mail and webhooks are decided when it
-# runs); the memo's search document (one INSERT … ON CONFLICT); the PDF render request (one upsert; the render
-# job's INSERT only when none was queued — here one is); the audit chain's head locked and the event (a trigger
-# moves the head, core.audit_head); RELEASE SAVEPOINT.
-MIDDLE_APPROVE_QUERIES = 18
+# 12 on PostgreSQL outside a test's transaction (issue 12 asks for at most 12; docs/performance.md lists them): the
+# token, with the auditor's read-only answer (core.readonly, asked for every write) in the same query; the step,
+# with whether the memo's current revision is signed on its PDF and the signer's lockout counts (org.lockout);
+# the process row's lock (FOR UPDATE NOWAIT); the round's steps (acting annotations, and the holidays for the next
+# step's due time); the signature; the finished task, the next task and its link (viewflow); this step; the next
+# step with the in-app notifications of the writer and the next signatory (one statement, core.batch); their
+# delivery job (e-mail and webhooks are decided when it runs); the memo's search document, the PDF render request
+# (the render job's INSERT only when none was queued — here one is) and the audit event (one statement: an
+# INSERT … SELECT from the chain's head, locked, core.audit). Plus SAVEPOINT and RELEASE SAVEPOINT in a test.
+# SQLite sends a batch's writes one by one: 15 (17).
+MIDDLE_APPROVE_QUERIES = {"postgresql": 14, "sqlite": 17}
 
 HEAD = "หัวหน้าสำนักปลัด"
 PALAD = "ปลัดองค์การบริหารส่วนตำบลหนองโสน"
@@ -118,7 +120,7 @@ def test_one_middle_step_approve_through_the_api(person, api_as, django_assert_n
     step = RouteStep.objects.get(memo=memo, state=StepState.ACTIVE)
     assert step.order == 2
     client = api_as("nat")
-    with django_assert_num_queries(MIDDLE_APPROVE_QUERIES):
+    with django_assert_num_queries(MIDDLE_APPROVE_QUERIES[connection.vendor]):
         response = client.post(
             f"/api/v1/tasks/{step.pk}/approve/",
             {"password": DEMO_PASSWORD, "opinion": "เห็นควรอนุมัติ"},
