@@ -21,6 +21,7 @@ class Kind(models.TextChoices):
     ARCHIVED = "memo.archived", _("Your memo was archived")
     REASSIGNED_TO = "step.reassigned_to", _("A step was moved to you")
     REASSIGNED_FROM = "step.reassigned_from", _("A step was moved away from you")
+    WITHDRAWN = "memo.withdrawn", _("A memo waiting for you was withdrawn")
     REMINDER = "step.reminder", _("Reminder: a memo waits for you")
     ESCALATED = "step.escalated", _("A memo is overdue with someone who reports to you")
     LEAVE_REQUESTED = "leave.requested", _("A leave waits for your approval")

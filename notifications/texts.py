@@ -142,6 +142,9 @@ def wording(notification: Notification, *, for_email: bool = False) -> Text:
         Kind.REASSIGNED_FROM: _(
             "%(actor)s moved your step of %(memo)s (as %(position)s) to someone else. Reason: %(reason)s"
         ),
+        Kind.WITHDRAWN: _(
+            "%(actor)s withdrew %(memo)s, which waited %(for_role)s as %(position)s. Reason: %(reason)s"
+        ),
         Kind.REMINDER: _("%(memo)s still waits %(for_role)s as %(position)s; it is due %(due)s."),
         Kind.ESCALATED: _("%(memo)s is overdue at the step of %(position)s; it was due %(due)s."),
         Kind.LEAVE_REQUESTED: _(

@@ -101,6 +101,34 @@ def test_completing_tells_the_writer_the_decision_and_archiving_tells_her_again(
     assert archived.sentence.startswith(f"Your memo {memo.number} “{SUBJECT}” was archived")
 
 
+def test_withdrawing_in_review_tells_the_signatory_it_waited_for_with_the_reason() -> None:
+    """The writer withdraws before anyone signed: the co-signer whose queue it leaves is told why; nobody else."""
+    memo = submitted_memo()
+    services.memo_withdraw(memo=memo, actor=memo.writer, reason="ส่งผิดเรื่อง จะเสนอใหม่")
+    withdrawn = Notification.objects.select_related("memo", "actor", "recipient").get(
+        memo=memo, kind=Kind.WITHDRAWN
+    )
+    assert withdrawn.recipient.username == "ratchawari"
+    assert Notification.objects.filter(memo=memo, kind=Kind.WITHDRAWN).count() == 1  # not the writer herself
+    with translation.override("th"):
+        text = wording(withdrawn)
+    assert text.title == "บันทึกข้อความที่รอท่านถูกถอนเรื่อง"
+    assert text.sentence.startswith("นางสาวรุจภา โฉมประดิษฐ์ ถอนเรื่อง")
+    assert f"ถอนเรื่องบันทึกข้อความที่ {memo.number}" in text.sentence
+    assert "ในตำแหน่ง รักษาการแทนหัวหน้าสำนักปลัด" in text.sentence
+    assert text.sentence.endswith("เหตุผล: ส่งผิดเรื่อง จะเสนอใหม่")
+    with translation.override("en"):
+        english = wording(withdrawn)
+    assert english.title == "A memo waiting for you was withdrawn"
+    assert english.sentence.endswith("Reason: ส่งผิดเรื่อง จะเสนอใหม่")
+
+
+def test_withdrawing_a_draft_tells_nobody() -> None:
+    memo = draft_memo()
+    services.memo_withdraw(memo=memo, actor=memo.writer, reason="")
+    assert not Notification.objects.filter(memo=memo).exists()
+
+
 def test_reassigning_tells_both_people_with_the_reason_and_not_the_administrator(person: Any) -> None:
     memo = in_review_memo(2)  # with nat
     services.step_reassign(

@@ -63,6 +63,20 @@ def step_signed(
     )
 
 
+def withdrawn(step: RouteStep, memo: Memo, *, actor: Person, reason: str) -> None:
+    """The writer withdrew a memo in review: the signatory it waited for hears why it left their queue."""
+    if step.assignee_id is None:
+        return
+    notify(
+        kind=Kind.WITHDRAWN,
+        memo=memo,
+        recipients=[step.assignee_id],
+        actor=actor,
+        reason=reason,
+        **_step_params(step),
+    )
+
+
 def completed(step: RouteStep, memo: Memo, *, actor: Person) -> None:
     notify(
         kind=Kind.COMPLETED,

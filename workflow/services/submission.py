@@ -11,6 +11,7 @@ from memos.models import EDITABLE_STATUSES, Memo, MemoStatus
 from org.models import Person
 from signatures.keystore import UnwrappedSigner
 from signatures.models import Signature, SignatureMethod
+from workflow import notify
 from workflow.documents import memo_pdf_schedule
 from workflow.duties import round_exclusions
 from workflow.flows import OUTCOME_NEXT, MemoFlow
@@ -183,6 +184,14 @@ def _withdraw_locked(memo: Memo, actor: Person, reason: str, meta: RequestMeta |
             raise InvalidState(
                 _("Someone after you has already acted on this memo; it can no longer be withdrawn.")
             )
+    # The signatory the memo waits for (in review: the first after the writer) is told it left their queue.
+    waiting = (
+        RouteStep.objects.filter(memo=memo, round=round_, state=StepState.ACTIVE, order__gt=0)
+        .select_related("position")
+        .first()
+        if memo.status == MemoStatus.IN_REVIEW
+        else None
+    )
     if memo.process_id is not None:
         process = MemoProcess.objects.get(pk=memo.process_id)
         MemoFlow.instance.cancel(process)
@@ -193,5 +202,8 @@ def _withdraw_locked(memo: Memo, actor: Person, reason: str, meta: RequestMeta |
     memo.status_changed_at = timezone.now()
     memo.save(update_fields=["status", "status_changed_at", "updated_at"])
     memo_pdf_schedule(memo=memo)
-    _audit("memo.withdrawn", memo, actor, meta, number=memo.number, reason=memo_services._nfc(reason).strip())
+    reason = memo_services._nfc(reason).strip()
+    if waiting is not None:
+        notify.withdrawn(waiting, memo, actor=actor, reason=reason)
+    _audit("memo.withdrawn", memo, actor, meta, number=memo.number, reason=reason)
     return memo
