@@ -2,7 +2,8 @@
 
 The class is written on the memo like its urgency (editable while draft or returned) and printed, per
 ระเบียบว่าด้วยการรักษาความลับของทางราชการ, at the top and bottom centre of every page of its PDF
-(memos.pdf.overlay), beside the urgency on its page and as a badge in the lists and the register.
+(memos.pdf.overlay) and of the documents printed from it, the certificate of completion and the history
+(workflow.pdf_documents.secrecy_mark), beside the urgency on its page and as a badge in the lists and the register.
 """
 
 from typing import Final

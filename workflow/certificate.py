@@ -99,6 +99,7 @@ class CompletionCertificate:
     archive_sha256: str  # the archived memo PDF's, when known
     steps: tuple[CertifiedStep, ...]
     checkpoint: CertifiedCheckpoint | None = None  # None: no checkpoint signed yet
+    secrecy: str = ""  # the memo's class (memos.models.Secrecy), "" when not classified
 
 
 def _written(step: RouteStep) -> str:
@@ -183,6 +184,7 @@ def certificate_data(*, memo: Memo, archive_sha256: str = "") -> CompletionCerti
         archive_sha256=archive_sha256,
         steps=tuple(certified),
         checkpoint=_latest_checkpoint(),
+        secrecy=memo.secrecy,
     )
 
 
@@ -229,6 +231,10 @@ def _checkpoint_context(checkpoint: CertifiedCheckpoint | None, digits: str) -> 
     }
 
 
+#: The certificate's page margins in mm (top, right, bottom, left).
+PAGE_MARGINS_MM: Final = (20.0, 20.0, 22.0, 25.0)
+
+
 def certificate_html(data: CompletionCertificate) -> str:
     digits = str(getattr(settings, "MEMOFLOW_PDF_DIGITS", "thai"))
 
@@ -265,6 +271,8 @@ def certificate_html(data: CompletionCertificate) -> str:
         "fs_title": f"{22 * scale:.2f}pt",
         "page_counter": "thai" if digits == "thai" else "decimal",
         "checkpoint": _checkpoint_context(data.checkpoint, digits),
+        "page_margin": pdf_documents.page_margin(PAGE_MARGINS_MM),
+        "secrecy": pdf_documents.secrecy_mark(data.secrecy, margins_mm=PAGE_MARGINS_MM),
     }
     return pdf_documents.readable(render_to_string("workflow/certificate.html", context))
 

@@ -9,6 +9,7 @@ it often, it belongs in the render worker like the memo's PDF.
 """
 
 from datetime import datetime
+from typing import Final
 
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -18,6 +19,8 @@ from workflow import pdf_documents
 from workflow.history import MemoHistory, when_text
 
 TITLE = "ประวัติการดำเนินการของบันทึกข้อความ"
+#: The page margins in mm (top, right, bottom, left).
+PAGE_MARGINS_MM: Final = (18.0, 18.0, 20.0, 22.0)
 
 
 def history_filename(memo: Memo) -> str:
@@ -41,6 +44,8 @@ def history_html(found: MemoHistory, *, printed_at: datetime) -> str:
             "fs_small": f"{12 * scale:.2f}pt",
             "fs_code": f"{11 * scale:.2f}pt",
             "fs_title": f"{20 * scale:.2f}pt",
+            "page_margin": pdf_documents.page_margin(PAGE_MARGINS_MM),
+            "secrecy": pdf_documents.secrecy_mark(found.memo.secrecy, margins_mm=PAGE_MARGINS_MM),
         }
         html = render_to_string("workflow/history_pdf.html", context)
     return pdf_documents.readable(html)

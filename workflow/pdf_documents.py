@@ -12,7 +12,9 @@ from django.conf import settings
 from weasyprint.text.fonts import FontConfiguration
 
 from memos.pdf import text_layer
+from memos.pdf.overlay import SECRECY_BOTTOM_CM, SECRECY_COLOUR, SECRECY_SIZE, SECRECY_TOP_CM
 from memos.pdf.render import decompose_sara_am
+from memos.secrecy import secrecy_stamp
 
 _FONT_CONFIG: Final = FontConfiguration()
 _LOCK: Final = threading.Lock()
@@ -41,6 +43,33 @@ def font_faces() -> list[dict[str, str]]:
 
 def font_scale() -> float:
     return float(getattr(settings, "MEMOFLOW_PDF_FONT_SCALE", 2 / 3) or 2 / 3)
+
+
+def page_margin(margins_mm: tuple[float, float, float, float]) -> str:
+    """ "20mm 20mm 22mm 25mm": the `@page` margin of (top, right, bottom, left)."""
+    return " ".join(f"{value:g}mm" for value in margins_mm)
+
+
+def secrecy_mark(secrecy: str, *, margins_mm: tuple[float, float, float, float]) -> dict[str, str] | None:
+    """How a document printed from a classified memo (the certificate, the history) carries its class: the
+    words ("ลับมาก"), at the top and bottom centre of every page as on the memo itself (memos.pdf.overlay: the
+    same size, weight, colour and distance from the edges), for a page whose margins are `margins_mm` (top,
+    right, bottom, left). None for an unclassified memo. The template places it with fixed boxes
+    (workflow/_pdf_secrecy.html), which WeasyPrint repeats on every page."""
+    words = secrecy_stamp(secrecy)
+    if not words:
+        return None
+    top, right, bottom, left = margins_mm
+    edge_mm = SECRECY_TOP_CM * 10
+    return {
+        "words": words,
+        "size": f"{SECRECY_SIZE * font_scale():.2f}pt",
+        "colour": SECRECY_COLOUR,
+        "top": f"{edge_mm - top:.1f}mm",
+        "bottom": f"{SECRECY_BOTTOM_CM * 10 - bottom:.1f}mm",
+        "left": f"{-left:.1f}mm",
+        "right": f"{-right:.1f}mm",
+    }
 
 
 def readable(html: str) -> str:

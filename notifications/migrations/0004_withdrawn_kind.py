@@ -4,15 +4,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0003_leave_kinds'),
+        ("notifications", "0003_leave_kinds"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('step.waiting', 'A memo waits for you'), ('memo.step_signed', 'Your memo was signed at a step'), ('memo.returned', 'Your memo was returned for revision'), ('memo.rejected', 'A memo was rejected'), ('memo.completed', 'Your memo was completed'), ('memo.archived', 'Your memo was archived'), ('step.reassigned_to', 'A step was moved to you'), ('step.reassigned_from', 'A step was moved away from you'), ('memo.withdrawn', 'A memo waiting for you was withdrawn'), ('step.reminder', 'Reminder: a memo waits for you'), ('step.escalated', 'A memo is overdue with someone who reports to you'), ('leave.requested', 'A leave waits for your approval'), ('leave.approved', 'Your leave was approved'), ('leave.refused', 'Your leave was refused'), ('leave.acting', 'You will act for someone on leave')], max_length=32, verbose_name='kind'),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("step.waiting", "A memo waits for you"),
+                    ("memo.step_signed", "Your memo was signed at a step"),
+                    ("memo.returned", "Your memo was returned for revision"),
+                    ("memo.rejected", "A memo was rejected"),
+                    ("memo.completed", "Your memo was completed"),
+                    ("memo.archived", "Your memo was archived"),
+                    ("step.reassigned_to", "A step was moved to you"),
+                    ("step.reassigned_from", "A step was moved away from you"),
+                    ("memo.withdrawn", "A memo waiting for you was withdrawn"),
+                    ("step.reminder", "Reminder: a memo waits for you"),
+                    ("step.escalated", "A memo is overdue with someone who reports to you"),
+                    ("leave.requested", "A leave waits for your approval"),
+                    ("leave.approved", "Your leave was approved"),
+                    ("leave.refused", "Your leave was refused"),
+                    ("leave.acting", "You will act for someone on leave"),
+                ],
+                max_length=32,
+                verbose_name="kind",
+            ),
         ),
     ]
