@@ -435,6 +435,8 @@ READ_ONLY = [
     "signatures/signingkey",
     "signatures/certificateauthority",
     "signatures/signedpdfupdate",
+    "notifications/notification",
+    "workflow/stepnotice",
 ]
 
 
@@ -545,6 +547,8 @@ def test_in_english_the_administration_pages_have_no_thai_but_the_data(history, 
         "acting form": "/admin/org/actingappointment/add/",
         "audit": "/admin/core/auditevent/",
         "reassignments": "/admin/workflow/stepreassignment/",
+        "notifications": "/admin/notifications/notification/",
+        "reminders": "/admin/workflow/stepnotice/",
         "index": "/admin/",
     }
     for name, url in pages.items():
@@ -672,3 +676,19 @@ def test_the_scheduled_runs_are_listed_with_their_outcome_and_cannot_be_changed(
     response = admin_client_th.post(f"/admin/core/scheduledrun/{done.pk}/delete/", {"post": "yes"})
     assert response.status_code == 403
     assert ScheduledRun.objects.filter(pk=done.pk).exists()
+
+
+def test_an_administrator_reads_who_was_told_what_in_thai(admin_client_th, history):
+    """The notifications list answers "was I told?": the recipient, the kind in words and, on the row's page,
+    the sentence they read; nothing can be changed."""
+    from notifications.models import Kind, Notification
+
+    told = Notification.objects.filter(memo=history, kind=Kind.STEP_WAITING).order_by("pk").first()
+    assert told is not None
+    listing = admin_client_th.get("/admin/notifications/notification/").content.decode()
+    assert told.recipient.full_name in listing or told.recipient.username in listing
+    assert "มีบันทึกข้อความรอท่าน" in listing  # the kind's Thai label
+    detail = admin_client_th.get(f"/admin/notifications/notification/{told.pk}/change/").content.decode()
+    assert "ข้อความที่แจ้ง" in detail
+    assert "รอท่านลงนาม" in detail  # the sentence as the recipient read it
+    assert 'name="_save"' not in detail

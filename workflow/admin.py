@@ -28,6 +28,7 @@ from workflow.models import (
     RouteStep,
     RouteTemplate,
     RouteTemplateStep,
+    StepNotice,
     StepReassignment,
     StepRole,
     StepState,
@@ -294,6 +295,27 @@ class StepReassignmentAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("step"))
     def step_label(self, obj: StepReassignment) -> str:
+        return f"{local_digits(obj.step.order)} · {obj.step.position.title}"
+
+
+@admin.register(StepNotice)
+class StepNoticeAdmin(ReadOnlyAdmin):
+    """Each reminder and escalation sent (workflow.reminders): the row is the claim that it is sent once."""
+
+    list_display = ("sent_at", "kind", "memo", "step_label", "recipient", "day", "overdue_days")
+    list_filter = ("kind", ("sent_at", admin.DateFieldListFilter))
+    search_fields = ("step__memo__number", "recipient__username", "recipient__first_name")
+    list_select_related = ("step__memo", "step__position", "recipient")
+    fields = ("sent_at", "kind", "memo", "step_label", "recipient", "day", "overdue_days")
+    readonly_fields = fields
+    show_full_result_count = False
+
+    @admin.display(description=_("memo"), ordering="step__memo__created_at")
+    def memo(self, obj: StepNotice) -> str:
+        return str(obj.step.memo)
+
+    @admin.display(description=_("step"))
+    def step_label(self, obj: StepNotice) -> str:
         return f"{local_digits(obj.step.order)} · {obj.step.position.title}"
 
 
