@@ -91,30 +91,24 @@ def _run_together(connection: Any, writes: list[Write]) -> list[Rows]:
         with connection.cursor() as cursor:
             cursor.execute("WITH " + ", ".join(ctes[:-1]) + " " + writes[-1].sql, params)
         return [[] for _ in writes]
-    width = sum(len(writes[index].returning) for index in returning)
-    selects = []
-    offset = 0
+    starts: dict[int, int] = {}  # each returning write's first column in the row, after the index
+    width = 0
     for index in returning:
-        columns = writes[index].returning
+        starts[index] = width
+        width += len(writes[index].returning)
+    selects = []
+    for index in returning:
         cells = ["NULL"] * width
-        for position, column in enumerate(columns):
-            cells[offset + position] = f"w{index}.{quote(column)}"
+        for position, column in enumerate(writes[index].returning):
+            cells[starts[index] + position] = f"w{index}.{quote(column)}"
         selects.append(f"SELECT {index}, {', '.join(cells)} FROM w{index}")  # noqa: S608 - our own names
-        offset += len(columns)
-    text = "WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(selects)
     results: list[Rows] = [[] for _ in writes]
     with connection.cursor() as cursor:
-        cursor.execute(text, params)
-        rows = cursor.fetchall()
-    starts = {}
-    offset = 0
-    for index in returning:
-        starts[index] = offset
-        offset += len(writes[index].returning)
-    for row in rows:
-        index = row[0]
-        start = 1 + starts[index]
-        results[index].append(tuple(row[start : start + len(writes[index].returning)]))
+        cursor.execute("WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(selects), params)
+        for row in cursor.fetchall():
+            index = row[0]
+            start = 1 + starts[index]
+            results[index].append(tuple(row[start : start + len(writes[index].returning)]))
     return results
 
 

@@ -105,3 +105,18 @@ def test_the_canonical_form_splits_around_its_sequence_number(sequence):
     }
     before, after = audit_chain.canonical_parts(**fields)
     assert f"{before}{sequence}{after}".encode() == audit_chain.canonical(sequence=sequence, **fields)
+
+
+def test_writes_that_return_nothing_run_together_too(person):
+    """Two UPDATEs with no RETURNING: the last is the statement's own on PostgreSQL; both rows change."""
+    first, second = person("rujapa"), person("nat")
+    first.first_name, second.first_name = "หนึ่ง", "สอง"
+    batch = Batch()
+    batch.add_update(first, ["first_name"])
+    batch.add_update(second, ["first_name"])
+    with CaptureQueriesContext(connection) as context:
+        batch.run()
+    assert len(_statements(context)) == (1 if connection.vendor == "postgresql" else 2)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.first_name, second.first_name) == ("หนึ่ง", "สอง")
